@@ -1,0 +1,46 @@
+# Madoguchi. Quick start: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export MADOGUCHI_BASE_DIR := $(CURDIR)
+
+.PHONY: run test setup lint bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+	cd src/madoguchi && ../../$(BIN)/madoguchi compilemessages --verbosity 0
+
+run: setup
+	mkdir -p var
+	$(BIN)/madoguchi migrate --noinput --verbosity 0
+	$(BIN)/madoguchi createcachetable
+	$(BIN)/madoguchi demo
+	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/madoguchi catalog check > /dev/null
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/submit.py
+
+# Regenerate the translation catalogues after changing UI text.
+messages: setup
+	cd src/madoguchi && ../../$(BIN)/madoguchi makemessages --locale ja --locale en --no-obsolete --ignore 'conf/*'
+	cd src/madoguchi && ../../$(BIN)/madoguchi makemessages --locale ja --locale en -d djangojs --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,38 @@
+"""RFC 9457 problem details: every API error has a type, a title in the client's
+language, a status and, for invalid answers, one entry per field."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+
+PROBLEM_BASE = "https://madoguchi.example/problems/"
+
+TITLES = {
+    "validation-error": _("The application has invalid answers."),
+    "malformed-request": _("The request body could not be read."),
+    "unsupported-media-type": _("Send the request as application/json or multipart/form-data."),
+    "payload-too-large": _("The request is too large."),
+    "not-found": _("Not found."),
+    "idempotency-conflict": _("This Idempotency-Key was already used with a different request."),
+    "invalid-idempotency-key": _("The Idempotency-Key header must be 1 to 100 visible ASCII characters."),
+    "rate-limited": _("Too many requests. Please wait a moment and try again."),
+    "method-not-allowed": _("Method not allowed."),
+    "server-error": _("An unexpected error occurred. Nothing was stored."),
+}
+
+
+def problem(
+    status: int, kind: str, *, detail: str = "", errors: list[dict] | None = None, headers: dict | None = None
+) -> JsonResponse:
+    body: dict = {"type": PROBLEM_BASE + kind, "title": str(TITLES[kind]), "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    response = JsonResponse(
+        body, status=status, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False}
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response

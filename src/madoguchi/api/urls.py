@@ -1,0 +1,227 @@
+"""The public REST API, ``/api/v1/``. OpenAPI 3 at ``/api/v1/openapi.json``.
+
+Handlers parse, call one service or selector and present the result; every error is an
+RFC 9457 problem document in the client's language (Accept-Language).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
+from django_ratelimit.core import is_ratelimited
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from madoguchi.api import presenters
+from madoguchi.api.problems import problem
+from madoguchi.api.requests import RequestRefused, idempotency_key_from, read_application_request
+from madoguchi.api.schemas import (
+    ApplicationCreatedOut,
+    ApplicationStatusOut,
+    MunicipalityOut,
+    ProblemOut,
+    ProcedureDetailOut,
+    ProcedureSummaryOut,
+)
+from madoguchi.cases.models import Channel
+from madoguchi.cases.selectors import case_get_for_resident
+from madoguchi.cases.services import IdempotencyConflict, case_submit
+from madoguchi.procedures.errors import AnswersInvalid
+from madoguchi.procedures.selectors import procedure_get, procedure_list
+from madoguchi.tenants.selectors import municipality_get, municipality_list
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Madoguchi API",
+    version="1.0.0",
+    description="Online applications to Japanese municipalities. Errors are RFC 9457 problem details.",
+    urls_namespace="api-1.0.0",
+)
+
+PROBLEMS = {
+    400: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    413: ProblemOut,
+    415: ProblemOut,
+    422: ProblemOut,
+    429: ProblemOut,
+}
+
+
+class RateLimited(Exception):
+    pass
+
+
+def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
+    if rate and is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
+        raise RateLimited(group)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    logger.exception("Unhandled API error on %s", request.path)
+    return problem(500, "server-error")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(404, "not-found")
+
+
+@api.exception_handler(RequestRefused)
+def _refused(request, exc: RequestRefused):
+    return problem(exc.status, exc.kind, detail=exc.detail)
+
+
+@api.exception_handler(AnswersInvalid)
+def _invalid(request, exc: AnswersInvalid):
+    return problem(422, "validation-error", errors=[e.as_dict() for e in exc.errors])
+
+
+@api.exception_handler(IdempotencyConflict)
+def _conflict(request, exc):
+    return problem(422, "idempotency-conflict")
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc):
+    return problem(429, "rate-limited", headers={"Retry-After": "60"})
+
+
+@api.exception_handler(NinjaValidationError)
+def _ninja_invalid(request, exc):
+    return problem(400, "malformed-request", detail=str(exc.errors)[:500])
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    kind = "method-not-allowed" if exc.status_code == 405 else "malformed-request"
+    return problem(exc.status_code, kind)
+
+
+@api.get("/municipalities", response=list[MunicipalityOut], tags=["municipalities"])
+def municipalities(request):
+    """List the municipalities served by this platform."""
+    return [presenters.municipality_out(m) for m in municipality_list()]
+
+
+@api.get(
+    "/municipalities/{code}/procedures", response={200: list[ProcedureSummaryOut], 404: ProblemOut}, tags=["procedures"]
+)
+def procedures(request, code: str, q: str = "", category: str = ""):
+    """List a municipality's procedures, optionally searched (``q``) or filtered by category."""
+    municipality = municipality_get(code=code)
+    return [
+        presenters.procedure_summary_out(p)
+        for p in procedure_list(municipality=municipality, query=q, category=category)
+    ]
+
+
+@api.get(
+    "/municipalities/{code}/procedures/{slug}", response={200: ProcedureDetailOut, 404: ProblemOut}, tags=["procedures"]
+)
+def procedure_detail(request, code: str, slug: str):
+    """Return a procedure's definition, the answers' JSON Schema and a valid example payload."""
+    municipality = municipality_get(code=code)
+    return presenters.procedure_detail_out(procedure_get(municipality=municipality, slug=slug))
+
+
+APPLICATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["answers"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "answers": {"type": "object", "description": "See the procedure's answers_schema."},
+                        "language": {"type": "string", "description": "BCP 47 tag for notices, e.g. ja or en."},
+                    },
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["answers"],
+                    "properties": {
+                        "answers": {"type": "string", "description": "The answers object as JSON text."},
+                        "language": {"type": "string"},
+                    },
+                    "additionalProperties": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "One part per file, named after its field id.",
+                    },
+                }
+            },
+        },
+    },
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "Repeat a request safely: the same key and body return the same receipt.",
+            "schema": {"type": "string", "maxLength": 100},
+        }
+    ],
+}
+
+
+@api.post(
+    "/municipalities/{code}/procedures/{slug}/applications",
+    response={201: ApplicationCreatedOut, **PROBLEMS},
+    openapi_extra=APPLICATION_BODY,
+    tags=["applications"],
+)
+def application_create(request, code: str, slug: str):
+    """Submit an application. Returns the receipt number and the access code (shown once)."""
+    enforce_rate(request, "submit", settings.MADOGUCHI_SUBMIT_RATE)
+    municipality = municipality_get(code=code)
+    procedure = procedure_get(municipality=municipality, slug=slug)
+    key = idempotency_key_from(request) or f"auto-{uuid.uuid4()}"
+    body = read_application_request(request)
+    result = case_submit(
+        municipality=municipality,
+        procedure_version=procedure.current_version,
+        answers=body.answers,
+        files=body.files,
+        idempotency_key=key,
+        language=body.language or get_language(),
+        channel=Channel.API,
+        actor="api",
+    )
+    response = api.create_response(
+        request, presenters.application_created_out(result.case, result.access_code), status=201
+    )
+    response["Location"] = presenters.application_created_out(result.case, "")["status_url"]
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@api.get(
+    "/applications/{receipt_number}",
+    response={200: ApplicationStatusOut, **PROBLEMS},
+    url_name="application_status",
+    tags=["applications"],
+    openapi_extra={
+        "parameters": [{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}]
+    },
+)
+def application_status(request, receipt_number: str):
+    """Return an application's status. Needs the access code in ``X-Access-Code``."""
+    enforce_rate(request, "lookup", settings.MADOGUCHI_LOOKUP_RATE)
+    case = case_get_for_resident(receipt_number=receipt_number, access_code=request.headers.get("X-Access-Code", ""))
+    if case is None:
+        raise Http404
+    return presenters.application_status_out(case)

@@ -1,0 +1,50 @@
+"""Append-only, hash-chained audit log, one chain per municipality.
+
+Each entry's hash covers its canonical content and the previous entry's hash, so an
+edit, deletion, insertion or reordering breaks the chain from that point on. The
+chain head is a row of its own (:class:`AuditHead`) that writers lock, which serialises
+appends per municipality without locking the whole table.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.tenants.models import Municipality
+from madoguchi.tenants.scoping import municipality_scoped_manager
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditHead(models.Model):
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    objects = municipality_scoped_manager()
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: #{self.sequence}"
+
+
+class AuditEntry(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+    event = models.CharField(_("event"), max_length=80, db_index=True)
+    actor = models.CharField(_("actor"), max_length=120)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "sequence"], name="uniq_audit_sequence")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.event}"

@@ -1,0 +1,175 @@
+"""Writes to cases. :func:`case_submit` is the only way an application comes into being.
+
+Nothing is acknowledged to a resident before it is committed: the receipt number is
+returned only after the transaction that stores the case, its attachments and its audit
+entry has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from madoguchi.audit.services import audit_log
+from madoguchi.cases import access
+from madoguchi.cases.models import Attachment, Case, Channel, ReceiptCounter
+from madoguchi.jp.wareki import fiscal_year
+from madoguchi.procedures.answers import CleanAnswers, clean_answers
+from madoguchi.procedures.files import PendingAttachment
+from madoguchi.procedures.models import ProcedureVersion
+from madoguchi.tenants.models import Municipality
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before with a different request body."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    case: Case
+    access_code: str
+    replayed: bool
+
+
+def request_fingerprint(*, procedure_slug: str, answers: dict) -> str:
+    """Return a digest of what was asked: the procedure and the clean answers."""
+    canonical = json.dumps(
+        {"procedure": procedure_slug, "answers": answers}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def format_receipt_number(municipality: Municipality, year: int, sequence: int) -> str:
+    return f"{municipality.code}-{year}-{sequence:06d}"
+
+
+def _next_receipt_sequence(municipality: Municipality, year: int) -> int:
+    counters = ReceiptCounter.objects.for_municipality(municipality)
+    counters.bulk_create([ReceiptCounter(municipality=municipality, fiscal_year=year)], ignore_conflicts=True)
+    counter = counters.select_for_update().get(fiscal_year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def attachment_storage_name(municipality: Municipality, sha256: str) -> str:
+    return f"attachments/{municipality.code}/{sha256[:2]}/{sha256}"
+
+
+def _store(municipality: Municipality, pending: PendingAttachment) -> str:
+    # Content-addressed: the same bytes are stored once, and a rolled-back submit leaves
+    # at most an unreferenced file behind, never a case pointing at a missing one.
+    name = attachment_storage_name(municipality, pending.sha256)
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(pending.content))
+        if saved != name:  # a concurrent writer stored the same bytes first
+            default_storage.delete(saved)
+    return name
+
+
+def _replay(municipality: Municipality, idempotency_key: str, fingerprint: str) -> SubmitResult | None:
+    existing = Case.objects.for_municipality(municipality).filter(idempotency_key=idempotency_key).first()
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(idempotency_key)
+    return SubmitResult(case=existing, access_code=access.access_code_from_salt(existing.access_salt), replayed=True)
+
+
+def case_submit(
+    *,
+    municipality: Municipality,
+    procedure_version: ProcedureVersion,
+    answers: dict,
+    files: dict[str, list] | None = None,
+    idempotency_key: str,
+    language: str = "ja",
+    channel: str = Channel.PORTAL,
+    actor: str = "resident",
+    now: datetime | None = None,
+) -> SubmitResult:
+    """Validate and store an application; return it with its access code.
+
+    The same ``idempotency_key`` with the same answers returns the case stored the first
+    time (``replayed=True``); with different answers it raises IdempotencyConflict.
+    Invalid answers raise ``AnswersInvalid`` and store nothing.
+    """
+    if procedure_version.municipality_id != municipality.pk:
+        raise ValueError("The procedure version belongs to another municipality.")
+    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValueError("An idempotency key of 1 to 100 characters is required.")
+    now = now or timezone.now()
+    clean: CleanAnswers = clean_answers(
+        procedure_version.definition, answers, files, today=timezone.localdate(now), language=language
+    )
+    fingerprint = request_fingerprint(procedure_slug=procedure_version.definition["slug"], answers=clean.values)
+    replay = _replay(municipality, idempotency_key, fingerprint)
+    if replay:
+        return replay
+    stored = {item.sha256: _store(municipality, item) for item in clean.attachments}
+    salt = access.new_salt()
+    code = access.access_code_from_salt(salt)
+    year = fiscal_year(timezone.localdate(now))
+    try:
+        with transaction.atomic():
+            sequence = _next_receipt_sequence(municipality, year)
+            case = Case.objects.for_municipality(municipality).create(
+                municipality=municipality,
+                procedure_version=procedure_version,
+                receipt_number=format_receipt_number(municipality, year, sequence),
+                fiscal_year=year,
+                sequence=sequence,
+                access_code_hash=access.hash_access_code(code),
+                access_salt=salt,
+                answers=clean.values,
+                language=language,
+                channel=channel,
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
+                submitted_at=now,
+            )
+            Attachment.objects.for_municipality(municipality).bulk_create(
+                [
+                    Attachment(
+                        municipality=municipality,
+                        case=case,
+                        field_id=item.field_id,
+                        name=item.name,
+                        content_type=item.content_type,
+                        size=item.size,
+                        sha256=item.sha256,
+                        storage_name=stored[item.sha256],
+                    )
+                    for item in clean.attachments
+                ]
+            )
+            audit_log(
+                municipality=municipality,
+                event="cases.case.submitted",
+                actor=actor,
+                object_type="case",
+                object_id=case.receipt_number,
+                payload={
+                    "procedure": procedure_version.definition["slug"],
+                    "procedure_version": procedure_version.number,
+                    "channel": channel,
+                    "attachments": [item.sha256 for item in clean.attachments],
+                    "fingerprint": fingerprint,
+                },
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer as a replay.
+        replay = _replay(municipality, idempotency_key, fingerprint)
+        if replay:
+            return replay
+        raise
+    return SubmitResult(case=case, access_code=code, replayed=False)

@@ -1,0 +1,9 @@
+"""The embedded default: one machine, SQLite in var/, no other service."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("MADOGUCHI_DEBUG", True)
+SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY") or "dev-only-insecure-key-never-use-in-production"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from madoguchi.api.urls import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("", include("madoguchi.portal.urls")),
+]
+
+handler400 = "madoguchi.portal.views.errors.bad_request"
+handler403 = "madoguchi.portal.views.errors.forbidden"
+handler404 = "madoguchi.portal.views.errors.not_found"
+handler500 = "madoguchi.portal.views.errors.server_error"

@@ -1,0 +1,141 @@
+"""Between HTML form posts and the answers the procedures engine validates.
+
+The portal does not use Django Form classes for answers: fields come from data, and the
+one validation path (``procedures.answers.clean_answers``) is shared with the API. This
+module only reads POSTed values into the engine's shapes and prepares what the field
+templates show.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from madoguchi.procedures.answers import condition_holds
+from madoguchi.procedures.definition import iter_fields, translated
+from madoguchi.procedures.errors import FieldError
+from madoguchi.procedures.fields import PREFECTURES, AddressField, NameField
+
+PART_FIELDS = {"name": NameField.PARTS, "address": AddressField.PARTS}
+PART_LABELS = {
+    "family": gettext_noop("Family name"),
+    "given": gettext_noop("Given name"),
+    "family_kana": gettext_noop("Family name (katakana)"),
+    "given_kana": gettext_noop("Given name (katakana)"),
+    "postal_code": gettext_noop("Postal code"),
+    "prefecture": gettext_noop("Prefecture"),
+    "city": gettext_noop("City, ward, town or village"),
+    "town": gettext_noop("Town and district (町・字)"),
+    "block": gettext_noop("Block and number (番地・号)"),
+    "building": gettext_noop("Building and room (optional)"),
+}
+
+
+def raw_answers_from_post(step: dict, post: QueryDict) -> dict[str, Any]:
+    """Return the raw answers for ``step``'s fields from a form post."""
+    raw: dict[str, Any] = {}
+    for spec in step["fields"]:
+        fid, kind = spec["id"], spec["type"]
+        if kind in PART_FIELDS:
+            raw[fid] = {part: post.get(f"{fid}.{part}", "") for part in PART_FIELDS[kind]}
+        elif kind == "multichoice":
+            raw[fid] = post.getlist(fid)
+        elif kind != "file":
+            raw[fid] = post.get(fid, "")
+    return raw
+
+
+def condition_text(definition: dict, spec: dict, language: str) -> str:
+    condition = spec.get("show_if")
+    if not condition:
+        return ""
+    controller = next(f for _s, f in iter_fields(definition) if f["id"] == condition["field"])
+    expected = condition["in"] if "in" in condition else [condition["equals"]]
+    if controller["type"] == "consent":
+        choices = [_("checked")]
+    else:
+        labels = {c["value"]: translated(c["label"], language) for c in controller["choices"]}
+        choices = [labels[v] for v in expected]
+    return _("Answer only if “%(question)s” is “%(answer)s”.") % {
+        "question": translated(controller["label"], language),
+        "answer": _("” or “").join(choices),
+    }
+
+
+def _input_value(spec: dict, value: Any) -> Any:
+    if value is None:
+        return {} if spec["type"] in PART_FIELDS else ([] if spec["type"] == "multichoice" else "")
+    return value
+
+
+def field_contexts(
+    definition: dict,
+    step: dict,
+    *,
+    values: dict[str, Any],
+    earlier: dict[str, Any],
+    errors: list[FieldError],
+    files: dict[str, list[dict]],
+    language: str,
+) -> list[dict]:
+    """Return what the field template needs for each visible field of ``step``."""
+    step_ids = {spec["id"] for spec in step["fields"]}
+    contexts = []
+    for spec in step["fields"]:
+        condition = spec.get("show_if")
+        depends_on_this_step = bool(condition and condition["field"] in step_ids)
+        if condition and not depends_on_this_step and not condition_holds(spec, earlier):
+            continue  # decided by an earlier step: not part of this form
+        field_errors = [e for e in errors if e.path == spec["id"] or e.path.startswith(spec["id"] + ".")]
+        part_errors = {e.path.split(".", 1)[1]: e.message for e in field_errors if "." in e.path}
+        contexts.append(
+            {
+                "spec": spec,
+                "id": spec["id"],
+                "type": spec["type"],
+                "label": translated(spec["label"], language),
+                "help": translated(spec.get("help"), language),
+                "required": spec.get("required", False) or spec["type"] == "consent",
+                "value": _input_value(spec, values.get(spec["id"])),
+                "error": next((e.message for e in field_errors if "." not in e.path), ""),
+                "part_errors": part_errors,
+                "choices": [
+                    {"value": c["value"], "label": translated(c["label"], language)} for c in spec.get("choices", [])
+                ],
+                "consent_text": translated(spec.get("consent_text"), language),
+                "condition": condition_text(definition, spec, language) if depends_on_this_step else "",
+                "condition_field": condition["field"] if depends_on_this_step else "",
+                "condition_values": json.dumps(
+                    condition.get("in", [condition.get("equals")]) if depends_on_this_step else []
+                ),
+                "parts": [
+                    {
+                        "name": part,
+                        "label": _(PART_LABELS[part]),
+                        "value": (values.get(spec["id"]) or {}).get(part, ""),
+                        "error": part_errors.get(part, ""),
+                    }
+                    for part in PART_FIELDS.get(spec["type"], ())
+                ],
+                "prefectures": PREFECTURES if spec["type"] == "address" else (),
+                "files": files.get(spec["id"], []),
+            }
+        )
+    return contexts
+
+
+def error_summary(errors: list[FieldError], definition: dict, language: str) -> list[dict]:
+    labels = {spec["id"]: translated(spec["label"], language) for _s, spec in iter_fields(definition)}
+    summary = []
+    for error in errors:
+        fid, _sep, part = error.path.partition(".")
+        label = labels.get(fid, fid)
+        if part:
+            label = f"{label}（{_(PART_LABELS.get(part, part))}）"
+        anchor = f"f-{fid}-{part}" if part else f"f-{fid}"
+        summary.append({"anchor": anchor, "label": label, "message": error.message})
+    return summary

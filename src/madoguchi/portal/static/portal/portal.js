@@ -1,0 +1,34 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  function answerValues(form, name) {
+    var values = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) return;
+      if (input.value) values.push(input.value === "true" && input.type === "checkbox" ? true : input.value);
+    });
+    return values;
+  }
+
+  // Show a conditional field only when its condition holds (the server ignores it otherwise).
+  function updateConditions(form) {
+    form.querySelectorAll("[data-show-if-field]").forEach(function (field) {
+      var expected = JSON.parse(field.getAttribute("data-show-if-values") || "[]");
+      var actual = answerValues(form, field.getAttribute("data-show-if-field"));
+      var visible = actual.some(function (value) { return expected.indexOf(value) !== -1; });
+      field.hidden = !visible;
+      var note = field.querySelector(".field__condition");
+      if (note) note.hidden = true;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.application-form").forEach(function (form) {
+      updateConditions(form);
+      form.addEventListener("change", function () { updateConditions(form); });
+    });
+    var summary = document.querySelector("[data-autofocus]");
+    if (summary) summary.focus();
+  });
+})();

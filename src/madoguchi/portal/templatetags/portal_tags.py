@@ -1,0 +1,74 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from madoguchi.procedures.files import KINDS
+
+register = template.Library()
+
+INPUT_TYPES = {"email": "email", "phone": "tel"}
+INPUT_MODES = {"integer": "numeric", "yen": "numeric", "postal_code": "numeric", "phone": "tel"}
+AUTOCOMPLETE = {"email": "email", "phone": "tel", "postal_code": "postal-code"}
+PART_AUTOCOMPLETE = {
+    "family": "family-name",
+    "given": "given-name",
+    "family_kana": "off",
+    "given_kana": "off",
+    "postal_code": "postal-code",
+    "city": "address-level2",
+    "town": "address-line1",
+    "block": "address-line2",
+    "building": "address-line3",
+}
+
+
+@register.filter
+def input_type(kind: str) -> str:
+    return INPUT_TYPES.get(kind, "text")
+
+
+@register.filter
+def input_mode(kind: str) -> str:
+    return INPUT_MODES.get(kind, "")
+
+
+@register.filter
+def field_autocomplete(kind: str) -> str:
+    return AUTOCOMPLETE.get(kind, "")
+
+
+@register.filter
+def part_autocomplete(part: str) -> str:
+    return PART_AUTOCOMPLETE.get(part, "off")
+
+
+@register.filter
+def accept_attr(kinds: list[str]) -> str:
+    return ",".join(sorted({f".{ext}" for kind in kinds for ext in KINDS[kind][1]} | {KINDS[k][0] for k in kinds}))
+
+
+@register.filter
+def format_hint(spec: dict) -> str:
+    """Return the format a field expects, so residents need not guess (JIS X 8341-3)."""
+    kind = spec["type"]
+    if kind == "date":
+        return _("Example: 2026-04-01 or 令和8年4月1日 (R8.4.1)")
+    if kind == "kana":
+        return _("In katakana, e.g. ヤマダ (hiragana is converted)")
+    if kind == "name":
+        return _("Enter furigana in katakana; hiragana is converted.")
+    if kind == "postal_code":
+        return _("7 digits, e.g. 310-0015")
+    if kind == "phone":
+        return _("e.g. 029-200-1234")
+    if kind in {"integer", "yen"} and ("min" in spec or "max" in spec):
+        return _("A whole number from %(min)s to %(max)s") % {"min": spec.get("min", 0), "max": spec.get("max", "")}
+    if kind == "file":
+        kinds = ", ".join(k.upper() for k in spec["accept"])
+        size = spec.get("max_size_mb", 10)
+        count = spec.get("max_files", 1)
+        return _("Accepted: %(kinds)s, up to %(size)s MB each, at most %(count)s file(s)") % {
+            "kinds": kinds,
+            "size": size,
+            "count": count,
+        }
+    return ""

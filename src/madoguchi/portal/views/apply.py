@@ -1,0 +1,201 @@
+"""Resident pages: the application form, step by step, then 確認画面 and completion.
+
+Each step is validated by the procedures engine and kept in a draft; the confirmation
+page shows everything once more; only its POST calls ``case_submit``. Pressing submit
+twice, or submitting again after "back", gives the same receipt (the draft token is the
+idempotency key).
+"""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django_ratelimit.core import is_ratelimited
+
+from madoguchi.cases import drafts
+from madoguchi.cases.access import format_access_code
+from madoguchi.cases.models import Channel
+from madoguchi.cases.services import IdempotencyConflict, case_submit
+from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
+from madoguchi.portal.views.errors import rate_limited
+from madoguchi.procedures.answers import AnswersInvalid, clean_answers, display_answers
+from madoguchi.procedures.definition import translated
+from madoguchi.procedures.selectors import procedure_get
+from madoguchi.tenants.selectors import municipality_get
+
+DONE_SESSION_KEY = "madoguchi.done"
+
+
+def _context(request, code: str, slug: str):
+    municipality = municipality_get(code=code)
+    procedure = procedure_get(municipality=municipality, slug=slug)
+    return municipality, procedure, procedure.current_version.definition
+
+
+def _steps_nav(definition: dict, current: str, draft, language: str) -> list[dict]:
+    nav = [
+        {
+            "id": s["id"],
+            "title": translated(s["title"], language),
+            "current": s["id"] == current,
+            "done": s["id"] in draft.completed_steps,
+        }
+        for s in definition["steps"]
+    ]
+    return nav
+
+
+def apply_step(request, code: str, slug: str, step_id: str):
+    municipality, procedure, definition = _context(request, code, slug)
+    step_index = next((i for i, s in enumerate(definition["steps"]) if s["id"] == step_id), None)
+    if step_index is None:
+        raise Http404("Unknown step")
+    step = definition["steps"][step_index]
+    language = get_language()
+    draft = drafts.draft_start(request.session, municipality_code=code, slug=slug, version=procedure.current_version)
+    step_field_ids = [f["id"] for f in step["fields"]]
+    earlier = {k: v for k, v in draft.values.items() if k not in step_field_ids}
+    errors = []
+    values = draft.values
+    if request.method == "POST":
+        raw = raw_answers_from_post(step, request.POST)
+        files = {f["id"]: request.FILES.getlist(f["id"]) for f in step["fields"] if f["type"] == "file"}
+        for fid, uploads in list(files.items()):
+            if not uploads and request.POST.get(f"{fid}.keep") == "1":
+                files[fid] = drafts.draft_pending_files(draft, fid).get(fid, [])
+        try:
+            clean = clean_answers(
+                definition,
+                raw,
+                files,
+                today=timezone.localdate(),
+                language=language,
+                step_ids={step_id},
+                previous=earlier,
+            )
+        except AnswersInvalid as exc:
+            errors = exc.errors
+            values = {**draft.values, **raw}
+        else:
+            drafts.draft_store_step(
+                draft,
+                step_id=step_id,
+                step_field_ids=step_field_ids,
+                values=clean.values,
+                attachments=clean.attachments,
+            )
+            drafts.draft_save(request.session, municipality_code=code, slug=slug, draft=draft)
+            if step_index + 1 < len(definition["steps"]):
+                next_step = definition["steps"][step_index + 1]["id"]
+                return redirect("portal:apply_step", code=code, slug=slug, step_id=next_step)
+            return redirect("portal:apply_confirm", code=code, slug=slug)
+    previous_step = definition["steps"][step_index - 1]["id"] if step_index else None
+    response = render(
+        request,
+        "portal/apply_step.html",
+        {
+            "municipality": municipality,
+            "procedure": procedure,
+            "title": translated(definition["title"], language),
+            "step": step,
+            "step_title": translated(step["title"], language),
+            "step_description": translated(step.get("description"), language),
+            "step_number": step_index + 1,
+            "step_count": len(definition["steps"]),
+            "steps_nav": _steps_nav(definition, step_id, draft, language),
+            "fields": field_contexts(
+                definition, step, values=values, earlier=earlier, errors=errors, files=draft.files, language=language
+            ),
+            "errors": error_summary(errors, definition, language),
+            "previous_step": previous_step,
+            "has_files": any(f["type"] == "file" for f in step["fields"]),
+        },
+        status=400 if errors else 200,
+    )
+    return response
+
+
+def _missing_step(definition: dict, draft) -> str | None:
+    for step in definition["steps"]:
+        if step["id"] not in draft.completed_steps:
+            return step["id"]
+    return None
+
+
+def apply_confirm(request, code: str, slug: str):
+    municipality, procedure, definition = _context(request, code, slug)
+    language = get_language()
+    draft = drafts.draft_get(request.session, municipality_code=code, slug=slug)
+    if draft is None or draft.version_id != procedure.current_version.pk:
+        return redirect("portal:apply_step", code=code, slug=slug, step_id=definition["steps"][0]["id"])
+    missing = _missing_step(definition, draft)
+    if missing:
+        return redirect("portal:apply_step", code=code, slug=slug, step_id=missing)
+    errors = []
+    if request.method == "POST":
+        if settings.MADOGUCHI_SUBMIT_RATE and is_ratelimited(
+            request, group="submit", key="ip", rate=settings.MADOGUCHI_SUBMIT_RATE, increment=True
+        ):
+            return rate_limited(request)
+        try:
+            result = case_submit(
+                municipality=municipality,
+                procedure_version=procedure.current_version,
+                answers=draft.values,
+                files=drafts.draft_pending_files(draft),
+                idempotency_key=f"portal-{draft.token}",
+                language=language,
+                channel=Channel.PORTAL,
+            )
+        except (AnswersInvalid, IdempotencyConflict) as exc:
+            # Answers that passed their step can fail now (a date bound moved past midnight,
+            # an earlier answer changed a condition). Send the resident to fix them.
+            errors = exc.errors if isinstance(exc, AnswersInvalid) else []
+        else:
+            request.session[DONE_SESSION_KEY] = {
+                "receipt_number": result.case.receipt_number,
+                "access_code": format_access_code(result.access_code),
+                "title": translated(definition["title"], language),
+                "municipality": code,
+                "slug": slug,
+            }
+            drafts.draft_discard(request.session, municipality_code=code, slug=slug)
+            return redirect("portal:apply_done", code=code, slug=slug)
+    step_of_field = {f["id"]: s["id"] for s in definition["steps"] for f in s["fields"]}
+    summary = error_summary(errors, definition, language)
+    for item, error in zip(summary, errors, strict=True):
+        step_id = step_of_field.get(error.path.split(".")[0], definition["steps"][0]["id"])
+        item["href"] = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
+    return render(
+        request,
+        "portal/apply_confirm.html",
+        {
+            "municipality": municipality,
+            "procedure": procedure,
+            "title": translated(definition["title"], language),
+            "sections": display_answers(definition, draft.values, language),
+            "steps_nav": _steps_nav(definition, "", draft, language),
+            "errors": summary,
+            "fee": definition["fee"]["amount"],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def apply_done(request, code: str, slug: str):
+    municipality, procedure, definition = _context(request, code, slug)
+    done = request.session.get(DONE_SESSION_KEY)
+    if not done or done.get("municipality") != code or done.get("slug") != slug:
+        return redirect("portal:procedure", code=code, slug=slug)
+    return render(
+        request,
+        "portal/apply_done.html",
+        {
+            "municipality": municipality,
+            "procedure": procedure,
+            "done": done,
+            "days": definition["processing_period_days"],
+        },
+    )

@@ -1,0 +1,51 @@
+"""Error pages: the same friendly page in the resident's language, never a stack trace."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def _error(request, status: int, title: str, message: str):
+    return render(
+        request, "portal/error.html", {"status": status, "error_title": title, "message": message}, status=status
+    )
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def forbidden(request, exception=None):
+    return _error(
+        request,
+        403,
+        _("Forbidden"),
+        _("This request was refused. If you were filling in a form, reload the page and try again."),
+    )
+
+
+def csrf_failure(request, reason=""):
+    return forbidden(request)
+
+
+def not_found(request, exception=None):
+    return _error(request, 404, _("Page not found"), _("The page you are looking for does not exist."))
+
+
+def server_error(request):
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _("An unexpected error occurred. Nothing you entered was submitted. Please try again later."),
+    )
+
+
+def rate_limited(request, exception=None):
+    response = _error(
+        request,
+        429,
+        _("Too many requests"),
+        _("You have sent too many requests in a short time. Please wait a minute and try again."),
+    )
+    response["Retry-After"] = "60"
+    return response

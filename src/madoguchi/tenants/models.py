@@ -1,0 +1,102 @@
+"""Prefectures, municipalities and their departments.
+
+One deployment serves many municipalities (a prefecture's 共同利用 platform, or a single
+city). A municipality is identified by its 全国地方公共団体コード; everything a resident
+or staff member touches hangs off one municipality.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.jp.codes import is_prefecture_code, is_valid_lg_code
+from madoguchi.tenants.scoping import municipality_scoped_manager
+
+
+def validate_lg_code(value: str) -> None:
+    if not is_valid_lg_code(value):
+        raise ValidationError(
+            _("%(value)s is not a valid local government code (6 digits with check digit)."),
+            params={"value": value},
+            code="invalid_lg_code",
+        )
+
+
+def validate_prefecture_code(value: str) -> None:
+    if not is_prefecture_code(value):
+        raise ValidationError(_("%(value)s is not a valid prefecture code."), params={"value": value}, code="invalid")
+
+
+class Prefecture(models.Model):
+    code = models.CharField(
+        _("local government code"), max_length=6, unique=True, validators=[validate_prefecture_code]
+    )
+    name = models.CharField(_("name"), max_length=20)
+    name_kana = models.CharField(_("name (kana)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("prefecture")
+        verbose_name_plural = _("prefectures")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("local government code"), max_length=6, unique=True, validators=[validate_lg_code])
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("prefecture")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    name_kana = models.CharField(_("name (kana)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return f"{self.prefecture.name}{self.name}"
+
+    def clean(self) -> None:
+        if self.prefecture_id and self.code[:2] != self.prefecture.code[:2]:
+            raise ValidationError({"code": _("The code does not belong to the selected prefecture.")})
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
+
+class Department(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="departments", verbose_name=_("municipality")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "code"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="uniq_department_code")]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name

@@ -1,0 +1,75 @@
+"""Shared fixtures. Data is made through the project's own services (demo loader,
+catalog loader, case_submit) so tests cannot drift from what production code does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django_scopes import scopes_disabled
+
+from madoguchi.procedures.services import catalog_load
+from madoguchi.tenants.demo import demo_tenants_load
+
+JST = ZoneInfo("Asia/Tokyo")
+CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def municipalities(db):
+    """The two demo municipalities (青葉市 082015, 港川市 082023) with their catalogs."""
+    with scopes_disabled():
+        loaded = demo_tenants_load()
+        for municipality in loaded:
+            catalog_load(municipality=municipality, directory=CATALOG_DIR)
+    return loaded
+
+
+@pytest.fixture
+def aoba(municipalities):
+    return municipalities[0]
+
+
+@pytest.fixture
+def minatogawa(municipalities):
+    return municipalities[1]
+
+
+@pytest.fixture
+def version_of():
+    """Return the current version of procedure ``slug`` in a municipality."""
+    from madoguchi.procedures.selectors import procedure_get
+
+    def get(municipality, slug):
+        return procedure_get(municipality=municipality, slug=slug).current_version
+
+    return get
+
+
+@pytest.fixture
+def now():
+    """A fixed clock: 2026-06-15 10:00 JST (fiscal year 2026)."""
+    return datetime(2026, 6, 15, 10, 0, tzinfo=JST)
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
