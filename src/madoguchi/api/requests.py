@@ -1,4 +1,11 @@
-"""Read an application request body — JSON or multipart — or refuse it with a reason."""
+"""Read an application request body — JSON or multipart — or refuse it with a reason.
+
+The body is held to I-JSON (RFC 7493) before any answer is looked at: one value per
+member name, no NaN or Infinity, no unpaired surrogate escapes ("\\ud800" decodes to
+something that is not a character and can be neither stored nor hashed) and no nesting
+deeper than a form needs. A hostile document is refused here with a 400 instead of
+failing deep inside validation with a 500.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,14 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
+# A BCP 47 tag as far as notices need it: "ja", "en", "pt-BR", "zh-Hant-TW".
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$")
+MAX_LANGUAGE_LENGTH = 12  # Case.language
 MAX_FILES_PER_REQUEST = 20
+# document > answers > field (address, name, list) > part: anything deeper is not an answer.
+MAX_JSON_DEPTH = 8
+MEMBERS = {"answers", "language"}
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class RequestRefused(Exception):
@@ -32,23 +46,92 @@ def max_request_bytes() -> int:
     return settings.MADOGUCHI_MAX_UPLOAD_BYTES * MAX_FILES_PER_REQUEST // 4 + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def _parse_json_document(raw: bytes | str) -> dict:
-    try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestRefused(400, "malformed-request", f"Invalid JSON: {exc}") from exc
-    if not isinstance(document, dict):
-        raise RequestRefused(400, "malformed-request", "The body must be a JSON object.")
-    answers = document.get("answers")
-    if not isinstance(answers, dict):
-        raise RequestRefused(400, "malformed-request", "'answers' must be a JSON object.")
-    unknown = set(document) - {"answers", "language"}
-    if unknown:
-        raise RequestRefused(400, "malformed-request", f"Unknown member(s): {', '.join(sorted(unknown))}.")
-    language = document.get("language")
-    if language is not None and (not isinstance(language, str) or len(language) > 12):
-        raise RequestRefused(400, "malformed-request", "'language' must be a BCP 47 tag.")
+def _malformed(detail: str) -> RequestRefused:
+    return RequestRefused(400, "malformed-request", detail)
+
+
+def _unique_members(pairs: list[tuple[str, object]]) -> dict:
+    document: dict = {}
+    for name, value in pairs:
+        if name in document:
+            raise _malformed(f"Duplicate member name: {name[:40]!r}.")
+        document[name] = value
     return document
+
+
+def _no_constant(name: str) -> None:
+    raise _malformed(f"{name} is not a JSON number.")
+
+
+def _check_values(value: object, depth: int = 1) -> None:
+    """Refuse nesting deeper than MAX_JSON_DEPTH and strings with unpaired surrogates."""
+    if depth > MAX_JSON_DEPTH:
+        raise _malformed(f"The JSON document is nested more than {MAX_JSON_DEPTH} levels deep.")
+    if isinstance(value, str):
+        if _SURROGATE_RE.search(value):
+            raise _malformed("The JSON text contains an unpaired surrogate escape such as \\ud800.")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _check_values(name, depth)
+            _check_values(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_values(item, depth + 1)
+
+
+def parse_json(raw: bytes | str, *, what: str = "JSON") -> object:
+    """Return the value of the JSON text ``raw``, or raise RequestRefused (400)."""
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+    except RecursionError as exc:
+        raise _malformed(f"The {what} is nested too deeply.") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _malformed(f"Invalid {what}: {exc}") from exc
+    _check_values(value)
+    return value
+
+
+def _language(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_LANGUAGE_LENGTH or not LANGUAGE_RE.match(value):
+        raise _malformed("'language' must be a BCP 47 tag such as 'ja' or 'en'.")
+    return value
+
+
+def _answers(value: object) -> dict:
+    if not isinstance(value, dict):
+        raise _malformed("'answers' must be a JSON object.")
+    return value
+
+
+def _read_json(request: HttpRequest) -> ApplicationRequest:
+    document = parse_json(request.body)
+    if not isinstance(document, dict):
+        raise _malformed("The body must be a JSON object.")
+    answers = _answers(document.get("answers"))
+    unknown = set(document) - MEMBERS
+    if unknown:
+        raise _malformed(f"Unknown member(s): {', '.join(sorted(unknown))[:200]}.")
+    return ApplicationRequest(answers=answers, files={}, language=_language(document.get("language")))
+
+
+def _read_multipart(request: HttpRequest) -> ApplicationRequest:
+    unknown = set(request.POST) - MEMBERS
+    if unknown:
+        raise _malformed(
+            f"Unknown part(s): {', '.join(sorted(unknown))[:200]}. Send files with a file name, "
+            "the answers as one part named 'answers'."
+        )
+    for name in MEMBERS:
+        if len(request.POST.getlist(name)) > 1:
+            raise _malformed(f"Send the part '{name}' once.")
+    raw = request.POST.get("answers")
+    if raw is None:
+        raise _malformed("Send the answers as a part named 'answers'.")
+    answers = _answers(parse_json(raw, what="JSON in 'answers'"))
+    files = {name: request.FILES.getlist(name) for name in request.FILES}
+    return ApplicationRequest(answers=answers, files=files, language=_language(request.POST.get("language")))
 
 
 def read_application_request(request: HttpRequest) -> ApplicationRequest:
@@ -59,23 +142,13 @@ def read_application_request(request: HttpRequest) -> ApplicationRequest:
     content_type = (request.content_type or "").lower()
     try:
         if content_type == "application/json":
-            document = _parse_json_document(request.body)
-            return ApplicationRequest(answers=document["answers"], files={}, language=document.get("language"))
+            return _read_json(request)
         if content_type == "multipart/form-data":
-            raw = request.POST.get("answers")
-            if raw is None:
-                raise RequestRefused(400, "malformed-request", "Send the answers as a part named 'answers'.")
-            answers = json.loads(raw)
-            if not isinstance(answers, dict):
-                raise RequestRefused(400, "malformed-request", "'answers' must be a JSON object.")
-            files = {name: request.FILES.getlist(name) for name in request.FILES}
-            return ApplicationRequest(answers=answers, files=files, language=request.POST.get("language") or None)
+            return _read_multipart(request)
     except (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent) as exc:
         raise RequestRefused(413, "payload-too-large", str(exc)) from exc
     except MultiPartParserError as exc:
-        raise RequestRefused(400, "malformed-request", str(exc)) from exc
-    except ValueError as exc:
-        raise RequestRefused(400, "malformed-request", f"Invalid JSON in 'answers': {exc}") from exc
+        raise _malformed(str(exc)) from exc
     raise RequestRefused(415, "unsupported-media-type")
 
 

@@ -6,11 +6,13 @@ RFC 9457 problem document in the client's language (Accept-Language).
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.urls import URLPattern
 from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
 from ninja import NinjaAPI
@@ -37,7 +39,37 @@ from madoguchi.tenants.selectors import municipality_get, municipality_list
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+
+def _problem_when_not_allowed(view):
+    """Wrap a ninja path view so that its plain-text 405 becomes a problem document."""
+
+    @functools.wraps(view)  # keeps csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            return problem(405, "method-not-allowed", headers={"Allow": response["Allow"]})
+        return response
+
+    return wrapper
+
+
+class MadoguchiAPI(NinjaAPI):
+    """NinjaAPI whose every error, including a wrong method, is an RFC 9457 problem.
+
+    django-ninja answers a method a path does not serve itself, with text/plain, before
+    any exception handler runs; the URL patterns are wrapped to answer it our way.
+    """
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _problem_when_not_allowed(pattern.callback)
+        return urls
+
+
+api = MadoguchiAPI(
     title="Madoguchi API",
     version="1.0.0",
     description="Online applications to Japanese municipalities. Errors are RFC 9457 problem details.",
@@ -47,6 +79,7 @@ api = NinjaAPI(
 PROBLEMS = {
     400: ProblemOut,
     404: ProblemOut,
+    405: ProblemOut,
     409: ProblemOut,
     413: ProblemOut,
     415: ProblemOut,
@@ -225,3 +258,11 @@ def application_status(request, receipt_number: str):
     if case is None:
         raise Http404
     return presenters.application_status_out(case)
+
+
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, url_name="not_found"
+)
+def not_found(request, rest: str):
+    """Answer any other path under the API with a problem document, not the portal's HTML page."""
+    raise Http404

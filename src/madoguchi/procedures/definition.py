@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "procedure.schema.json"
 CONDITION_SOURCE_TYPES = {"choice", "multichoice", "consent"}
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -62,19 +64,23 @@ def _line_of(node: yaml.Node | None, path: list) -> int | None:
 def parse_definition(text: str, *, source: str = "<definition>") -> dict[str, Any]:
     """Return the definition in ``text`` (YAML) after full validation, or raise DefinitionError."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise DefinitionError(source, line, f"not valid YAML: {exc.problem}") from exc
     if not isinstance(data, dict):
         raise DefinitionError(source, 1, "the file must contain one mapping (a procedure)")
+
+    def node() -> yaml.Node:
+        # Composing keeps line numbers but is slow; only done to report an error.
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         error = jsonschema.exceptions.best_match(errors)
         path = list(error.absolute_path)
         location = "/".join(str(p) for p in path) or "(top level)"
-        raise DefinitionError(source, _line_of(node, path), f"{location}: {error.message}")
+        raise DefinitionError(source, _line_of(node(), path), f"{location}: {error.message}")
     _check_semantics(data, node, source)
     return data
 
@@ -87,43 +93,47 @@ def load_definition_file(path: Path) -> dict[str, Any]:
     return parse_definition(text, source=path.name)
 
 
-def _check_semantics(data: dict, node: yaml.Node, source: str) -> None:
+def _check_semantics(data: dict, node: Callable[[], yaml.Node], source: str) -> None:
     """Check what JSON Schema cannot: unique ids and conditions that refer backwards."""
     seen: dict[str, dict] = {}
     step_ids: set[str] = set()
     for s_index, step in enumerate(data["steps"]):
         if step["id"] in step_ids:
-            raise DefinitionError(source, _line_of(node, ["steps", s_index, "id"]), f"duplicate step id '{step['id']}'")
+            raise DefinitionError(
+                source, _line_of(node(), ["steps", s_index, "id"]), f"duplicate step id '{step['id']}'"
+            )
         step_ids.add(step["id"])
         for f_index, field in enumerate(step["fields"]):
             path = ["steps", s_index, "fields", f_index]
             if field["id"] in seen:
-                raise DefinitionError(source, _line_of(node, [*path, "id"]), f"duplicate field id '{field['id']}'")
+                raise DefinitionError(source, _line_of(node(), [*path, "id"]), f"duplicate field id '{field['id']}'")
             condition = field.get("show_if")
             if condition:
-                _check_condition(condition, seen, source, _line_of(node, [*path, "show_if"]))
+                _check_condition(condition, seen, source, lambda path=path: _line_of(node(), [*path, "show_if"]))
             if "min" in field and "max" in field and field["min"] > field["max"]:
-                raise DefinitionError(source, _line_of(node, [*path, "min"]), "'min' is greater than 'max'")
+                raise DefinitionError(source, _line_of(node(), [*path, "min"]), "'min' is greater than 'max'")
             if field["type"] == "consent" and "consent_text" not in field:
-                raise DefinitionError(source, _line_of(node, path), "a consent field needs 'consent_text'")
+                raise DefinitionError(source, _line_of(node(), path), "a consent field needs 'consent_text'")
             seen[field["id"]] = field
 
 
-def _check_condition(condition: dict, seen: dict[str, dict], source: str, line: int | None) -> None:
+def _check_condition(condition: dict, seen: dict[str, dict], source: str, line: Callable[[], int | None]) -> None:
     target = seen.get(condition["field"])
     if target is None:
-        raise DefinitionError(source, line, f"show_if refers to '{condition['field']}', which is not an earlier field")
+        raise DefinitionError(
+            source, line(), f"show_if refers to '{condition['field']}', which is not an earlier field"
+        )
     if target["type"] not in CONDITION_SOURCE_TYPES:
-        raise DefinitionError(source, line, "show_if may only depend on a choice, multichoice or consent field")
+        raise DefinitionError(source, line(), "show_if may only depend on a choice, multichoice or consent field")
     expected = condition.get("in", [condition.get("equals")])
     if target["type"] == "consent":
         if expected != [True]:
-            raise DefinitionError(source, line, "a condition on a consent field must be 'equals: true'")
+            raise DefinitionError(source, line(), "a condition on a consent field must be 'equals: true'")
         return
     values = {c["value"] for c in target["choices"]}
     unknown = [v for v in expected if v not in values]
     if unknown:
-        raise DefinitionError(source, line, f"show_if value(s) {unknown} are not choices of '{target['id']}'")
+        raise DefinitionError(source, line(), f"show_if value(s) {unknown} are not choices of '{target['id']}'")
 
 
 def definition_hash(definition: dict) -> str:
