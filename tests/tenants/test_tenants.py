@@ -47,10 +47,10 @@ def tenant_owned_models():
         if model is Municipality:
             continue
         for field in model._meta.get_fields():
-            if field.is_relation and field.related_model is Municipality and (field.many_to_one or field.one_to_one):
-                if field.concrete:
-                    yield model
-                    break
+            owning = field.is_relation and field.related_model is Municipality and field.concrete
+            if owning and (field.many_to_one or field.one_to_one):
+                yield model
+                break
 
 
 def test_every_tenant_owned_model_has_a_scoped_default_manager():
