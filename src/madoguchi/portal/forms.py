@@ -135,7 +135,8 @@ def error_summary(errors: list[FieldError], definition: dict, language: str) -> 
         fid, _sep, part = error.path.partition(".")
         label = labels.get(fid, fid)
         if part:
-            label = f"{label}（{_(PART_LABELS.get(part, part))}）"
+            part_label = _(PART_LABELS.get(part, part))
+            label = f"{label}（{part_label}）" if language.startswith("ja") else f"{label} ({part_label})"
         anchor = f"f-{fid}-{part}" if part else f"f-{fid}"
         summary.append({"anchor": anchor, "label": label, "message": error.message})
     return summary

@@ -27,7 +27,7 @@ MESSAGES = {
     "consent_required": _("You must agree to continue."),
     "unknown_field": _("This item is not part of the form."),
     "file_required": _("Attach a file."),
-    "too_many_files": _("Attach at most %(limit)s files."),
+    "too_many_files": _("Attach no more files than allowed (%(limit)s)."),
     "file_empty": _("The file is empty."),
     "file_too_large": _("The file is too large (at most %(limit)s MB)."),
     "file_type_not_allowed": _("This type of file is not accepted. Accepted: %(limit)s."),

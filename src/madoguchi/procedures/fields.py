@@ -120,6 +120,10 @@ def resolve_date_bound(bound: str | None, today: date) -> date | None:
     return date(year, month + 1, day)
 
 
+def list_separator(language: str) -> str:
+    return "、" if language.startswith("ja") else ", "
+
+
 def _string(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise FieldInvalid("wrong_type")
@@ -265,7 +269,7 @@ class NameField(FieldType):
     def display(self, spec, value, language):
         name = " ".join(p for p in (value["family"], value["given"]) if p)
         kana = " ".join(p for p in (value["family_kana"], value["given_kana"]) if p)
-        return f"{name}（{kana}）"
+        return f"{name}（{kana}）" if language.startswith("ja") else f"{name} ({kana})"
 
 
 @register
@@ -505,7 +509,7 @@ class MultiChoiceField(ChoiceField):
         return [spec["choices"][0]["value"]]
 
     def display(self, spec, value, language):
-        return "、".join(ChoiceField.display(self, spec, item, language) for item in value)
+        return list_separator(language).join(ChoiceField.display(self, spec, item, language) for item in value)
 
 
 @register

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils.text import get_valid_filename
 
 from madoguchi.procedures.errors import FieldInvalid
-from madoguchi.procedures.fields import FieldType, register
+from madoguchi.procedures.fields import FieldType, list_separator, register
 
 KINDS = {
     "pdf": ("application/pdf", {"pdf"}),
@@ -132,4 +132,4 @@ class FileField(FieldType):
         return None
 
     def display(self, spec, value, language):
-        return "、".join(f"{item['name']} ({item['size']:,} B)" for item in value)
+        return list_separator(language).join(f"{item['name']} ({item['size']:,} B)" for item in value)

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from madoguchi.procedures.files import KINDS
 
@@ -60,15 +61,17 @@ def format_hint(spec: dict) -> str:
         return _("7 digits, e.g. 310-0015")
     if kind == "phone":
         return _("e.g. 029-200-1234")
-    if kind in {"integer", "yen"} and ("min" in spec or "max" in spec):
-        return _("A whole number from %(min)s to %(max)s") % {"min": spec.get("min", 0), "max": spec.get("max", "")}
+    if kind in {"integer", "yen"} and "max" in spec:
+        return _("A whole number from %(min)s to %(max)s") % {"min": spec.get("min", 0), "max": spec["max"]}
+    if kind in {"integer", "yen"} and "min" in spec:
+        return _("A whole number of at least %(min)s") % {"min": spec["min"]}
     if kind == "file":
         kinds = ", ".join(k.upper() for k in spec["accept"])
         size = spec.get("max_size_mb", 10)
         count = spec.get("max_files", 1)
-        return _("Accepted: %(kinds)s, up to %(size)s MB each, at most %(count)s file(s)") % {
-            "kinds": kinds,
-            "size": size,
-            "count": count,
-        }
+        return ngettext(
+            "Accepted: %(kinds)s, up to %(size)s MB, one file",
+            "Accepted: %(kinds)s, up to %(size)s MB each, at most %(count)s files",
+            count,
+        ) % {"kinds": kinds, "size": size, "count": count}
     return ""
