@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
 
 SESSION_PREFIX = "madoguchi.draft"
+DRAFTS_DIR = "drafts"
 
 
 @dataclass
@@ -84,7 +87,7 @@ def draft_store_step(
         draft.values.pop(field_id, None)
         draft.files.pop(field_id, None)
     for attachment in attachments:
-        name = f"drafts/{draft.token}/{attachment.sha256}"
+        name = f"{DRAFTS_DIR}/{draft.token}/{attachment.sha256}"
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(attachment.content))
         stored = draft.files.setdefault(attachment.field_id, [])
@@ -117,3 +120,25 @@ def draft_pending_files(draft: Draft, field_id: str | None = None) -> dict[str, 
             )
         result[fid] = pending
     return result
+
+
+def drafts_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete draft files not touched for ``older_than``; return how many were deleted.
+
+    Drafts are personal data that nobody was told had been received; they live only as long
+    as the session that holds them could (``SESSION_COOKIE_AGE``).
+    """
+    now = now or timezone.now()
+    deleted = 0
+    try:
+        tokens, _files = default_storage.listdir(DRAFTS_DIR)
+    except FileNotFoundError:
+        return 0
+    for token in tokens:
+        _dirs, names = default_storage.listdir(f"{DRAFTS_DIR}/{token}")
+        for name in names:
+            path = f"{DRAFTS_DIR}/{token}/{name}"
+            if now - default_storage.get_modified_time(path) > older_than:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted

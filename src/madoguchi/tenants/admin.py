@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django_scopes import scopes_disabled
 
 from madoguchi.tenants.models import Department, Municipality, Prefecture
 
@@ -19,8 +18,3 @@ class MunicipalityAdmin(admin.ModelAdmin):
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["municipality", "code", "name"]
     list_filter = ["municipality"]
-
-    def get_queryset(self, request):
-        # The admin is a cross-municipality tool for the platform operator (superusers).
-        with scopes_disabled():
-            return Department.objects.all()

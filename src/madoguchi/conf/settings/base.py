@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "madoguchi.portal.middleware.ContentSecurityPolicyMiddleware",
+    "madoguchi.tenants.middleware.PlatformAdminScopeMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.conf.urls"
@@ -170,3 +171,6 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
+# A form draft (personal data, not yet submitted) lives at most this long; run
+# `madoguchi drafts purge` and `madoguchi clearsessions` daily.
+SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_SESSION_HOURS", "72")) * 3600
