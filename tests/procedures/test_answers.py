@@ -149,13 +149,22 @@ def test_input_is_normalised_before_validation():
             "cost": "１２，３４５円",
         }
     ).values
-    assert values["kana"] == "ヤマダハナコ"
+    assert values["kana"] == "ヤマダ ハナコ"
     assert values["postal"] == "3100015"
-    assert values["phone"] == "0292001234"
+    assert values["phone"] == "029-200-1234"
     assert values["email"] == "Hanako@example.jp"
     assert values["long"] == "一行目\n\n\n二行目"
     assert values["copies"] == 3
     assert values["cost"] == 12345
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("0292001234", "0292001234"), ("029-200-1234", "029-200-1234"), ("(029) 200-1234", "029-200-1234"),
+     ("+81 90 1234 5678", "09012345678"), ("090ー1234ー5678", "090-1234-5678")],
+)
+def test_phone_numbers_keep_the_residents_grouping(typed, stored):
+    assert clean({**BASE, "phone": typed}).values["phone"] == stored
 
 
 def test_names_keep_characters_outside_jis_as_typed():

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,21 @@ def test_duplicate_field_ids_are_refused():
 
 def test_a_file_that_is_not_a_mapping_is_refused():
     assert "mapping" in refusal("- just\n- a list\n").reason
+
+
+def _japanese_texts(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "ja" and isinstance(value, str):
+                yield value
+            else:
+                yield from _japanese_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _japanese_texts(item)
+
+
+@pytest.mark.parametrize("path", sorted(CATALOG.glob("*.yaml")), ids=lambda p: p.name)
+def test_japanese_catalog_texts_have_no_stray_spaces_from_line_folding(path):
+    stray = [text for text in _japanese_texts(load_definition_file(path)) if re.search(r"[。、）」] \S", text)]
+    assert stray == []

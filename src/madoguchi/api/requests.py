@@ -27,6 +27,7 @@ MAX_FILES_PER_REQUEST = 20
 MAX_JSON_DEPTH = 8
 MEMBERS = {"answers", "language"}
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 class RequestRefused(Exception):
@@ -129,6 +130,10 @@ def _read_multipart(request: HttpRequest) -> ApplicationRequest:
     raw = request.POST.get("answers")
     if raw is None:
         raise _malformed("Send the answers as a part named 'answers'.")
+    if REPLACEMENT_CHARACTER in raw or REPLACEMENT_CHARACTER in request.POST.get("language", ""):
+        # Django decodes text parts as UTF-8 with errors="replace": a part in Shift_JIS would
+        # otherwise be stored as U+FFFD where the resident's name was.
+        raise _malformed("Send the parts as UTF-8 text.")
     answers = _answers(parse_json(raw, what="JSON in 'answers'"))
     files = {name: request.FILES.getlist(name) for name in request.FILES}
     return ApplicationRequest(answers=answers, files=files, language=_language(request.POST.get("language")))

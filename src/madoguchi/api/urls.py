@@ -40,7 +40,6 @@ from madoguchi.tenants.selectors import municipality_get, municipality_list
 logger = logging.getLogger(__name__)
 
 
-
 def _problem_when_not_allowed(view):
     """Wrap a ninja path view so that its plain-text 405 becomes a problem document."""
 
@@ -80,12 +79,12 @@ PROBLEMS = {
     400: ProblemOut,
     404: ProblemOut,
     405: ProblemOut,
-    409: ProblemOut,
     413: ProblemOut,
     415: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
 }
+LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut}
 
 
 class RateLimited(Exception):
@@ -244,7 +243,7 @@ def application_create(request, code: str, slug: str):
 
 @api.get(
     "/applications/{receipt_number}",
-    response={200: ApplicationStatusOut, **PROBLEMS},
+    response={200: ApplicationStatusOut, **LOOKUP_PROBLEMS},
     url_name="application_status",
     tags=["applications"],
     openapi_extra={

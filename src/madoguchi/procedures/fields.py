@@ -208,10 +208,13 @@ class KanaField(FieldType):
     default_max_length = 80
 
     def clean(self, spec, raw, ctx):
-        return _limit_length(_jp(jptext.normalize_kana, raw), self.max_length(spec))
+        # Words stay apart (口座名義 "ヤマダ ハナコ"): bank and registry names keep the space.
+        words = jptext.normalize_text(_string(raw)).split()
+        kana = " ".join(_jp(jptext.normalize_kana, word) for word in words)
+        return _limit_length(kana, self.max_length(spec))
 
     def json_schema(self, spec):
-        return {"type": "string", "maxLength": self.max_length(spec), "pattern": "^[ァ-ヺー・]+$"}
+        return {"type": "string", "maxLength": self.max_length(spec), "pattern": "^[ァ-ヺー・]+( [ァ-ヺー・]+)*$"}
 
     def example(self, spec):
         return "ヤマダ"
@@ -396,22 +399,36 @@ class AddressField(FieldType):
         return f"{jptext.format_postal_code(value['postal_code'])} {place}{building}"
 
 
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑–—−ー－ｰ()（）]+")
+_PHONE_GROUPED = re.compile(r"^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$")
+
+
 @register
 class PhoneField(FieldType):
+    """A Japanese phone number, kept with the resident's grouping (029-200-1234) when it has one.
+
+    Where the hyphens go depends on the area code, which only the resident reliably knows;
+    a number typed without separators is stored as digits.
+    """
+
     name = "phone"
 
     def clean(self, spec, raw, ctx):
-        return _jp(jptext.normalize_phone, raw)
+        digits = _jp(jptext.normalize_phone, raw)
+        typed = _PHONE_SEPARATORS.sub("-", jptext.normalize_text(_string(raw))).strip("-")
+        if _PHONE_GROUPED.match(typed) and typed.replace("-", "") == digits:
+            return typed
+        return digits
 
     def json_schema(self, spec):
         return {
             "type": "string",
-            "pattern": "^0[0-9]{9,10}$",
-            "description": "Digits only after normalisation; hyphens and +81 are accepted on input.",
+            "pattern": "^0[0-9]{1,4}-?[0-9]{1,4}-?[0-9]{3,4}$",
+            "description": "10 or 11 digits, optionally grouped with hyphens; +81 and full-width digits are accepted on input.",
         }
 
     def example(self, spec):
-        return "0292001234"
+        return "029-200-1234"
 
 
 @register

@@ -157,7 +157,6 @@ def apply_confirm(request, code: str, slug: str):
             request.session[DONE_SESSION_KEY] = {
                 "receipt_number": result.case.receipt_number,
                 "access_code": format_access_code(result.access_code),
-                "title": translated(definition["title"], language),
                 "municipality": code,
                 "slug": slug,
             }
@@ -196,6 +195,7 @@ def apply_done(request, code: str, slug: str):
             "municipality": municipality,
             "procedure": procedure,
             "done": done,
+            "title": translated(definition["title"], get_language()),
             "days": definition["processing_period_days"],
         },
     )

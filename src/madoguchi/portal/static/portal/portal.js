@@ -30,5 +30,26 @@
     });
     var summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();
+    document.querySelectorAll(".error-summary a[href*='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) { focusFieldOf(link, event); });
+    });
   });
+
+  // An error summary link targets a field, or the fieldset of a group (name, address, radios).
+  // Put the caret in its first control and keep its question (legend or label) in view.
+  function focusFieldOf(link, event) {
+    if (link.pathname !== window.location.pathname) return;
+    var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) return;
+    var control = target.matches("input, select, textarea")
+      ? target
+      : target.querySelector("input:not([type=hidden]), select, textarea");
+    if (!control) return;
+    event.preventDefault();
+    var fieldset = control.closest("fieldset");
+    var question = (fieldset && fieldset.querySelector("legend")) ||
+      document.querySelector('label[for="' + control.id + '"]') || control;
+    question.scrollIntoView();
+    control.focus({ preventScroll: true });
+  }
 })();
