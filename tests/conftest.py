@@ -3,6 +3,7 @@ catalog loader, case_submit) so tests cannot drift from what production code doe
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,11 +12,32 @@ import pytest
 from django.conf import settings
 from django_scopes import scopes_disabled
 
+from madoguchi.procedures import services as procedure_services
 from madoguchi.procedures.services import catalog_load
 from madoguchi.tenants.demo import demo_tenants_load
 
 JST = ZoneInfo("Asia/Tokyo")
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog"
+
+
+_ORIGINAL_LOAD = procedure_services.load_definition_file
+_PARSED: dict[Path, dict] = {}
+
+
+@pytest.fixture(autouse=True)
+def _parse_catalog_once(monkeypatch):
+    """Parse each catalog file once per session.
+
+    Every test database gets the demo catalog through ``catalog_load``; only parsing and
+    schema checking, which tests/procedures exercise directly, is memoised.
+    """
+
+    def load(path: Path) -> dict:
+        if path not in _PARSED:
+            _PARSED[path] = _ORIGINAL_LOAD(path)
+        return copy.deepcopy(_PARSED[path])
+
+    monkeypatch.setattr(procedure_services, "load_definition_file", load)
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,17 @@ from madoguchi.cases.models import Case
 
 BASE = "/082015/procedures/inkan-certificate/apply"
 APPLICANT = {
-    "applicant_name.family": "山田", "applicant_name.given": "花子",
-    "applicant_name.family_kana": "やまだ", "applicant_name.given_kana": "はなこ",
+    "applicant_name.family": "山田",
+    "applicant_name.given": "花子",
+    "applicant_name.family_kana": "やまだ",
+    "applicant_name.given_kana": "はなこ",
     "birth_date": "昭和55年1月2日",
-    "address.postal_code": "310-0015", "address.prefecture": "茨城県", "address.city": "青葉市",
-    "address.town": "中央一丁目", "address.block": "2番3号", "address.building": "",
+    "address.postal_code": "310-0015",
+    "address.prefecture": "茨城県",
+    "address.city": "青葉市",
+    "address.town": "中央一丁目",
+    "address.block": "2番3号",
+    "address.building": "",
 }
 REQUEST = {"copies": "１", "purpose": "real_estate"}
 DELIVERY = {"delivery_method": "counter", "phone": "029-200-1234", "consent": "true"}
@@ -119,7 +125,9 @@ def test_pages_are_served_in_english_when_asked(client, municipalities):
     assert "Certificate of Registered Seal" in page or "seal" in page.lower()
 
 
-@pytest.mark.parametrize("path", ["/082015/procedures/inkan-certificate/apply/nonexistent/", "/082015/procedures/nope/"])
+@pytest.mark.parametrize(
+    "path", ["/082015/procedures/inkan-certificate/apply/nonexistent/", "/082015/procedures/nope/"]
+)
 def test_unknown_steps_and_procedures_are_404_pages(client, municipalities, path):
     response = client.get(path)
     assert response.status_code == 404

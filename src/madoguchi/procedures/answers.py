@@ -77,14 +77,20 @@ def clean_answers(
             path = f"{spec['id']}.{exc.part}" if exc.part else spec["id"]
             errors.append(FieldError(path, exc.code, exc.params))
             continue
+        if is_empty(cleaned):
+            # Only invisible characters were sent (zero-width spaces, control codes).
+            if required:
+                errors.append(FieldError(spec["id"], "required"))
+            continue
         if spec["type"] == "file":
             attachments.extend(cleaned)
             cleaned = [item.describe() for item in cleaned]
         values[spec["id"]] = cleaned
     for unknown in sorted(set(raw) - known):
         errors.append(FieldError(unknown, "unknown_field"))
-    for unknown in sorted(set(files) - known):
-        errors.append(FieldError(unknown, "unknown_field"))
+    file_fields = {spec["id"] for _step, spec in iter_fields(definition) if spec["type"] == "file"}
+    for unknown in sorted(set(files) - file_fields):
+        errors.append(FieldError(unknown, "unknown_field" if unknown not in known else "wrong_type"))
     if errors:
         raise AnswersInvalid(errors)
     if step_ids is not None:

@@ -83,15 +83,22 @@ class CleanContext:
     language: str = "ja"
 
 
-def is_empty(raw: Any) -> bool:
+MAX_NESTING = 8
+
+
+def is_empty(raw: Any, _depth: int = 0) -> bool:
+    """Return True if ``raw`` carries no answer. Deeper nesting than any field uses is an answer
+    (which its field type then refuses), never a recursion error."""
     if raw is None:
         return True
     if isinstance(raw, str):
         return raw.strip() == ""
+    if _depth >= MAX_NESTING:
+        return False
     if isinstance(raw, list | tuple):
-        return all(is_empty(item) for item in raw)
+        return all(is_empty(item, _depth + 1) for item in raw)
     if isinstance(raw, dict):
-        return all(is_empty(item) for item in raw.values())
+        return all(is_empty(item, _depth + 1) for item in raw.values())
     return False
 
 
@@ -127,7 +134,12 @@ def list_separator(language: str) -> str:
 def _string(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise FieldInvalid("wrong_type")
-    return str(raw)
+    value = str(raw)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: not text, and unstorable
+        raise FieldInvalid("invalid_text") from None
+    return value
 
 
 def _jp(func, raw: Any, *, part: str | None = None, **kwargs):

@@ -112,7 +112,7 @@ class FileField(FieldType):
 
     def clean(self, spec, raw, ctx):
         uploads = raw if isinstance(raw, list | tuple) else [raw]
-        if any(isinstance(item, str | int | dict | bool) for item in uploads):
+        if not all(isinstance(item, PendingAttachment) or hasattr(item, "read") for item in uploads):
             raise FieldInvalid("wrong_type")
         limit = spec.get("max_files", 1)
         if len(uploads) > limit:
