@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
     "madoguchi.tenants",
     "madoguchi.audit",
