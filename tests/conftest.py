@@ -49,7 +49,10 @@ def _media_root(tmp_path, settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from madoguchi.procedures.selectors import submit_caches_clear
+
     cache.clear()
+    submit_caches_clear()
 
 
 @pytest.fixture

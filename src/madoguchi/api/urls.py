@@ -34,7 +34,7 @@ from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.cases.services import IdempotencyConflict, case_submit
 from madoguchi.procedures.errors import AnswersInvalid
-from madoguchi.procedures.selectors import procedure_get, procedure_list
+from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
 from madoguchi.tenants.selectors import municipality_get, municipality_list
 
 logger = logging.getLogger(__name__)
@@ -218,13 +218,12 @@ APPLICATION_BODY = {
 def application_create(request, code: str, slug: str):
     """Submit an application. Returns the receipt number and the access code (shown once)."""
     enforce_rate(request, "submit", settings.MADOGUCHI_SUBMIT_RATE)
-    municipality = municipality_get(code=code)
-    procedure = procedure_get(municipality=municipality, slug=slug)
+    version = procedure_version_for_submit(municipality_code=code, slug=slug)
     key = idempotency_key_from(request) or f"auto-{uuid.uuid4()}"
     body = read_application_request(request)
     result = case_submit(
-        municipality=municipality,
-        procedure_version=procedure.current_version,
+        municipality=version.municipality,
+        procedure_version=version,
         answers=body.answers,
         files=body.files,
         idempotency_key=key,
@@ -232,10 +231,9 @@ def application_create(request, code: str, slug: str):
         channel=Channel.API,
         actor="api",
     )
-    response = api.create_response(
-        request, presenters.application_created_out(result.case, result.access_code), status=201
-    )
-    response["Location"] = presenters.application_created_out(result.case, "")["status_url"]
+    created = presenters.application_created_out(result.case, result.access_code)
+    response = api.create_response(request, created, status=201)
+    response["Location"] = created["status_url"]
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
     return response

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from django.http import Http404
 
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.services import fold_for_search
 from madoguchi.tenants.models import Municipality
 
@@ -46,3 +48,65 @@ def procedure_get(*, municipality: Municipality, slug: str) -> Procedure:
     if procedure is None:
         raise Http404("Unknown procedure")
     return procedure
+
+
+# ProcedureVersion.pk -> definition. Versions are immutable, so this never goes stale; it
+# saves decoding a few kilobytes of JSON on every submit.
+_DEFINITIONS: dict[int, dict] = {}
+# (code, slug) -> (looked up at, version or None). A published, unpublished or new version is
+# seen by the submit path within SUBMIT_LOOKUP_SECONDS; the portal's pages see it at once.
+SUBMIT_LOOKUP_SECONDS = 5.0
+_SUBMIT_LOOKUPS: dict[tuple[str, str], tuple[float, ProcedureVersion | None]] = {}
+_SUBMIT_LOOKUPS_MAX = 10_000
+
+
+def procedure_version_for_submit(*, municipality_code: str, slug: str) -> ProcedureVersion:
+    """Return the current version of a published procedure of an active municipality, with
+    ``municipality`` loaded; raise Http404 otherwise.
+
+    Every submission runs this, so the answer is kept for a few seconds per process (see
+    docs/benchmarks.md): one query instead of one per request.
+    """
+    now = time.monotonic()
+    cached = _SUBMIT_LOOKUPS.get((municipality_code, slug))
+    if cached is None or now - cached[0] > SUBMIT_LOOKUP_SECONDS:
+        if len(_SUBMIT_LOOKUPS) >= _SUBMIT_LOOKUPS_MAX:  # unknown codes are cached too: stay bounded
+            _SUBMIT_LOOKUPS.clear()
+        cached = (now, _version_for_submit(municipality_code, slug))
+        _SUBMIT_LOOKUPS[(municipality_code, slug)] = cached
+    if cached[1] is None:
+        raise Http404("Unknown procedure")
+    return cached[1]
+
+
+def _version_for_submit(municipality_code: str, slug: str) -> ProcedureVersion | None:
+    procedure = (
+        Procedure.objects.with_scopes_disabled()  # the municipality is part of the filter
+        .filter(
+            municipality__code=municipality_code,
+            municipality__is_active=True,
+            slug=slug,
+            is_published=True,
+            current_version__isnull=False,
+        )
+        .select_related("municipality__prefecture", "current_version")
+        .defer("search_text", "current_version__definition")
+        .order_by()
+        .first()
+    )
+    if procedure is None:
+        return None
+    version = procedure.current_version
+    version.municipality = procedure.municipality
+    if version.pk not in _DEFINITIONS:
+        _DEFINITIONS[version.pk] = (
+            ProcedureVersion.objects.with_scopes_disabled().values_list("definition", flat=True).get(pk=version.pk)
+        )
+    version.definition = _DEFINITIONS[version.pk]
+    return version
+
+
+def submit_caches_clear() -> None:
+    """Forget cached look-ups (tests, which reuse primary keys across databases)."""
+    _SUBMIT_LOOKUPS.clear()
+    _DEFINITIONS.clear()

@@ -28,7 +28,10 @@ def municipality_scoped_manager(field: str = "municipality"):
             """Return the rows that belong to ``municipality``."""
             if municipality is None:
                 raise ValueError("for_municipality() needs a municipality.")
-            return self.with_scope(**{SCOPE_DIMENSION: municipality}).all()
+            # Build the queryset directly: with_scope() copies the manager, which costs more
+            # than the query it scopes on the submit path.
+            queryset = self._queryset_class(model=self.model, using=self._db, hints=self._hints)
+            return queryset.filter(**{field: municipality})
 
     return MunicipalityScopedManager()
 
