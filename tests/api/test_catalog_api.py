@@ -388,8 +388,15 @@ def test_openapi_is_version_3_with_info(openapi):
     assert re.fullmatch(r"\d+\.\d+\.\d+", openapi["info"]["version"])
 
 
-def test_openapi_lists_exactly_the_five_public_paths(openapi):
-    assert set(openapi["paths"]) == {
+STAFF_PATHS = {
+    "/api/v1/staff/cases": ["get"],
+    "/api/v1/staff/cases/{receipt_number}": ["get"],
+    "/api/v1/staff/cases/{receipt_number}/actions": ["post"],
+}
+
+
+def test_openapi_lists_the_five_public_paths_and_the_staff_paths(openapi):
+    assert set(openapi["paths"]) - set(STAFF_PATHS) == {
         "/api/v1/municipalities",
         "/api/v1/municipalities/{code}/procedures",
         "/api/v1/municipalities/{code}/procedures/{slug}",
@@ -402,13 +409,14 @@ def test_openapi_lists_exactly_the_five_public_paths(openapi):
         "/api/v1/municipalities/{code}/procedures/{slug}": ["get"],
         APPLICATIONS_PATH: ["post"],
         "/api/v1/applications/{receipt_number}": ["get"],
+        **STAFF_PATHS,
     }
 
 
 def test_openapi_operations_have_unique_ids_and_responses(openapi):
     operations = [op for item in openapi["paths"].values() for op in item.values()]
 
-    assert len({op["operationId"] for op in operations}) == len(operations) == 5
+    assert len({op["operationId"] for op in operations}) == len(operations) == 5 + len(STAFF_PATHS)
     for op in operations:
         assert op["responses"], op["operationId"]
         assert all(re.fullmatch(r"[1-5]\d\d", status) for status in op["responses"]), op["operationId"]

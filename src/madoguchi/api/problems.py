@@ -19,6 +19,9 @@ TITLES = {
     "rate-limited": _("Too many requests. Please wait a moment and try again."),
     "method-not-allowed": _("Method not allowed."),
     "server-error": _("An unexpected error occurred. Nothing was stored."),
+    "unauthorized": _("A valid staff API token is required."),
+    "illegal-transition": _("The case's current status does not allow this action."),
+    "message-required": _("This action needs a message or reason."),
 }
 
 

@@ -15,8 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.urls import URLPattern
 from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
-from ninja import NinjaAPI
-from ninja.errors import HttpError
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.api import presenters
@@ -30,11 +30,14 @@ from madoguchi.api.schemas import (
     ProcedureDetailOut,
     ProcedureSummaryOut,
 )
+from madoguchi.api.staff import router as staff_router
 from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.cases.services import IdempotencyConflict, case_submit
+from madoguchi.cases.workflow import IllegalTransition, MessageRequired
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
+from madoguchi.tenants.access import ActionNotAllowed
 from madoguchi.tenants.selectors import municipality_get, municipality_list
 
 logger = logging.getLogger(__name__)
@@ -100,6 +103,26 @@ def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
 def _unexpected(request, exc):
     logger.exception("Unhandled API error on %s", request.path)
     return problem(500, "server-error")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+@api.exception_handler(IllegalTransition)
+def _illegal_transition(request, exc):
+    return problem(409, "illegal-transition")
+
+
+@api.exception_handler(MessageRequired)
+def _message_required(request, exc):
+    return problem(422, "message-required")
+
+
+@api.exception_handler(ActionNotAllowed)
+def _not_allowed(request, exc):
+    return problem(404, "not-found")  # same as a case the token cannot see
 
 
 @api.exception_handler(Http404)
@@ -257,9 +280,18 @@ def application_status(request, receipt_number: str):
     return presenters.application_status_out(case)
 
 
-@api.api_operation(
+api.add_router("/staff", staff_router)
+# ninja matches the default router's routes before added routers', so the catch-all lives in
+# a router of its own, added last, and shadows nothing.
+fallback = Router()
+
+
+@fallback.api_operation(
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, url_name="not_found"
 )
 def not_found(request, rest: str):
     """Answer any other path under the API with a problem document, not the portal's HTML page."""
     raise Http404
+
+
+api.add_router("", fallback)

@@ -4,6 +4,14 @@ Each entry's hash covers its canonical content and the previous entry's hash, so
 edit, deletion, insertion or reordering breaks the chain from that point on. The
 chain head is a row of its own (:class:`AuditHead`) that writers lock, which serialises
 appends per municipality without locking the whole table.
+
+A chain alone cannot show that its newest entries were cut off or rewritten together with
+the head, so ``madoguchi audit checkpoint`` records the head every day as an
+:class:`AuditCheckpoint` (and prints it, so the operator's logs keep a copy outside the
+database); verification checks the chain against the head and every checkpoint.
+
+On PostgreSQL both tables refuse UPDATE and DELETE (a trigger, migration 0003); only the
+table owner can switch that off, and the chain shows what such an owner changed.
 """
 
 from django.db import models
@@ -48,3 +56,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.event}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head (sequence and hash) as it was at ``created_at``.
+
+    Entries up to ``sequence`` can no longer be removed or rewritten, even with the head,
+    without the checkpoint disagreeing with the chain.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "sequence", "created_at"]
+        indexes = [models.Index(fields=["municipality", "sequence"], name="audit_checkpoint_seq")]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: #{self.sequence} {self.hash[:12]}"

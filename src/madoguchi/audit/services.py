@@ -1,19 +1,23 @@
-"""The one way to write the audit log: :func:`audit_log`.
+"""The one way to write the audit log, :func:`audit_log`, and the ways to trust it.
 
-Call it inside the transaction that makes the change, so the entry and the change
-commit together or not at all.
+Call :func:`audit_log` inside the transaction that makes the change, so the entry and the
+change commit together or not at all. :func:`audit_verify` walks a municipality's chain;
+:func:`audit_checkpoint` records its head (daily, ``madoguchi audit checkpoint``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from madoguchi.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from madoguchi.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from madoguchi.tenants.models import Municipality
 
 
@@ -113,22 +117,226 @@ def audit_log(
     return entry
 
 
-def audit_verify(*, municipality: Municipality) -> AuditEntry | None:
-    """Return the first entry that breaks ``municipality``'s chain, or None if it is intact."""
-    previous_hash, expected_sequence = GENESIS_HASH, 1
-    entries = AuditEntry.objects.for_municipality(municipality).order_by("sequence").iterator()
-    for entry in entries:
+@dataclass(frozen=True)
+class ChainProblem:
+    """Where a chain stops being trustworthy: the first bad (or missing) entry and why.
+
+    ``sequence`` is None when the problem is not one entry's, e.g. a missing chain head.
+    """
+
+    sequence: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"#{self.sequence}: {self.reason}" if self.sequence is not None else self.reason
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of one verification: how many entries were checked, and the problem if any."""
+
+    entries: int
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+# Only the columns the digest needs, in this order; rows are streamed, never all in memory.
+_VERIFY_COLUMNS = (
+    "sequence",
+    "event",
+    "actor",
+    "object_type",
+    "object_id",
+    "payload",
+    "created_at",
+    "previous_hash",
+    "hash",
+)
+VERIFY_CHUNK_SIZE = 5000
+
+
+@contextmanager
+def _read_snapshot() -> Iterator[None]:
+    """Run the block in one read-only snapshot on PostgreSQL when no transaction is open yet.
+
+    The snapshot keeps the head consistent with the entries read, and lets the entry query
+    stream from a plain server-side cursor (outside a transaction Django declares it WITH
+    HOLD, which makes the server materialise the whole result first). SQLite gets no
+    transaction: ours start IMMEDIATE and would block every writer for the whole walk;
+    :func:`audit_chain_verify` copes with appends made while it reads.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _read_head(municipality: Municipality) -> tuple[str, int] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_SELECT_HEAD, [municipality.pk])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+class _Walk:
+    """The running state of one walk along a chain: the last good entry and its hash."""
+
+    def __init__(self, checkpoints: dict[int, list[tuple[str, datetime]]]):
+        self.sequence = 0
+        self.hash = GENESIS_HASH
+        self.entries = 0
+        self.checkpoints = checkpoints
+
+    def check_checkpoints(self) -> ChainProblem | None:
+        for expected, created_at in self.checkpoints.get(self.sequence, ()):
+            if expected != self.hash:
+                when = timezone.localtime(created_at).isoformat(timespec="seconds")
+                if self.sequence == 0:
+                    return ChainProblem(None, f"the checkpoint of {when} records an empty chain with a wrong hash")
+                return ChainProblem(
+                    self.sequence,
+                    f"hash differs from the checkpoint of {when}: the chain was rewritten at or before this entry",
+                )
+        return None
+
+    def step(self, row: tuple) -> ChainProblem | None:
+        """Check one entry (a row of ``_VERIFY_COLUMNS``) against the walk so far, then take it."""
+        sequence, event, actor, object_type, object_id, payload, created_at, previous_hash, stored_hash = row
+        expected = self.sequence + 1
+        if sequence != expected:
+            if sequence > expected:
+                missing = sequence - expected
+                return ChainProblem(
+                    sequence,
+                    f"expected #{expected} here: {missing} entr{'y' if missing == 1 else 'ies'} "
+                    "missing before this one (deleted or renumbered)",
+                )
+            return ChainProblem(sequence, f"sequence repeats after #{self.sequence} (inserted entry)")
         digest = entry_digest(
             previous_hash=previous_hash,
-            sequence=expected_sequence,
-            event=entry.event,
-            actor=entry.actor,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            payload=entry.payload,
-            created_at=entry.created_at,
+            sequence=sequence,
+            event=event,
+            actor=actor,
+            object_type=object_type,
+            object_id=object_id,
+            payload=payload,
+            created_at=created_at,
         )
-        if entry.sequence != expected_sequence or entry.previous_hash != previous_hash or entry.hash != digest:
-            return entry
-        previous_hash, expected_sequence = entry.hash, expected_sequence + 1
-    return None
+        if digest != stored_hash:
+            return ChainProblem(sequence, "content does not match its hash (edited, or moved to another sequence)")
+        if previous_hash != self.hash:
+            what = "the genesis hash" if self.sequence == 0 else f"the hash of #{self.sequence}"
+            return ChainProblem(sequence, f"previous_hash is not {what} (inserted, reordered or rewritten)")
+        self.sequence, self.hash = sequence, stored_hash
+        self.entries += 1
+        return self.check_checkpoints()
+
+    def walk(self, rows) -> ChainProblem | None:
+        for row in rows:
+            problem = self.step(row)
+            if problem is not None:
+                return problem
+        return None
+
+
+def audit_chain_verify(*, municipality: Municipality, chunk_size: int = VERIFY_CHUNK_SIZE) -> ChainReport:
+    """Walk ``municipality``'s chain and return how many entries hold and the first problem.
+
+    Each entry must carry the next sequence number, link to the previous entry's hash and
+    hash to what it stores, so an edited entry (any field), a deleted or inserted one and
+    two swapped ones are each reported at the first entry that no longer fits. The end of
+    the chain is checked against the head: a deleted last entry leaves the head pointing
+    past the end, an appended forgery runs past the head.
+
+    Someone with the database owner's rights could go further: delete or insert rows,
+    recompute every later hash and move the head to match. The chain is then consistent in
+    itself, so it is compared with every :class:`AuditCheckpoint` as well: each must match
+    the entry at its sequence. Such a rewrite therefore goes unnoticed only after the newest
+    checkpoint, and only if the checkpoints were rewritten too — which the copies that
+    ``madoguchi audit checkpoint`` prints to the operator's logs expose.
+
+    Rows are streamed in chunks of ``chunk_size`` with only the needed columns, so memory
+    stays flat however long the chain. Entries appended while the walk runs are fine.
+    """
+    entries = AuditEntry.objects.for_municipality(municipality).order_by("sequence").values_list(*_VERIFY_COLUMNS)
+    with _read_snapshot():
+        checkpoints: dict[int, list[tuple[str, datetime]]] = {}
+        for sequence, digest, created_at in (
+            AuditCheckpoint.objects.for_municipality(municipality)
+            .order_by("sequence", "created_at")
+            .values_list("sequence", "hash", "created_at")
+        ):
+            checkpoints.setdefault(sequence, []).append((digest, created_at))
+        walk = _Walk(checkpoints)
+        problem = walk.check_checkpoints() or walk.walk(entries.iterator(chunk_size=chunk_size))
+        if problem is not None:
+            return ChainReport(walk.entries, problem)
+        # Read after the entries: an entry commits with the head that counts it, so the
+        # head now counts at least every entry seen. Outside a snapshot it may count more,
+        # appended meanwhile; those are walked too.
+        head = _read_head(municipality)
+        if head is None:
+            if walk.sequence:
+                return ChainReport(walk.entries, ChainProblem(None, "the chain head is missing"))
+            head_hash, head_sequence = GENESIS_HASH, 0
+        else:
+            head_hash, head_sequence = head
+        if walk.sequence > head_sequence:
+            return ChainReport(
+                walk.entries,
+                ChainProblem(head_sequence + 1, f"the chain runs past its head #{head_sequence} (inserted entry)"),
+            )
+        if walk.sequence < head_sequence:
+            later = entries.filter(sequence__gt=walk.sequence, sequence__lte=head_sequence)
+            problem = walk.walk(later.iterator(chunk_size=chunk_size))
+            if problem is not None:
+                return ChainReport(walk.entries, problem)
+        if walk.sequence < head_sequence:
+            return ChainReport(
+                walk.entries,
+                ChainProblem(
+                    walk.sequence + 1,
+                    f"missing: the head counts {head_sequence} entries, the chain ends at #{walk.sequence}",
+                ),
+            )
+        if walk.hash != head_hash:
+            return ChainReport(walk.entries, ChainProblem(head_sequence, "hash differs from the one the head records"))
+        beyond = [sequence for sequence in walk.checkpoints if sequence > walk.sequence]
+        if beyond:
+            return ChainReport(
+                walk.entries,
+                ChainProblem(
+                    walk.sequence + 1,
+                    f"missing: a checkpoint counts {max(beyond)} entries, the chain ends at #{walk.sequence}",
+                ),
+            )
+    return ChainReport(walk.entries, None)
+
+
+def audit_verify(*, municipality: Municipality) -> ChainProblem | None:
+    """Return the first problem in ``municipality``'s chain, or None if it is intact.
+
+    See :func:`audit_chain_verify` for what is checked.
+    """
+    return audit_chain_verify(municipality=municipality).problem
+
+
+def audit_checkpoint(*, municipality: Municipality, now: datetime | None = None) -> AuditCheckpoint:
+    """Record ``municipality``'s chain head as it is now (sequence 0 for an empty chain).
+
+    Run daily (``madoguchi audit checkpoint``): every entry up to the recorded sequence is
+    then pinned, see :func:`audit_chain_verify`.
+    """
+    with transaction.atomic():
+        head = _read_head(municipality)
+        digest, sequence = head if head is not None else (GENESIS_HASH, 0)
+        return AuditCheckpoint.objects.for_municipality(municipality).create(
+            municipality=municipality, sequence=sequence, hash=digest, created_at=now or timezone.now()
+        )

@@ -16,7 +16,7 @@ from madoguchi.tenants.scoping import municipality_scoped_manager
 
 
 class CaseStatus(models.TextChoices):
-    # If you add a state here, add it to services.ALLOWED_TRANSITIONS (issue: back office).
+    # If you add a state here, add its transitions to workflow.TRANSITIONS.
     SUBMITTED = "submitted", _("Received")
     IN_REVIEW = "in_review", _("In review")
     CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
@@ -67,6 +67,29 @@ class Case(models.Model):
     request_fingerprint = models.CharField(max_length=64)
     submitted_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(auto_now=True)
+    # Back office. The department comes from the procedure at submission; the due date is the
+    # submission plus the standard processing period in business days (開庁日).
+    department = models.ForeignKey(
+        "tenants.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("department"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    # Applicant's name and フリガナ, folded (width, case, kana) for the queue's search.
+    search_name = models.CharField(max_length=200, blank=True, db_index=True)
+    answers_version = models.PositiveIntegerField(default=1)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = municipality_scoped_manager()
 
@@ -75,6 +98,11 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "fiscal_year", "sequence"], name="uniq_case_sequence"),
             models.UniqueConstraint(fields=["municipality", "idempotency_key"], name="uniq_case_idempotency"),
+        ]
+        indexes = [
+            # The queue: newest first within a municipality (keyset pagination on submitted_at, id).
+            models.Index(fields=["municipality", "-submitted_at", "-id"], name="case_queue_idx"),
+            models.Index(fields=["municipality", "status", "due_date"], name="case_due_idx"),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -102,3 +130,81 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AnswerVersion(models.Model):
+    """Every version of a case's answers. A correction (補正) adds a version; none is ever changed."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answer_versions")
+    number = models.PositiveIntegerField()
+    answers = models.JSONField()
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=120)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="uniq_answer_version")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.number}"
+
+
+class CaseEvent(models.Model):
+    """The case's history as staff and the resident see it (the audit chain is the proof)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ASSIGNED = "assigned", _("Assigned")
+        COMMENTED = "commented", _("Internal comment")
+        CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+        CORRECTED = "corrected", _("Corrected by the applicant")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        DECIDED = "decided", _("Decided")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=120)
+    message = models.TextField(blank=True)
+    # Shown to the resident on the status page (correction requests, decisions), or staff only.
+    public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class Disposal(models.Model):
+    """One line of the disposal list (廃棄目録): what was disposed of or transferred, and when."""
+
+    class Fate(models.TextChoices):
+        DISPOSE = "dispose", _("Disposed (廃棄)")
+        TRANSFER = "transfer", _("Transferred to the archives (移管)")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    receipt_number = models.CharField(_("receipt number"), max_length=24)
+    procedure = models.CharField(_("procedure"), max_length=60)
+    retention = models.CharField(_("retention class"), max_length=8)
+    fate = models.CharField(_("fate"), max_length=10, choices=Fate.choices)
+    closed_at = models.DateTimeField(_("closed at"))
+    disposed_at = models.DateTimeField(_("disposed at"))
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "disposed_at"]
+        verbose_name = _("disposal record")
+        verbose_name_plural = _("disposal list (廃棄目録)")
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} {self.fate}"

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
+from django.http import Http404
 from django_scopes import scopes_disabled
 
 from madoguchi.cases.access import access_code_matches
-from madoguchi.cases.models import Case
+from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
+from madoguchi.jp.business_days import add_business_days
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.services import fold_for_search
+from madoguchi.tenants.access import StaffContext
+from madoguchi.tenants.models import StaffMembership
+
+DUE_SOON_DAYS = 3
+OPEN_STATUS_VALUES = [CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION_REQUESTED]
 
 RECEIPT_RE = re.compile(r"^(\d{6})-(\d{4})-(\d{6})$")
 
@@ -39,3 +53,167 @@ def case_get_for_resident(*, receipt_number: str, access_code: str) -> Case | No
     if case is None or not access_code_matches(access_code, case.access_code_hash):
         return None
     return case
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    procedure: str = ""
+    status: str = ""
+    assignee: str = ""  # user id, "me" or "none"
+    due: str = ""  # "overdue", "soon" (within DUE_SOON_DAYS business days)
+    query: str = ""  # receipt number, or applicant name / フリガナ in any width or kana
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _staff_cases(staff: StaffContext):
+    cases = Case.objects.for_municipality(staff.municipality)
+    if not staff.all_departments:
+        cases = cases.filter(department_id__in=staff.department_ids)
+    return cases
+
+
+def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
+    """Return the case if it is in the staff member's municipality and departments, else 404."""
+    case = (
+        _staff_cases(staff)
+        .select_related("procedure_version", "assignee", "department", "municipality")
+        .filter(receipt_number=normalize_receipt_number(receipt_number))
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def _encode_cursor(case: Case) -> str:
+    return f"{case.submitted_at.isoformat()}_{case.pk}"
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        # A "+" of the UTC offset arrives as a space if a link left it unencoded.
+        stamp, pk = cursor.strip().replace(" ", "+").rsplit("_", 1)
+        return datetime.fromisoformat(stamp), int(pk)
+    except ValueError:
+        return None
+
+
+def case_queue(
+    *, staff: StaffContext, filters: QueueFilters, cursor: str = "", today: date, size: int = QUEUE_PAGE_SIZE
+) -> QueuePage:
+    """Return one page of the staff member's queue, newest first, by keyset pagination.
+
+    Keyset (submitted_at, id) rather than OFFSET: page 1000 costs what page 1 costs.
+    """
+    cases = _staff_cases(staff).select_related("procedure_version", "assignee", "department")
+    # The definition is deferred (kilobytes per row); its title ({language: text}) comes along.
+    cases = cases.defer("answers", "procedure_version__definition").annotate(
+        procedure_title=F("procedure_version__definition__title")
+    )
+    if filters.procedure:
+        cases = cases.filter(procedure_version__procedure__slug=filters.procedure)
+    if filters.status == "open":
+        cases = cases.filter(status__in=[CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION_REQUESTED])
+    elif filters.status in CaseStatus.values:
+        cases = cases.filter(status=filters.status)
+    if filters.assignee == "me":
+        cases = cases.filter(assignee_id=staff.user_id)
+    elif filters.assignee == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(filters.assignee))
+    if filters.due == "overdue":
+        cases = cases.filter(due_date__lt=today, status__in=OPEN_STATUS_VALUES)
+    elif filters.due == "soon":
+        cases = cases.filter(
+            due_date__gte=today, due_date__lte=add_business_days(today, DUE_SOON_DAYS), status__in=OPEN_STATUS_VALUES
+        )
+    query = filters.query.strip()[:100]
+    if query:
+        receipt = normalize_receipt_number(query)
+        if RECEIPT_RE.match(receipt):
+            cases = cases.filter(receipt_number=receipt)
+        else:
+            # search_name is "山田 花子 ヤマダ ハナコ"; staff type 山田花子 as often as 山田 花子.
+            cases = cases.annotate(search_compact=Replace("search_name", Value(" "), Value("")))
+            for term in fold_for_search(query).split():
+                cases = cases.filter(search_compact__contains=term)
+    decoded = _decode_cursor(cursor) if cursor else None
+    if decoded:
+        stamp, pk = decoded
+        cases = cases.filter(Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, id__lt=pk))
+    page = list(cases.order_by("-submitted_at", "-id")[: size + 1])
+    next_cursor = _encode_cursor(page[size - 1]) if len(page) > size else None
+    return QueuePage(cases=page[:size], next_cursor=next_cursor)
+
+
+def case_due_state(*, case: Case, today: date) -> str:
+    """Return "overdue", "soon" (due within DUE_SOON_DAYS business days) or "" for an open case.
+
+    The same rule as the queue's ``due`` filter.
+    """
+    if case.due_date is None or case.status not in OPEN_STATUS_VALUES:
+        return ""
+    if case.due_date < today:
+        return "overdue"
+    if case.due_date <= add_business_days(today, DUE_SOON_DAYS):
+        return "soon"
+    return ""
+
+
+def queue_procedures(*, staff: StaffContext) -> list[Procedure]:
+    """Return the procedures of the staff member's municipality and departments, for the queue filter."""
+    procedures = Procedure.objects.for_municipality(staff.municipality).filter(current_version__isnull=False)
+    if not staff.all_departments:
+        procedures = procedures.filter(department_id__in=staff.department_ids)
+    return list(procedures.select_related("current_version").order_by("slug"))
+
+
+def case_answer_versions(*, staff: StaffContext, case: Case) -> list[AnswerVersion]:
+    """Return the earlier versions of the case's answers (before each 補正), oldest first."""
+    return list(AnswerVersion.objects.for_municipality(staff.municipality).filter(case=case).order_by("number"))
+
+
+def case_attachments(*, staff: StaffContext, case: Case) -> list[Attachment]:
+    return list(Attachment.objects.for_municipality(staff.municipality).filter(case=case))
+
+
+def case_assignable_staff(*, staff: StaffContext, case: Case) -> list:
+    """Return the active users who may be assigned ``case``: staff of its department or of all departments."""
+    memberships = StaffMembership.objects.for_municipality(staff.municipality).filter(
+        Q(department__isnull=True) | Q(department_id=case.department_id)
+    )
+    return list(
+        get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("username")
+    )
+
+
+def case_timeline(*, staff: StaffContext, case: Case) -> list[CaseEvent]:
+    return list(CaseEvent.objects.for_municipality(staff.municipality).filter(case=case).select_related("actor"))
+
+
+def case_public_events(*, case: Case) -> list[CaseEvent]:
+    """Return what the resident is told: correction requests, decisions, their own corrections."""
+    return list(CaseEvent.objects.for_municipality(case.municipality).filter(case=case, public=True))
+
+
+def case_get_for_session(*, receipt_number: str | None) -> Case | None:
+    """Return the case a resident already proved access to in this session (see portal.views.status)."""
+    if not receipt_number:
+        return None
+    with scopes_disabled():  # the receipt number is unique platform-wide and was checked with its code
+        return (
+            Case.objects.select_related("municipality__prefecture", "procedure_version")
+            .filter(receipt_number=receipt_number)
+            .first()
+        )

@@ -20,10 +20,13 @@ from django.utils import timezone
 from madoguchi.audit.services import audit_log
 from madoguchi.cases import access
 from madoguchi.cases.models import Attachment, Case, Channel, ReceiptCounter
+from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
+from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
+from madoguchi.procedures.services import fold_for_search
 from madoguchi.tenants.models import Municipality
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -46,6 +49,16 @@ def request_fingerprint(*, procedure_slug: str, answers: dict) -> str:
         {"procedure": procedure_slug, "answers": answers}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def applicant_search_text(definition: dict, answers: dict) -> str:
+    """Return the applicant's name and フリガナ folded for search (the first name field)."""
+    for _step, spec in iter_fields(definition):
+        if spec["type"] == "name" and spec["id"] in answers:
+            name = answers[spec["id"]]
+            parts = (name["family"], name["given"], name["family_kana"], name["given_kana"])
+            return fold_for_search(" ".join(p for p in parts if p))[:200]
+    return ""
 
 
 def format_receipt_number(municipality: Municipality, year: int, sequence: int) -> str:
@@ -75,7 +88,7 @@ def attachment_storage_name(municipality: Municipality, sha256: str) -> str:
     return f"attachments/{municipality.code}/{sha256[:2]}/{sha256}"
 
 
-def _store(municipality: Municipality, pending: PendingAttachment) -> str:
+def store_attachment(municipality: Municipality, pending: PendingAttachment) -> str:
     # Content-addressed: the same bytes are stored once, and a rolled-back submit leaves
     # at most an unreferenced file behind, never a case pointing at a missing one.
     name = attachment_storage_name(municipality, pending.sha256)
@@ -124,11 +137,15 @@ def case_submit(
     fingerprint = request_fingerprint(procedure_slug=procedure_version.definition["slug"], answers=clean.values)
     # No look-up for the key first: the unique constraint on (municipality, idempotency_key)
     # decides, and a rolled-back insert also rolls back the receipt counter.
-    stored = {item.sha256: _store(municipality, item) for item in clean.attachments}
+    stored = {item.sha256: store_attachment(municipality, item) for item in clean.attachments}
     salt = access.new_salt()
     code = access.access_code_from_salt(salt)
     year = fiscal_year(timezone.localdate(now))
+    definition = procedure_version.definition
     case = Case(
+        department_id=procedure_version.procedure.department_id,
+        due_date=add_business_days(timezone.localdate(now), definition["processing_period_days"]),
+        search_name=applicant_search_text(definition, clean.values),
         municipality=municipality,
         procedure_version=procedure_version,
         fiscal_year=year,

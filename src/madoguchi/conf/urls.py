@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("staff/", include("madoguchi.backoffice.urls")),
     path("", include("madoguchi.portal.urls")),
 ]
 

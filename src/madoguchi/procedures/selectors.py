@@ -98,6 +98,7 @@ def _version_for_submit(municipality_code: str, slug: str) -> ProcedureVersion |
         return None
     version = procedure.current_version
     version.municipality = procedure.municipality
+    version.procedure = procedure
     if version.pk not in _DEFINITIONS:
         _DEFINITIONS[version.pk] = (
             ProcedureVersion.objects.with_scopes_disabled().values_list("definition", flat=True).get(pk=version.pk)

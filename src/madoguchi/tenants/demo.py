@@ -2,11 +2,23 @@
 
 The names are invented (青葉市, 港川市); the codes are real 全国地方公共団体コード of 茨城県
 so that code validation is exercised with real data. Never load this in production.
+
+Each municipality also gets four demo staff, one per role (``aoba-clerk`` … ``aoba-admin``),
+and the prefecture one staff member (``ibaraki-pref``). They share the password
+:data:`DEMO_PASSWORD` and each has a confirmed TOTP device named "demo" whose key is
+derived from the user name (:func:`demo_totp_key`), so the README can print the secrets
+and ``madoguchi demo_totp USERNAME`` can print the current code. Both are public: a
+database with these users must never face the internet.
 """
 
-from django.db import transaction
+import hashlib
 
-from madoguchi.tenants.models import Department, Municipality, Prefecture
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from madoguchi.tenants.models import Department, Municipality, Prefecture, PrefectureStaff, Role, StaffMembership
 
 PREFECTURE = {"code": "080004", "name": "茨城県", "name_kana": "イバラキケン", "name_en": "Ibaraki"}
 MUNICIPALITIES = [
@@ -36,8 +48,22 @@ DEPARTMENTS = [
 ]
 
 
+DEMO_PASSWORD = "madoguchi-demo-2026"  # noqa: S105 - public, printed in the README
+DEMO_DEVICE_NAME = "demo"
+# municipality code -> user name prefix
+STAFF_SLUGS = {"082015": "aoba", "082023": "minatogawa"}
+# role -> departments (None: all of the municipality's departments)
+STAFF_ROLES: list[tuple[str, tuple[str | None, ...]]] = [
+    (Role.CLERK, ("shimin", "kosodate")),
+    (Role.REVIEWER, ("shimin", "kosodate")),
+    (Role.APPROVER, ("shimin", "kosodate")),
+    (Role.ADMIN, (None,)),
+]
+PREFECTURE_STAFF_USERNAME = "ibaraki-pref"
+
+
 def demo_tenants_load() -> list[Municipality]:
-    """Create or update the demo prefecture, municipalities and departments."""
+    """Create or update the demo prefecture, municipalities, departments and staff."""
     with transaction.atomic():
         prefecture, _ = Prefecture.objects.update_or_create(code=PREFECTURE["code"], defaults=PREFECTURE)
         municipalities = []
@@ -53,4 +79,56 @@ def demo_tenants_load() -> list[Municipality]:
                     defaults={"name": name, "name_en": name_en, "phone": f"{data['contact_phone'][:-1]}{index}"},
                 )
             municipalities.append(municipality)
+        demo_staff_load(prefecture=prefecture, municipalities=municipalities)
     return municipalities
+
+
+def demo_staff_usernames() -> list[str]:
+    """Return the user names of every demo staff member."""
+    names = [f"{slug}-{role}" for slug in STAFF_SLUGS.values() for role, _departments in STAFF_ROLES]
+    return [*names, PREFECTURE_STAFF_USERNAME]
+
+
+def demo_staff_load(*, prefecture: Prefecture, municipalities: list[Municipality]) -> None:
+    """Create or update the demo staff, their roles and demo TOTP devices (changes nothing when run again)."""
+    for municipality in municipalities:
+        slug = STAFF_SLUGS[municipality.code]
+        departments = {d.code: d for d in Department.objects.for_municipality(municipality)}
+        for role, codes in STAFF_ROLES:
+            user = _demo_user(f"{slug}-{role}")
+            wanted = set()
+            for code in codes:
+                department = departments[code] if code else None
+                membership, _ = StaffMembership.objects.for_municipality(municipality).get_or_create(
+                    municipality=municipality, user=user, department=department, role=role
+                )
+                wanted.add(membership.pk)
+            StaffMembership.objects.for_municipality(municipality).filter(user=user).exclude(pk__in=wanted).delete()
+    user = _demo_user(PREFECTURE_STAFF_USERNAME)
+    PrefectureStaff.objects.update_or_create(user=user, defaults={"prefecture": prefecture})
+
+
+def _demo_user(username: str):
+    user, created = get_user_model()._default_manager.get_or_create(username=username)
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    key = demo_totp_key(username)
+    device = TOTPDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).first()
+    if device is None:
+        TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=key, confirmed=True)
+    elif device.key != key or not device.confirmed:
+        device.key, device.confirmed = key, True
+        device.save(update_fields=["key", "confirmed"])
+    return user
+
+
+def demo_totp_key(username: str) -> str:
+    """Return the demo TOTP key of ``username``: 20 bytes as 40 hex digits, public by design."""
+    return hashlib.sha1(f"madoguchi-demo-totp:{username}".encode(), usedforsecurity=False).hexdigest()
+
+
+def demo_totp_code(device: TOTPDevice) -> str:
+    """Return the code ``device`` accepts now (zero-padded, as an app shows it)."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{code:0{device.digits}d}"

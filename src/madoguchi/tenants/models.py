@@ -100,3 +100,85 @@ class Department(models.Model):
     @property
     def display_name(self) -> str:
         return self.name_en if get_language() == "en" and self.name_en else self.name
+
+
+class Role(models.TextChoices):
+    """Staff roles, held per department. If you add one, add its permissions in tenants.access."""
+
+    CLERK = "clerk", _("Clerk (担当)")
+    REVIEWER = "reviewer", _("Reviewer (審査)")
+    APPROVER = "approver", _("Approver (決裁者)")
+    ADMIN = "admin", _("Municipality administrator (管理者)")
+
+
+class StaffMembership(models.Model):
+    """A staff member's role in a department of one municipality (no department: all of them)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("municipality")
+    )
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("department"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality", "department", "role"], name="uniq_membership"),
+        ]
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+
+    def __str__(self) -> str:
+        where = self.department.name if self.department_id else self.municipality.name
+        return f"{self.user.get_username()}: {self.get_role_display()} @ {where}"
+
+
+class PrefectureStaff(models.Model):
+    """Prefecture staff see aggregate figures of the prefecture's municipalities, never cases."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="prefecture_staff")
+
+    class Meta:
+        verbose_name = _("prefecture staff")
+        verbose_name_plural = _("prefecture staff")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} @ {self.prefecture.name}"
+
+
+class StaffApiToken(models.Model):
+    """A bearer token for the staff API, acting as one staff member with their roles.
+
+    Only a digest is stored; the token is shown once when created (``madoguchi staff_token``).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        verbose_name = _("staff API token")
+        verbose_name_plural = _("staff API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -45,7 +45,14 @@ INSTALLED_APPS = [
     "madoguchi.procedures",
     "madoguchi.cases",
     "madoguchi.portal",
+    "madoguchi.backoffice",
+    "madoguchi.notifications",
+    "madoguchi.approvals",
     "madoguchi.api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -56,11 +63,40 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "madoguchi.portal.middleware.ContentSecurityPolicyMiddleware",
     "madoguchi.tenants.middleware.PlatformAdminScopeMiddleware",
+    "madoguchi.backoffice.middleware.StaffSessionMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while an account is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies older hashes, then upgrades them
+]
+# Lockout: after AXES_FAILURE_LIMIT failed passwords for one user name, that account is
+# locked for AXES_COOLOFF_TIME hours (locked by user name so an attacker's address changes
+# don't help; the resident portal has no passwords).
+AXES_FAILURE_LIMIT = int(os.environ.get("MADOGUCHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("MADOGUCHI_LOCKOUT_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout must not extend it, or anyone could keep a clerk locked out forever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "backoffice/auth/locked_out.html"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Madoguchi"
+# Staff sessions end after this many minutes without a request (個人情報を扱う端末の離席対策).
+MADOGUCHI_STAFF_IDLE_MINUTES = int(os.environ.get("MADOGUCHI_STAFF_IDLE_MINUTES", "30"))
+LOGIN_URL = "backoffice:login"
 
 ROOT_URLCONF = "madoguchi.conf.urls"
 WSGI_APPLICATION = "madoguchi.conf.wsgi.application"
@@ -175,3 +211,24 @@ CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
 # `madoguchi drafts purge` and `madoguchi clearsessions` daily.
 SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_SESSION_HOURS", "72")) * 3600
+# Staff of one city hall share one outgoing address: locking by address would let one
+# attacker lock every clerk out, so lockout is by user name (AXES_LOCKOUT_PARAMETERS).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# E-mail to residents (madoguchi.notifications): written to an outbox, delivered by
+# `madoguchi notifications send` over SMTP. Failed tries are retried after 1, 2, 4, 8 …
+# minutes; after MADOGUCHI_NOTIFY_MAX_ATTEMPTS tries a notification is shown to staff as failed.
+EMAIL_BACKEND = os.environ.get("MADOGUCHI_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("MADOGUCHI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MADOGUCHI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MADOGUCHI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MADOGUCHI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MADOGUCHI_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("MADOGUCHI_EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = float(os.environ.get("MADOGUCHI_EMAIL_TIMEOUT", "10"))  # seconds per SMTP step
+DEFAULT_FROM_EMAIL = os.environ.get("MADOGUCHI_EMAIL_FROM", "noreply@localhost")
+# The portal's public address; e-mails link to its status page (/status/).
+MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+MADOGUCHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_NOTIFY_MAX_ATTEMPTS", "5"))
+# Where 移管 (transfer to the archives) exports closed cases before removing them.
+MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR / "transfer"))

@@ -7,3 +7,6 @@ from .base import env_bool
 
 DEBUG = env_bool("MADOGUCHI_DEBUG", True)
 SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY") or "dev-only-insecure-key-never-use-in-production"
+# E-mails are printed to the console unless an SMTP server (or another backend) is configured.
+if not os.environ.get("MADOGUCHI_EMAIL_HOST") and not os.environ.get("MADOGUCHI_EMAIL_BACKEND"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

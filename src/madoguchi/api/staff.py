@@ -1,0 +1,150 @@
+"""The staff API, ``/api/v1/staff/``: the back office's case work for other systems.
+
+Authenticated with a bearer token (``Authorization: Bearer mdg_…``) that acts as one staff
+member: the same municipality, departments and roles as in the back office, and the same
+services, so a rule cannot hold on the pages and not here. A case outside the token's
+municipality or departments is 404, exactly like an unknown one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from madoguchi.cases import workflow
+from madoguchi.cases.models import CaseStatus
+from madoguchi.cases.selectors import QueueFilters, case_get_for_staff, case_queue, case_timeline
+from madoguchi.procedures.definition import translated
+from madoguchi.tenants.tokens import staff_token_authenticate
+
+
+class StaffToken(HttpBearer):
+    def authenticate(self, request, token):
+        staff = staff_token_authenticate(token)
+        if staff is not None:
+            request.staff = staff
+        return staff
+
+
+router = Router(auth=StaffToken(), tags=["staff"])
+
+
+class CaseSummaryOut(Schema):
+    receipt_number: str
+    procedure: str
+    procedure_title: str
+    status: str
+    status_label: str
+    department: str | None
+    assignee: str | None
+    submitted_at: datetime
+    due_date: date | None
+
+
+class CaseListOut(Schema):
+    results: list[CaseSummaryOut]
+    next_cursor: str | None
+
+
+class EventOut(Schema):
+    kind: str
+    actor: str
+    message: str
+    public: bool
+    created_at: datetime
+
+
+class CaseDetailOut(CaseSummaryOut):
+    answers: dict[str, Any]
+    answers_version: int
+    procedure_version: int
+    language: str
+    events: list[EventOut]
+
+
+class ActionIn(Schema):
+    action: Literal[
+        "start_review", "assign", "comment", "request_correction", "approve", "reject", "complete", "withdraw"
+    ]
+    message: str = ""
+    assignee_id: int | None = None
+
+
+def _summary(case) -> dict:
+    definition = case.procedure_version.definition
+    return {
+        "receipt_number": case.receipt_number,
+        "procedure": definition["slug"],
+        "procedure_title": translated(definition["title"], get_language()),
+        "status": case.status,
+        "status_label": str(CaseStatus(case.status).label),
+        "department": case.department.code if case.department_id else None,
+        "assignee": case.assignee.get_username() if case.assignee_id else None,
+        "submitted_at": case.submitted_at,
+        "due_date": case.due_date,
+    }
+
+
+@router.get("/cases", response=CaseListOut)
+def staff_case_list(
+    request, status: str = "", procedure: str = "", assignee: str = "", due: str = "", q: str = "", cursor: str = ""
+):
+    """List the token holder's cases, newest first; follow ``next_cursor`` for the next page."""
+    filters = QueueFilters(procedure=procedure, status=status, assignee=assignee, due=due, query=q)
+    page = case_queue(staff=request.staff, filters=filters, cursor=cursor, today=timezone.localdate())
+    return {"results": [_summary(c) for c in page.cases], "next_cursor": page.next_cursor}
+
+
+def _detail(request, case) -> dict:
+    return {
+        **_summary(case),
+        "answers": case.answers,
+        "answers_version": case.answers_version,
+        "procedure_version": case.procedure_version.number,
+        "language": case.language,
+        "events": [
+            {
+                "kind": e.kind,
+                "actor": e.actor_label,
+                "message": e.message,
+                "public": e.public,
+                "created_at": e.created_at,
+            }
+            for e in case_timeline(staff=request.staff, case=case)
+        ],
+    }
+
+
+@router.get("/cases/{receipt_number}", response=CaseDetailOut)
+def staff_case_detail(request, receipt_number: str):
+    """Return a case with its answers and history (the read is audited)."""
+    case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
+    workflow.case_view(staff=request.staff, case=case)
+    return _detail(request, case)
+
+
+@router.post("/cases/{receipt_number}/actions", response=CaseDetailOut)
+def staff_case_action(request, receipt_number: str, body: ActionIn):
+    """Perform an action on a case, as on the back-office page (409 if its status does not allow it)."""
+    staff = request.staff
+    case = case_get_for_staff(staff=staff, receipt_number=receipt_number)
+    if body.action == "assign":
+        workflow.case_assign(staff=staff, case=case, assignee_id=body.assignee_id)
+    elif body.action == "comment":
+        workflow.case_comment(staff=staff, case=case, message=body.message)
+    elif body.action == "start_review":
+        workflow.case_start_review(staff=staff, case=case)
+    elif body.action == "request_correction":
+        workflow.case_request_correction(staff=staff, case=case, message=body.message)
+    elif body.action in {"approve", "reject"}:
+        workflow.case_decide(staff=staff, case=case, approve=body.action == "approve", reason=body.message)
+    elif body.action == "complete":
+        workflow.case_complete(staff=staff, case=case)
+    else:
+        workflow.case_withdraw(staff=staff, case=case, message=body.message)
+    return _detail(request, case_get_for_staff(staff=staff, receipt_number=receipt_number))

@@ -1,0 +1,455 @@
+"""Moving a case along its approval route (電子決裁).
+
+Every service goes the same way (STYLE.md, "one path per state change"): lock the case
+row, check the staff member may act on this step now, write the :class:`Approval` and the
+step's new state, and append the audit entry — in one transaction. Locking the case row
+serialises everything that happens to one case: two approvers pressing the button at the
+same moment get one stamp and one "already done", and ``cases.workflow.case_decide`` (which
+locks the same row) sees either the complete route or none of the last stamp.
+
+Order and parallelism: the route's steps are done in order; the departments of a 合議 step
+in any order, but all of them before the next step. A return (差戻し) needs a reason and
+lays out a new generation of the route from its first step: in paper terms, the draft goes
+back to the drafter with a note, and every seal must be collected again.
+
+One person, one seal: within a generation, nobody approves two steps (or two departments of
+a 合議). A route whose stamps all come from one account would prove nothing.
+
+A case's route is the one in the procedure version it was made under. A procedure
+without ``approval_route`` has no route, and :func:`route_is_complete` is always true.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.approvals.models import Absence, Approval, ApprovalStep, Capacity, Decision, StepStatus
+from madoguchi.approvals.routes import RouteInvalid, RouteStep
+from madoguchi.approvals.selectors import (
+    actionable,
+    case_route,
+    case_steps,
+    current_generation,
+    is_complete,
+    may_post_review,
+    route_steps_planned,
+    staffing_on,
+    step_capacity,
+)
+from madoguchi.approvals.selectors import route_is_complete as route_is_complete
+from madoguchi.audit.services import audit_log
+from madoguchi.cases.models import Case, CaseStatus
+from madoguchi.tenants.access import ActionNotAllowed, StaffContext
+from madoguchi.tenants.models import Department, Role, StaffMembership
+
+MAX_COMMENT_LENGTH = 4000
+SYSTEM_ACTOR = "system"
+
+__all__ = [
+    "AbsenceInvalid",
+    "AlreadyPostReviewed",
+    "ApprovalError",
+    "ApprovalNotAllowed",
+    "CaseNotInReview",
+    "ReasonRequired",
+    "RouteIncomplete",
+    "RouteInvalid",
+    "StaffNotFound",
+    "StepAlreadyDone",
+    "StepNotFound",
+    "StepOutOfOrder",
+    "absence_register",
+    "post_review",
+    "route_is_complete",
+    "route_start",
+    "step_approve",
+    "step_return",
+]
+
+
+class StepNotFound(Http404):
+    """No such case, step or approval for this staff member — also when it exists but belongs
+    to another municipality, or to departments the staff member has nothing to do with."""
+
+
+class StaffNotFound(Http404):
+    """No such staff member in the acting staff member's municipality."""
+
+
+class ApprovalNotAllowed(ActionNotAllowed):
+    """The staff member can see the step but may not act on it (now)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class ApprovalError(Exception):
+    """A refused approval action; ``code`` and ``message`` are what a screen shows."""
+
+    code = "approval_error"
+    message = _("The approval could not be recorded.")
+
+
+class StepOutOfOrder(ApprovalError):
+    code = "out_of_order"
+    message = _("An earlier step of the route is not approved yet.")
+
+
+class StepAlreadyDone(ApprovalError):
+    code = "already_done"
+    message = _("This step has already been approved.")
+
+
+class CaseNotInReview(ApprovalError):
+    code = "not_in_review"
+    message = _("The route can only be worked on while the application is in review.")
+
+
+class ReasonRequired(ApprovalError):
+    code = "reason_required"
+    message = _("Give the reason for returning the application.")
+
+
+class AlreadyPostReviewed(ApprovalError):
+    code = "already_post_reviewed"
+    message = _("This decision has already been reviewed.")
+
+
+class AbsenceInvalid(ApprovalError):
+    code = "absence_invalid"
+    message = _("The absence must end on or after its first day, and not in the past.")
+
+
+class RouteIncomplete(ApprovalError):
+    """Raised by ``cases.workflow.case_decide`` while the route is not complete."""
+
+    code = "route_incomplete"
+    message = _("The approval route is not complete yet.")
+
+
+def _text(value: str, *, required: bool = False) -> str:
+    value = (value or "").strip()[:MAX_COMMENT_LENGTH]
+    if required and not value:
+        raise ReasonRequired
+    return value
+
+
+def _lock(case: Case, municipality) -> Case:
+    try:
+        return Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise StepNotFound from None
+
+
+def _audit(case: Case, event: str, actor: str, **payload) -> None:
+    audit_log(
+        municipality=case.municipality,
+        event=event,
+        actor=actor,
+        object_type="case",
+        object_id=case.receipt_number,
+        payload=payload,
+    )
+
+
+def _ensure_generation(case: Case, route: list[RouteStep], now: datetime, actor: str) -> list[ApprovalStep]:
+    """Return the current generation's rows, laying out a new generation if there is none
+    or the answers changed since it was laid out (approvals are of the answers they saw)."""
+    rows_all = case_steps(case)
+    rows = current_generation(rows_all)
+    if rows and rows[0].answers_version == case.answers_version:
+        return rows
+    generation = rows[0].generation + 1 if rows else 1
+    for row in rows:
+        if row.status == StepStatus.PENDING:
+            row.status = StepStatus.SKIPPED
+            row.save(update_fields=["status"])
+    return _lay_out(case, route, generation, now, actor, reason="answers_changed" if rows else "started")
+
+
+def _lay_out(
+    case: Case, route: list[RouteStep], generation: int, now: datetime, actor: str, *, reason: str
+) -> list[ApprovalStep]:
+    planned = route_steps_planned(case=case, route=route, generation=generation, now=now)
+    rows = ApprovalStep.objects.for_municipality(case.municipality).bulk_create(planned)
+    _audit(
+        case,
+        "approvals.route.started",
+        actor,
+        generation=generation,
+        reason=reason,
+        steps=[f"{row.step_id}@{row.department.code}" for row in rows],
+    )
+    return rows
+
+
+def route_start(*, case: Case, now: datetime | None = None, staff: StaffContext | None = None) -> list[ApprovalStep]:
+    """Lay out ``case``'s route when review starts, and return its current steps.
+
+    Idempotent: a route already laid out for the case's current answers is returned as it
+    is. After a correction (補正) changed the answers, a new generation is laid out, since
+    the earlier approvals were of the old answers. A case without a route returns [].
+    Raise RouteInvalid if the route names a department the municipality does not have.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case, case.municipality)
+        route = case_route(case)
+        if route is None:
+            return []
+        if case.status != CaseStatus.IN_REVIEW:
+            raise CaseNotInReview
+        return _ensure_generation(case, route, now, staff.actor_label if staff else SYSTEM_ACTOR)
+
+
+def _related(staff: StaffContext, case: Case, route: list[RouteStep], today: date) -> bool:
+    """Return whether ``staff`` has anything to do with the case's route (else: not found)."""
+    if staff.all_departments or case.department_id in staff.department_ids:
+        return True
+    case_department = case.department.code if case.department_id else None
+    codes = {code for step in route for code in step.department_codes(case_department)}
+    if (
+        Department.objects.for_municipality(case.municipality)
+        .filter(code__in=codes, pk__in=staff.department_ids)
+        .exists()
+    ):
+        return True
+    # A deputy named in today's absence registration may come from another department.
+    return (
+        Absence.objects.for_municipality(case.municipality)
+        .filter(deputy_id=staff.user_id, start__lte=today, end__gte=today)
+        .exists()
+    )
+
+
+def _prepare(
+    staff: StaffContext, case: Case, step_id: str, department: str | None, now: datetime, *, approving: bool
+) -> tuple[Case, list[ApprovalStep], ApprovalStep, str]:
+    """Lock the case and return (case, current rows, the row to act on, capacity), or raise."""
+    case = _lock(case, staff.municipality)
+    route = case_route(case)
+    today = timezone.localdate(now)
+    if route is None or not _related(staff, case, route, today):
+        raise StepNotFound
+    if case.status != CaseStatus.IN_REVIEW:
+        raise CaseNotInReview
+    rows = _ensure_generation(case, route, now, staff.actor_label)
+    targets = [
+        row for row in rows if row.step_id == step_id and (department is None or row.department.code == department)
+    ]
+    if not targets:
+        raise StepNotFound
+    if all(row.status != StepStatus.PENDING for row in targets):
+        raise StepAlreadyDone
+    open_rows = [row for row in actionable(rows) if row in targets]
+    if not open_rows:
+        raise StepOutOfOrder
+    staffing = staffing_on(
+        municipality=case.municipality, day=today, department_ids={row.department_id for row in open_rows}
+    )
+    for row in open_rows:
+        capacity = step_capacity(
+            grants=staff.grants, user_id=staff.user_id, step=row, answers=case.answers, staffing=staffing
+        )
+        if capacity is not None:
+            break
+    else:
+        raise ApprovalNotAllowed("role")
+    if approving:
+        stamped = Approval.objects.for_municipality(case.municipality).filter(
+            step__in=[r.pk for r in rows], user_id=staff.user_id, decision=Decision.APPROVE
+        )
+        if stamped.exists():
+            raise ApprovalNotAllowed("one_seal_per_route")
+    return case, rows, row, capacity
+
+
+def step_approve(
+    *,
+    staff: StaffContext,
+    case: Case,
+    step_id: str,
+    comment: str = "",
+    now: datetime | None = None,
+    department: str | None = None,
+) -> Approval:
+    """Approve step ``step_id`` of ``case``'s route as ``staff``, and return the approval.
+
+    The capacity is the first that applies: the step's own role, 専決 under the step's
+    delegation rule, or 代決 while every holder of the step's role is absent — which then
+    needs 後閲 (:func:`post_review`). For a 合議 step, ``department`` (a code) picks the
+    consulted department to approve for; by default the first one ``staff`` may act for.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        case, rows, row, capacity = _prepare(staff, case, step_id, department, now, approving=True)
+        text = _text(comment)
+        approval = Approval.objects.for_municipality(case.municipality).create(
+            municipality=case.municipality,
+            case=case,
+            step=row,
+            user_id=staff.user_id,
+            capacity=capacity,
+            decision=Decision.APPROVE,
+            comment=text,
+            created_at=now,
+            post_review_required=capacity == Capacity.DEPUTY,
+        )
+        row.status = StepStatus.APPROVED
+        row.save(update_fields=["status"])
+        _audit(
+            case,
+            "approvals.step.approved",
+            staff.actor_label,
+            step=row.step_id,
+            department=row.department.code,
+            generation=row.generation,
+            capacity=capacity,
+            approval=approval.pk,
+            has_comment=bool(text),
+            route_complete=is_complete(rows, case),
+        )
+    return approval
+
+
+def step_return(
+    *,
+    staff: StaffContext,
+    case: Case,
+    step_id: str,
+    reason: str,
+    now: datetime | None = None,
+    department: str | None = None,
+) -> Approval:
+    """Return the case from step ``step_id`` (差戻し) with ``reason``, and restart its route.
+
+    Only someone who may act on the step now may return it. The step is marked returned,
+    the steps not reached are skipped, and a new generation of the route is laid out from
+    its first step; the earlier approvals stay on record but no longer count.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        case, rows, row, capacity = _prepare(staff, case, step_id, department, now, approving=False)
+        text = _text(reason, required=True)
+        approval = Approval.objects.for_municipality(case.municipality).create(
+            municipality=case.municipality,
+            case=case,
+            step=row,
+            user_id=staff.user_id,
+            capacity=capacity,
+            decision=Decision.RETURN,
+            comment=text,
+            created_at=now,
+            post_review_required=capacity == Capacity.DEPUTY,
+        )
+        row.status = StepStatus.RETURNED
+        row.save(update_fields=["status"])
+        ApprovalStep.objects.for_municipality(case.municipality).filter(
+            pk__in=[r.pk for r in rows], status=StepStatus.PENDING
+        ).update(status=StepStatus.SKIPPED)
+        _audit(
+            case,
+            "approvals.step.returned",
+            staff.actor_label,
+            step=row.step_id,
+            department=row.department.code,
+            generation=row.generation,
+            capacity=capacity,
+            approval=approval.pk,
+        )
+        _lay_out(case, case_route(case), row.generation + 1, now, staff.actor_label, reason="returned")
+    return approval
+
+
+def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now: datetime | None = None) -> Approval:
+    """Record that ``staff``, holding the role a 代決 stood in for, has looked at it (後閲)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        found = Approval.objects.for_municipality(staff.municipality).filter(pk=approval_id).first()
+        if found is None or not found.post_review_required:
+            raise StepNotFound
+        case = _lock(found.case, staff.municipality)
+        approval = (
+            Approval.objects.for_municipality(staff.municipality).select_related("step__department").get(pk=found.pk)
+        )
+        if not may_post_review(staff=staff, approval=approval):
+            raise StepNotFound
+        if approval.post_reviewed_at is not None:
+            raise AlreadyPostReviewed
+        text = _text(comment)
+        approval.post_reviewed_by_id = staff.user_id
+        approval.post_reviewed_at = now
+        approval.post_review_comment = text
+        approval.save(update_fields=["post_reviewed_by", "post_reviewed_at", "post_review_comment"])
+        _audit(
+            case,
+            "approvals.step.post_reviewed",
+            staff.actor_label,
+            step=approval.step.step_id,
+            department=approval.step.department.code,
+            generation=approval.step.generation,
+            approval=approval.pk,
+            has_comment=bool(text),
+        )
+    return approval
+
+
+def absence_register(
+    *,
+    staff: StaffContext,
+    user: AbstractBaseUser,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+    deputy: AbstractBaseUser | None = None,
+) -> Absence:
+    """Register that ``user`` is away from ``start`` to ``end`` inclusive (不在登録).
+
+    Staff register their own absences; a municipality administrator may register anyone's.
+    ``deputy``, if given, is the one person who may 代決 for ``user`` meanwhile.
+    """
+    now = now or timezone.now()
+    memberships = StaffMembership.objects.for_municipality(staff.municipality)
+    if not memberships.filter(user_id=user.pk).exists():
+        raise StaffNotFound
+    is_admin = any(role == Role.ADMIN for _dept, role in staff.grants)
+    if user.pk != staff.user_id and not is_admin:
+        raise ApprovalNotAllowed("absence_of_another")
+    if end < start or end < timezone.localdate(now):
+        raise AbsenceInvalid
+    if deputy is not None:
+        if deputy.pk == user.pk:
+            raise AbsenceInvalid
+        if not memberships.filter(user_id=deputy.pk).exists():
+            raise StaffNotFound
+    with transaction.atomic():
+        absence = Absence.objects.for_municipality(staff.municipality).create(
+            municipality=staff.municipality,
+            user_id=user.pk,
+            start=start,
+            end=end,
+            deputy_id=deputy.pk if deputy is not None else None,
+            created_at=now,
+            created_by_id=staff.user_id,
+        )
+        audit_log(
+            municipality=staff.municipality,
+            event="approvals.absence.registered",
+            actor=staff.actor_label,
+            object_type="absence",
+            object_id=str(absence.pk),
+            payload={
+                "user": user.get_username(),
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "deputy": deputy.get_username() if deputy is not None else "",
+            },
+        )
+    return absence

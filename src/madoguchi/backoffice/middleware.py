@@ -1,0 +1,40 @@
+"""Staff sessions: an idle timeout, and the staff member's municipality as the query scope."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django_scopes import scope
+
+from madoguchi.tenants.access import staff_context_for
+
+LAST_SEEN_KEY = "madoguchi.staff.last_seen"
+STAFF_PREFIXES = ("/staff/", "/api/v1/staff/")
+
+
+class StaffSessionMiddleware:
+    """For back-office requests: log out after MADOGUCHI_STAFF_IDLE_MINUTES without a request,
+    resolve ``request.staff`` (a StaffContext or None) and enter the municipality's scope."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(STAFF_PREFIXES):
+            return self.get_response(request)
+        request.staff = None
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > settings.MADOGUCHI_STAFF_IDLE_MINUTES * 60:
+                logout(request)
+                request.session["madoguchi.staff.timed_out"] = True
+            else:
+                request.session[LAST_SEEN_KEY] = now
+                # Only after the second factor: a password alone is not a staff session.
+                if request.user.is_verified():
+                    request.staff = staff_context_for(request.user)
+        if request.staff is not None:
+            with scope(municipality=request.staff.municipality):
+                return self.get_response(request)
+        return self.get_response(request)

@@ -1,0 +1,110 @@
+"""Every back-office URL answers 404 for a case outside the staff member's municipality or
+departments — the same answer as for a case that does not exist — and sends anyone not
+signed in with both factors to the sign-in page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from tests.backoffice.casework import submit_jido_teate, submit_sodai_gomi, user
+
+from madoguchi.audit.models import AuditEntry
+from madoguchi.cases.models import Attachment, Case, CaseStatus
+from madoguchi.cases.workflow import STAFF_ACTIONS
+
+ACTIONS = sorted(STAFF_ACTIONS)
+FORM = {"message": "テスト", "assignee": "me"}
+
+
+def requests_for(case, attachment):
+    """Return (method, path) of every back-office URL about ``case``."""
+    base = f"/staff/cases/{case.receipt_number}/"
+    return [
+        ("get", base),
+        ("get", f"{base}attachments/{attachment.pk}/"),
+        ("get", f"{base}attachments/{attachment.pk}/?download=1"),
+        *[("post", f"{base}actions/{action}/") for action in ACTIONS],
+    ]
+
+
+def send(client, method, path):
+    return client.post(path, FORM) if method == "post" else client.get(path)
+
+
+def unchanged(case):
+    stored = Case.objects.for_municipality(case.municipality).get(pk=case.pk)
+    events = AuditEntry.objects.for_municipality(case.municipality).filter(object_id=case.receipt_number)
+    return stored.status == CaseStatus.SUBMITTED and list(events.values_list("event", flat=True)) == [
+        "cases.case.submitted"
+    ]
+
+
+def normalized(page: bytes, receipt_number: str) -> str:
+    """Return the page without what differs by request: CSRF tokens and the path it echoes."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.decode())
+    return page.replace(receipt_number, "RECEIPT")
+
+
+@pytest.fixture
+def aoba_case(aoba, version_of, now):
+    case = submit_jido_teate(aoba, version_of, now=now)
+    return case, Attachment.objects.for_municipality(aoba).get(case=case)
+
+
+def test_staff_of_another_municipality_find_nothing_at_any_url(client, aoba_case, login_staff):
+    login_staff(client, "minatogawa-admin")
+    case, attachment = aoba_case
+    for method, path in requests_for(case, attachment):
+        assert send(client, method, path).status_code == 404, (method, path)
+    assert unchanged(case)
+
+
+def test_another_municipalitys_case_looks_exactly_like_a_missing_one(client, aoba_case, login_staff):
+    login_staff(client, "minatogawa-admin")
+    case, _attachment = aoba_case
+    missing = "082023-2026-999999"
+    for suffix in ("", "actions/start_review/"):
+        method = "post" if suffix else "get"
+        foreign = send(client, method, f"/staff/cases/{case.receipt_number}/{suffix}")
+        absent = send(client, method, f"/staff/cases/{missing}/{suffix}")
+        assert foreign.status_code == absent.status_code == 404
+        assert normalized(foreign.content, case.receipt_number) == normalized(absent.content, missing)
+
+
+def test_a_clerk_finds_nothing_of_a_department_they_do_not_serve(client, aoba, version_of, now, login_staff):
+    login_staff(client, "aoba-clerk")  # 市民課 and 子育て支援課, not 環境課
+    case = submit_sodai_gomi(aoba, version_of, now=now, photo=None)
+    from tests.samples import png_bytes
+
+    with_photo = submit_sodai_gomi(aoba, version_of, now=now, photo=png_bytes())
+    attachment = Attachment.objects.for_municipality(aoba).get(case=with_photo)
+    for method, path in requests_for(with_photo, attachment):
+        assert send(client, method, path).status_code == 404, (method, path)
+    assert client.get(f"/staff/cases/{case.receipt_number}/").status_code == 404
+    assert unchanged(case) and unchanged(with_photo)
+
+
+def test_the_same_urls_work_for_staff_of_the_case(client, aoba_case, login_staff):
+    login_staff(client, "aoba-clerk")
+    case, attachment = aoba_case
+    base = f"/staff/cases/{case.receipt_number}/"
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}attachments/{attachment.pk}/").status_code == 200
+    assert client.post(f"{base}actions/comment/", FORM).status_code == 302
+
+
+@pytest.mark.parametrize("verified", [False, True])
+def test_without_both_factors_every_url_sends_to_the_sign_in_page(aoba_case, verified):
+    case, attachment = aoba_case
+    client = Client()
+    if not verified:  # a password alone is not enough
+        client.force_login(user("aoba-admin"))
+    for method, path in [("get", "/staff/"), *requests_for(case, attachment)]:
+        response = send(client, method, path)
+        assert response.status_code == 302, (method, path)
+        # A GET comes back to the page after signing in; a POST's URL cannot be reloaded.
+        expected = f"/staff/login/?next={path}".replace("?download=1", "%3Fdownload%3D1")
+        assert response["Location"] == (expected if method == "get" else "/staff/login/"), (method, path)
+    assert unchanged(case)

@@ -1,0 +1,128 @@
+"""A resident answers a correction request (補正) through the status page (issue #3)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+from tests.cases.test_submit import INKAN
+
+from madoguchi.cases.models import AnswerVersion, Case, CaseStatus
+from madoguchi.cases.services import case_submit
+from madoguchi.cases.workflow import case_request_correction
+from madoguchi.tenants.access import StaffContext
+
+
+@pytest.fixture
+def submitted(aoba, version_of, now):
+    return case_submit(
+        municipality=aoba,
+        procedure_version=version_of(aoba, "inkan-certificate"),
+        answers=INKAN,
+        idempotency_key="c1",
+        now=now,
+    )
+
+
+@pytest.fixture
+def staff(aoba, db):
+    user = get_user_model().objects.create_user("clerk-x", password="x-long-password-1")
+    return StaffContext(user_id=user.pk, username="clerk-x", municipality=aoba, grants=frozenset({(None, "admin")}))
+
+
+def look_up(client, result):
+    return client.post("/status/", {"receipt_number": result.case.receipt_number, "access_code": result.access_code})
+
+
+def form_data(**changes):
+    data = {
+        "applicant_name.family": "山田",
+        "applicant_name.given": "花子",
+        "applicant_name.family_kana": "ヤマダ",
+        "applicant_name.given_kana": "ハナコ",
+        "birth_date": "1980-01-02",
+        "address.postal_code": "3100015",
+        "address.prefecture": "茨城県",
+        "address.city": "青葉市",
+        "address.town": "中央一丁目",
+        "address.block": "2番3号",
+        "copies": "1",
+        "purpose": "real_estate",
+        "delivery_method": "counter",
+        "phone": "029-200-1234",
+        "consent": "true",
+    }
+    return {**data, **changes}
+
+
+def test_the_resident_sees_the_request_and_corrects_the_application(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="電話番号をご確認ください。")
+    page = look_up(client, submitted).content.decode()
+    assert "電話番号をご確認ください。" in page
+    assert "/status/correct/" in page
+    response = client.post("/status/correct/", form_data(phone="090-1111-2222"))
+    assert response.status_code == 302
+    with scopes_disabled():
+        case = Case.objects.get(pk=submitted.case.pk)
+        [old] = AnswerVersion.objects.filter(case=case)
+    assert case.status == CaseStatus.IN_REVIEW
+    assert case.receipt_number == submitted.case.receipt_number
+    assert case.answers["phone"] == "090-1111-2222"
+    assert (old.number, old.answers["phone"]) == (1, "029-200-1234")
+    assert case.answers_version == 2
+
+
+def test_a_correction_with_errors_is_shown_again_and_changes_nothing(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="確認してください。")
+    look_up(client, submitted)
+    response = client.post("/status/correct/", form_data(birth_date="令和0年1月1日"))
+    assert response.status_code == 400
+    assert 'href="#f-birth_date"' in response.content.decode()
+    with scopes_disabled():
+        assert Case.objects.get(pk=submitted.case.pk).status == CaseStatus.CORRECTION_REQUESTED
+
+
+def test_the_correction_page_needs_a_looked_up_case(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="確認してください。")
+    assert client.get("/status/correct/").status_code == 404
+
+
+def test_nothing_can_be_corrected_unless_a_correction_was_requested(client, submitted):
+    look_up(client, submitted)
+    assert client.get("/status/correct/").status_code == 404
+
+
+def test_an_attached_file_can_be_kept_when_correcting(client, aoba, version_of, now, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.samples import pdf_bytes
+
+    from madoguchi.procedures.schema_export import example_answers
+
+    version = version_of(aoba, "jido-teate")
+    upload = SimpleUploadedFile("保険証.pdf", pdf_bytes(), "application/pdf")
+    result = case_submit(
+        municipality=aoba,
+        procedure_version=version,
+        answers=example_answers(version.definition),
+        files={"health_insurance_copy": [upload]},
+        idempotency_key="c9",
+        now=now,
+    )
+    case_request_correction(staff=staff, case=result.case, message="口座を確認してください。")
+    look_up(client, result)
+    page = client.get("/status/correct/")
+    assert page.status_code == 200
+    form = {}
+    for key, value in result.case.answers.items():
+        if isinstance(value, dict):
+            form.update({f"{key}.{part}": v for part, v in value.items()})
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            continue
+        elif value is True:
+            form[key] = "true"
+        else:
+            form[key] = value
+    form["health_insurance_copy.keep"] = "1"
+    response = client.post("/status/correct/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with scopes_disabled():
+        case = Case.objects.get(pk=result.case.pk)
+    assert case.answers["health_insurance_copy"] == result.case.answers["health_insurance_copy"]
