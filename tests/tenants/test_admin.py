@@ -7,6 +7,9 @@ ADMIN_PAGES = [
     "/admin/procedures/procedure/",
     "/admin/procedures/procedureversion/",
     "/admin/cases/case/",
+    "/admin/tenants/staffmembership/",
+    "/admin/tenants/staffmembership/add/",
+    "/admin/tenants/staffapitoken/",
 ]
 
 
