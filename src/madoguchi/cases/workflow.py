@@ -26,6 +26,7 @@ from madoguchi.cases.services import store_attachment
 from madoguchi.notifications.services import NOTIFIED_STATUSES, notification_enqueue
 from madoguchi.procedures.answers import clean_answers
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
+from madoguchi.tenants.models import StaffMembership
 
 S = CaseStatus
 # If you add a status, add its transitions here and its label in models.CaseStatus.
@@ -172,8 +173,6 @@ def case_assign(*, staff: StaffContext, case: Case, assignee_id: int | None, now
 
 
 def _is_staff_of(user_id: int, case: Case) -> bool:
-    from madoguchi.tenants.models import StaffMembership
-
     memberships = StaffMembership.objects.for_municipality(case.municipality).filter(user_id=user_id)
     return (
         memberships.filter(department__isnull=True).exists()

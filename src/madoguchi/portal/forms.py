@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from madoguchi.procedures.answers import condition_holds
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.procedures.errors import FieldError
-from madoguchi.procedures.fields import PREFECTURES, AddressField, NameField
+from madoguchi.procedures.person_fields import PREFECTURES, AddressField, NameField
 
 PART_FIELDS = {"name": NameField.PARTS, "address": AddressField.PARTS}
 PART_LABELS = {

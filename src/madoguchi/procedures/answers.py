@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from madoguchi.procedures import files as _files  # noqa: F401  (registers the file type)
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.procedures.errors import AnswersInvalid, FieldError, FieldInvalid
 from madoguchi.procedures.fields import FIELD_TYPES, CleanContext, is_empty

@@ -6,3 +6,7 @@ class ProceduresConfig(AppConfig):
     name = "madoguchi.procedures"
     label = "procedures"
     verbose_name = _("Procedures")
+
+    def ready(self) -> None:
+        # Field types register themselves on import (procedures.fields.register).
+        from madoguchi.procedures import files, person_fields  # noqa: F401
