@@ -392,6 +392,8 @@ STAFF_PATHS = {
     "/api/v1/staff/cases": ["get"],
     "/api/v1/staff/cases/{receipt_number}": ["get"],
     "/api/v1/staff/cases/{receipt_number}/actions": ["post"],
+    "/api/v1/staff/cases/{receipt_number}/route": ["get"],
+    "/api/v1/staff/cases/{receipt_number}/route/{step_id}": ["post"],
 }
 
 

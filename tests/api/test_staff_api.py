@@ -63,14 +63,32 @@ def test_staff_list_and_read_their_cases_and_the_read_is_audited(client, case, a
         assert AuditEntry.objects.filter(object_id=case.receipt_number, event="backoffice.case.viewed").exists()
 
 
-def test_actions_follow_the_status_machine(client, case, approver):
+def test_actions_follow_the_status_machine_and_the_approval_route(client, aoba, case, approver):
     url = f"/api/v1/staff/cases/{case.receipt_number}/actions"
+    route = f"/api/v1/staff/cases/{case.receipt_number}/route"
     assert client.post(url, {"action": "approve"}, content_type="application/json", **approver).status_code == 409
     assert client.post(url, {"action": "start_review"}, content_type="application/json", **approver).status_code == 200
+    waiting = client.post(url, {"action": "approve"}, content_type="application/json", **approver)
+    assert (waiting.status_code, waiting.json()["code"]) == (409, "route_incomplete")
+    status = client.get(route, **approver).json()
+    assert [s["step_id"] for s in status["steps"]] == ["kian", "shinsa", "kessai"]
+    assert status["started"] and not status["complete"]
+    # 起案 by a clerk, 審査 by a reviewer, 決裁 by the approver: each through the API.
+    clerk = bearer(make_staff(aoba, "api-clerk", Role.CLERK, "shimin"))
+    reviewer = bearer(make_staff(aoba, "api-reviewer", Role.REVIEWER, "shimin"))
+    early = client.post(f"{route}/shinsa", {"action": "approve"}, content_type="application/json", **reviewer)
+    assert (early.status_code, early.json()["code"]) == (409, "out_of_order")
+    no_reason = client.post(f"{route}/kian", {"action": "return"}, content_type="application/json", **clerk)
+    assert no_reason.status_code == 422
+    for token, step in ((clerk, "kian"), (reviewer, "shinsa"), (approver, "kessai")):
+        stamped = client.post(f"{route}/{step}", {"action": "approve"}, content_type="application/json", **token)
+        assert stamped.status_code == 200, stamped.content
+    assert client.get(route, **approver).json()["complete"] is True
     rejected = client.post(url, {"action": "reject"}, content_type="application/json", **approver)
     assert rejected.status_code == 422
     approved = client.post(url, {"action": "approve"}, content_type="application/json", **approver)
     assert approved.json()["status"] == CaseStatus.APPROVED
+    assert "step_approved" in [e["kind"] for e in approved.json()["events"]]
 
 
 def test_a_clerk_token_cannot_decide(client, case, aoba):
@@ -93,6 +111,14 @@ def test_another_municipality_or_department_sees_nothing(client, case, minatogaw
             **headers,
         )
         assert action.status_code == 404
+        assert client.get(f"/api/v1/staff/cases/{case.receipt_number}/route", **headers).status_code == 404
+        stamp = client.post(
+            f"/api/v1/staff/cases/{case.receipt_number}/route/kian",
+            {"action": "approve"},
+            content_type="application/json",
+            **headers,
+        )
+        assert stamp.status_code == 404
     with scopes_disabled():
         assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
 

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from tests.cases.test_submit import INKAN
 from tests.samples import pdf_bytes
 
-from madoguchi.approvals.services import absence_register, route_start
+from madoguchi.approvals.services import absence_register
 from madoguchi.cases.services import case_submit
 from madoguchi.cases.workflow import case_start_review
 from madoguchi.procedures.schema_export import example_answers
@@ -75,9 +75,7 @@ def in_review(admin, now):
     """Return ``start(case)``: start review (which lays out the route) and return the case."""
 
     def start(case):
-        case = case_start_review(staff=admin, case=case, now=now)
-        route_start(case=case, now=now)  # idempotent: a no-op once case_start_review calls it
-        return case
+        return case_start_review(staff=admin, case=case, now=now)  # which lays out the route
 
     return start
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from madoguchi.approvals.routes import Delegation, RouteInvalid, next_lower_role, route_parse
+from madoguchi.approvals.routes import Delegation, next_lower_role, route_parse
 from madoguchi.procedures.definition import DefinitionError, load_definition_file, parse_definition
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
@@ -42,10 +42,11 @@ def schema_refusal(route: list[dict]) -> DefinitionError:
     return excinfo.value
 
 
-def semantic_refusal(route: list[dict]) -> RouteInvalid:
-    definition = parse_definition(with_route(route))
-    with pytest.raises(RouteInvalid) as excinfo:
-        route_parse(definition)
+def semantic_refusal(route: list[dict]) -> DefinitionError:
+    """Parsing (and so ``madoguchi catalog check``) refuses the route, naming its line."""
+    with pytest.raises(DefinitionError) as excinfo:
+        parse_definition(with_route(route), source="sample.yaml")
+    assert excinfo.value.line > BASE.count("\n")  # within the approval_route
     return excinfo.value
 
 

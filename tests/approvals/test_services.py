@@ -486,7 +486,7 @@ def test_every_approval_action_leaves_an_audit_entry_with_its_actor(inkan_case, 
     events = audit_events(inkan_case.municipality)
     assert events[1] == ("approvals.absence.registered", "staff:shimin-kacho")
     assert [e for e in events if e[0] != "approvals.absence.registered"] == [
-        ("approvals.route.started", "system"),
+        ("approvals.route.started", "staff:kanri"),  # laid out by case_start_review, as its actor
         ("approvals.step.approved", "staff:shimin-tanto"),
         ("approvals.step.returned", "staff:shimin-shinsa"),
         ("approvals.route.started", "staff:shimin-shinsa"),

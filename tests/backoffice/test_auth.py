@@ -416,7 +416,8 @@ def test_demo_tenants_load_creates_staff_with_roles(aoba, minatogawa):
     for role in ("clerk", "reviewer", "approver"):
         assert {(f"aoba-{role}", "shimin", role), (f"aoba-{role}", "kosodate", role)} <= grants
     assert ("aoba-admin", None, "admin") in grants
-    assert len(grants) == 7
+    assert {("aoba-zeimu", "zeimu", "reviewer"), ("aoba-hoken", "hoken", "reviewer")} <= grants  # 合議
+    assert len(grants) == 9
     assert StaffMembership.objects.for_municipality(minatogawa).filter(user__username="minatogawa-admin").exists()
     pref = PrefectureStaff.objects.get(user__username="ibaraki-pref")
     assert pref.prefecture == aoba.prefecture
@@ -436,7 +437,7 @@ def test_demo_tenants_load_is_idempotent(municipalities):
     before = snapshot()
     demo_tenants_load()
     assert snapshot() == before
-    assert len(before[0]) == 9
+    assert len(before[0]) == 13  # six per city and one of the prefecture
 
 
 def test_demo_tenants_load_restores_a_changed_demo_password(municipalities):

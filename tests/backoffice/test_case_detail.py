@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from tests.backoffice.casework import (
     INKAN,
+    complete_route,
     log_in_verified,
     staff,
     submit_inkan,
@@ -171,8 +173,10 @@ def test_a_clerk_sees_the_forms_for_a_new_case_but_not_the_decision(client, case
         assert f'action="{action_url(case, action)}"' not in page
 
 
-def test_an_approver_sees_the_decision_forms_for_a_case_in_review(client, case, approver):
+def test_an_approver_sees_the_decision_forms_once_the_route_is_complete(client, case, approver):
     workflow.case_start_review(staff=approver, case=case)
+    assert f'action="{action_url(case, "approve")}"' not in client.get(url(case)).content.decode()
+    complete_route(case, now=timezone.now())
     page = client.get(url(case)).content.decode()
     assert f'action="{action_url(case, "approve")}"' in page
     assert f'action="{action_url(case, "reject")}"' in page
@@ -225,6 +229,7 @@ def test_a_correction_request_with_a_message_is_sent(client, case, clerk):
 
 def test_a_rejection_without_a_reason_keeps_the_case_in_review(client, case, approver):
     workflow.case_start_review(staff=approver, case=case)
+    complete_route(case, now=timezone.now())
     response = client.post(action_url(case, "reject"), {"message": ""})
     assert response.status_code == 400
     assert 'id="f-reject-error"' in response.content.decode()
@@ -233,6 +238,7 @@ def test_a_rejection_without_a_reason_keeps_the_case_in_review(client, case, app
 
 def test_approve_complete_through_the_views(client, case, approver):
     client.post(action_url(case, "start_review"))
+    complete_route(case, now=timezone.now())
     assert client.post(action_url(case, "approve"), {"message": ""}).status_code == 302
     assert reload(case).status == S.APPROVED
     assert client.post(action_url(case, "complete")).status_code == 302
@@ -242,6 +248,7 @@ def test_approve_complete_through_the_views(client, case, approver):
 
 def test_reject_with_a_reason_through_the_view(client, case, approver):
     client.post(action_url(case, "start_review"))
+    complete_route(case, now=timezone.now())
     client.post(action_url(case, "reject"), {"message": "対象外の申請です。"})
     assert reload(case).status == S.REJECTED
 

@@ -26,6 +26,7 @@ def requests_for(case, attachment):
         ("get", f"{base}attachments/{attachment.pk}/"),
         ("get", f"{base}attachments/{attachment.pk}/?download=1"),
         *[("post", f"{base}actions/{action}/") for action in ACTIONS],
+        *[("post", f"{base}route/{step}/{action}/") for step in ("kian", "kessai") for action in ("approve", "return")],
     ]
 
 
@@ -108,3 +109,29 @@ def test_without_both_factors_every_url_sends_to_the_sign_in_page(aoba_case, ver
         expected = f"/staff/login/?next={path}".replace("?download=1", "%3Fdownload%3D1")
         assert response["Location"] == (expected if method == "get" else "/staff/login/"), (method, path)
     assert unchanged(case)
+
+
+def test_staff_of_another_municipality_cannot_review_a_deputy_decision_afterwards(
+    client, aoba, version_of, login_staff
+):
+    """後閲 URLs carry an approval id: one of another municipality is "not found" as well."""
+    from django.utils import timezone
+    from tests.backoffice.casework import staff, submit_inkan
+
+    from madoguchi.approvals.services import absence_register, step_approve
+    from madoguchi.cases.workflow import case_start_review
+
+    now = timezone.now()
+    case = case_start_review(staff=staff("aoba-clerk"), case=submit_inkan(aoba, version_of, now=now), now=now)
+    today = timezone.localdate(now)
+    absence_register(
+        staff=staff("aoba-admin"), user=user("aoba-approver"), start=today, end=today, deputy=user("aoba-admin")
+    )
+    for username, step in (("aoba-clerk", "kian"), ("aoba-reviewer", "shinsa")):
+        step_approve(staff=staff(username), case=case, step_id=step)
+    deputy_decision = step_approve(staff=staff("aoba-admin"), case=case, step_id="kessai")
+    assert deputy_decision.post_review_required
+    login_staff(client, "minatogawa-approver")
+    assert client.post(f"/staff/approvals/{deputy_decision.pk}/post-review/").status_code == 404
+    deputy_decision.refresh_from_db()
+    assert deputy_decision.post_reviewed_at is None

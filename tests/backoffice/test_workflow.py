@@ -7,7 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.http import Http404
-from tests.backoffice.casework import INKAN, staff, submit_inkan, submit_jido_teate, submit_sodai_gomi, user
+from tests.backoffice.casework import (
+    INKAN,
+    complete_route,
+    staff,
+    submit_inkan,
+    submit_jido_teate,
+    submit_sodai_gomi,
+    user,
+)
 from tests.samples import pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
@@ -64,6 +72,7 @@ def case_in(status, *, case, clerk, approver, now):
     case = workflow.case_start_review(staff=clerk, case=case, now=now)
     if status == S.IN_REVIEW:
         return case
+    complete_route(case, now=now)
     case = workflow.case_decide(staff=approver, case=case, approve=status != S.REJECTED, reason="要件外", now=now)
     if status in {S.APPROVED, S.REJECTED}:
         return case
@@ -85,6 +94,8 @@ PERFORM = {
 @pytest.mark.parametrize("action", sorted(PERFORM))
 def test_each_transition_is_allowed_exactly_from_its_statuses(action, status, case, clerk, approver, now):
     case = case_in(status, case=case, clerk=clerk, approver=approver, now=now)
+    if action == "decide" and status == S.IN_REVIEW:
+        complete_route(case, now=now)
     if status in workflow.TRANSITIONS[action]["from"]:
         changed = PERFORM[action](approver, case, now)
         assert changed.status in workflow.TRANSITIONS[action]["to"]
@@ -101,9 +112,10 @@ def test_case_start_review_records_the_change_on_the_timeline_and_in_the_audit_l
     [event] = events(case)
     assert (event.kind, event.public, event.actor_label) == (CaseEvent.Kind.STATUS_CHANGED, False, "aoba-clerk")
     assert event.data == {"from": "submitted", "to": "in_review"}
-    assert audit_events(case) == ["cases.case.in_review"]
-    entry = AuditEntry.objects.for_municipality(case.municipality).order_by("-sequence").first()
-    assert entry.actor == "staff:aoba-clerk"
+    # The 印鑑登録証明書 route is laid out in the same transaction, by the same staff member.
+    assert audit_events(case) == ["cases.case.in_review", "approvals.route.started"]
+    entries = AuditEntry.objects.for_municipality(case.municipality).order_by("-sequence")[:2]
+    assert {entry.actor for entry in entries} == {"staff:aoba-clerk"}
 
 
 def test_case_decide_on_a_submitted_case_is_an_illegal_transition(case, approver, now):
@@ -122,15 +134,17 @@ def test_case_decide_by_a_clerk_is_not_allowed(case, clerk, now):
 
 def test_case_decide_reject_without_a_reason_raises_message_required(case, clerk, approver, now):
     workflow.case_start_review(staff=clerk, case=case, now=now)
+    complete_route(case, now=now)
     with pytest.raises(workflow.MessageRequired):
         workflow.case_decide(staff=approver, case=case, approve=False, reason="   ", now=now)
     assert reload(case).status == S.IN_REVIEW
-    assert audit_events(case) == ["cases.case.in_review"]
+    assert "cases.case.rejected" not in audit_events(case)
 
 
 @pytest.mark.parametrize(("approve", "status"), [(True, S.APPROVED), (False, S.REJECTED)])
 def test_case_decide_records_a_public_decision(case, clerk, approver, now, approve, status):
     workflow.case_start_review(staff=clerk, case=case, now=now)
+    complete_route(case, now=now)
     decided = workflow.case_decide(
         staff=approver, case=case, approve=approve, reason=" 所得制限を超えています。 ", now=now
     )
@@ -185,6 +199,7 @@ def test_case_correct_without_a_correction_request_is_an_illegal_transition(case
 @pytest.mark.parametrize("approve", [True, False])
 def test_case_complete_after_a_decision_closes_the_case(case, clerk, approver, now, approve):
     workflow.case_start_review(staff=clerk, case=case, now=now)
+    complete_route(case, now=now)
     workflow.case_decide(staff=approver, case=case, approve=approve, reason="理由", now=now)
     later = now + timedelta(days=2)
     completed = workflow.case_complete(staff=clerk, case=case, now=later)
@@ -216,7 +231,7 @@ def test_case_assign_to_oneself_starts_the_review(case, clerk, now):
     [event] = events(case)
     assert event.kind == CaseEvent.Kind.ASSIGNED
     assert event.data == {"assignee": "aoba-clerk", "from": "submitted", "to": "in_review"}
-    assert audit_events(case) == ["cases.case.assigned"]
+    assert audit_events(case) == ["cases.case.assigned", "approvals.route.started"]
 
 
 def test_case_assign_to_a_colleague_and_back_to_nobody(aoba, case, clerk, now):
@@ -227,7 +242,12 @@ def test_case_assign_to_a_colleague_and_back_to_nobody(aoba, case, clerk, now):
     workflow.case_assign(staff=clerk, case=case, assignee_id=None, now=now)
     assert reload(case).assignee is None
     assert [e.data for e in events(case)[1:]] == [{"assignee": "aoba-reviewer"}, {"assignee": ""}]
-    assert audit_events(case) == ["cases.case.in_review", "cases.case.assigned", "cases.case.assigned"]
+    assert audit_events(case) == [
+        "cases.case.in_review",
+        "approvals.route.started",
+        "cases.case.assigned",
+        "cases.case.assigned",
+    ]
 
 
 @pytest.mark.parametrize("who", ["other department", "other municipality", "unknown user"])
@@ -282,17 +302,24 @@ def test_the_audit_chain_stays_intact_through_a_whole_case(aoba, case, clerk, ap
     workflow.case_request_correction(staff=clerk, case=case, message="補正してください", now=now)
     workflow.case_correct(case=reload(case), answers=INKAN, now=now)
     workflow.case_comment(staff=clerk, case=case, message="確認", now=now)
+    complete_route(case, now=now)
     workflow.case_decide(staff=approver, case=case, approve=True, now=now)
     workflow.case_complete(staff=clerk, case=case, now=now)
     assert audit_events(case) == [
         "cases.case.assigned",
+        "approvals.route.started",
         "cases.case.correction_requested",
         "cases.case.corrected",
         "cases.case.commented",
+        # The correction changed the answers, so the first stamp lays out a fresh generation.
+        "approvals.route.started",
+        "approvals.step.approved",
+        "approvals.step.approved",
+        "approvals.step.approved",
         "cases.case.approved",
         "cases.case.completed",
     ]
-    assert len(events(case)) == 6
+    assert len(events(case)) == 9
     assert audit_verify(municipality=aoba) is None
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from tests.backoffice.casework import complete_route
 from tests.cases.test_submit import INKAN
 from tests.samples import pdf_bytes
 
@@ -53,6 +54,7 @@ def closed_case(aoba, version, admin, key, answers, files=None):
         municipality=aoba, procedure_version=version, answers=answers, files=files, idempotency_key=key, now=CLOSED
     ).case
     workflow.case_start_review(staff=admin, case=case, now=CLOSED)
+    complete_route(case, now=CLOSED)
     workflow.case_decide(staff=admin, case=case, approve=True, now=CLOSED)
     return workflow.case_complete(staff=admin, case=case, now=CLOSED)
 

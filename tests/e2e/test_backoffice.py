@@ -1,6 +1,7 @@
 """Staff and resident in real browsers (issue #3): a clerk signs in with TOTP, asks for a
-correction, the resident corrects it on the status page, an approver approves, and the
-resident sees the decision. axe-core checks the queue and case pages."""
+correction, the resident corrects it on the status page, the route is stamped 起案 → 審査 →
+決裁 by three people, the approver approves, and the resident sees the decision. axe-core
+checks the queue, the case page with its route and the approvals page."""
 
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     clerk.locator("form[action$='/actions/request_correction/'] textarea").fill("電話番号をご確認ください。")
     clerk.locator("form[action$='/actions/request_correction/'] button").click()
     expect(clerk.locator("main")).to_contain_text("電話番号をご確認ください。")
-    clerk_context.close()
 
     resident_context, resident = _new_page(browser, site)
     resident.goto("/status/")
@@ -59,9 +59,34 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     resident.locator("form.application-form button[type=submit]").click()
     expect(resident).to_have_url(re.compile(r"/status/$"))
 
+    # 起案 by the clerk, who sees the corrected answers and the route in order.
+    clerk.reload()
+    expect(clerk.get_by_test_id("route")).to_be_visible()
+    expect(clerk.get_by_test_id("decision-waits")).to_have_count(0)  # a clerk may not decide at all
+    clerk.locator("form[action$='/route/kian/approve/'] textarea").fill("本人確認書類を確認しました。")
+    clerk.locator("form[action$='/route/kian/approve/'] button").click()
+    expect(clerk.get_by_test_id("route-step-kian-shimin").get_by_test_id("route-status")).to_have_text("承認")
+    clerk_context.close()
+
+    # 審査 by the reviewer, who finds the case on the approvals page.
+    reviewer_context, reviewer = sign_in(browser, site, "aoba-reviewer")
+    reviewer.goto("/staff/approvals/")
+    expect(reviewer.get_by_test_id("awaiting")).to_contain_text(receipt)
+    axe_check(reviewer)
+    reviewer.get_by_test_id("awaiting").get_by_role("link", name=receipt).click()
+    axe_check(reviewer)
+    reviewer.locator("form[action$='/route/shinsa/approve/'] button").click()
+    expect(reviewer.get_by_test_id("route-step-shinsa-shimin").get_by_test_id("route-status")).to_have_text("承認")
+    reviewer_context.close()
+
+    # 決裁 by the approver, and only then the decision.
     approver_context, approver = sign_in(browser, site, "aoba-approver")
     approver.goto(f"/staff/cases/{receipt}/")
     expect(approver.locator("main")).to_contain_text("090-1111-2222")
+    expect(approver.get_by_test_id("decision-waits")).to_be_visible()
+    approver.locator("form[action$='/route/kessai/approve/'] button").click()
+    expect(approver.get_by_test_id("route-complete")).to_be_visible()
+    axe_check(approver)
     approver.locator("form[action$='/actions/approve/'] button").click()
     expect(approver.locator("main")).to_contain_text("承認")
     approver_context.close()

@@ -10,6 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from tests.backoffice.casework import complete_route
 from tests.cases.test_submit import INKAN
 from tests.notifications.support import ADDRESS, APPLICANT_PHONE, RecordingHandler, free_port, use_smtp
 
@@ -114,6 +115,7 @@ def decide(now):
     def act(staff, case, *, approve, reason="", at=None, review=True):
         if review:
             case = workflow.case_start_review(staff=staff, case=case, now=at or now)
+        complete_route(case, now=at or now)
         with transaction.atomic():
             case = workflow.case_decide(staff=staff, case=case, approve=approve, reason=reason, now=at or now)
             return queued(case, "approved" if approve else "rejected", reason, at or now)

@@ -6,6 +6,7 @@ it calls notification_enqueue these tests are skipped.
 
 import pytest
 from django.db import transaction
+from tests.backoffice.casework import complete_route
 
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Case, CaseStatus
@@ -30,6 +31,7 @@ def test_decisions_queue_their_emails_and_other_actions_do_not(aoba, submit, sta
     approved, rejected, withdrawn = submit().case, submit().case, submit().case
     for case in (approved, rejected):
         workflow.case_start_review(staff=staff, case=case, now=now)
+        complete_route(case, now=now)
     workflow.case_decide(staff=staff, case=approved, approve=True, now=now)
     workflow.case_decide(staff=staff, case=rejected, approve=False, reason="要件を満たしていません。", now=now)
     workflow.case_withdraw(staff=staff, case=withdrawn, now=now)

@@ -22,15 +22,24 @@ TITLES = {
     "unauthorized": _("A valid staff API token is required."),
     "illegal-transition": _("The case's current status does not allow this action."),
     "message-required": _("This action needs a message or reason."),
+    "route-refused": _("The approval route does not allow this now."),
 }
 
 
 def problem(
-    status: int, kind: str, *, detail: str = "", errors: list[dict] | None = None, headers: dict | None = None
+    status: int,
+    kind: str,
+    *,
+    detail: str = "",
+    code: str = "",
+    errors: list[dict] | None = None,
+    headers: dict | None = None,
 ) -> JsonResponse:
     body: dict = {"type": PROBLEM_BASE + kind, "title": str(TITLES[kind]), "status": status}
     if detail:
         body["detail"] = detail
+    if code:
+        body["code"] = code
     if errors is not None:
         body["errors"] = errors
     response = JsonResponse(

@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
+from madoguchi.approvals.selectors import route_status
+from madoguchi.approvals.services import step_approve, step_return
 from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import QueueFilters, case_get_for_staff, case_queue, case_timeline
@@ -148,3 +150,96 @@ def staff_case_action(request, receipt_number: str, body: ActionIn):
     else:
         workflow.case_withdraw(staff=staff, case=case, message=body.message)
     return _detail(request, case_get_for_staff(staff=staff, receipt_number=receipt_number))
+
+
+class StampOut(Schema):
+    user: str
+    decision: str
+    capacity: str
+    comment: str
+    created_at: datetime
+    post_review_required: bool
+    post_reviewed_by: str | None
+
+
+class RouteStepOut(Schema):
+    step_id: str
+    kind: str
+    role: str
+    department: str
+    status: str
+    actionable: bool
+    may_act: list[str]
+    approvals: list[StampOut]
+
+
+class RouteOut(Schema):
+    has_route: bool
+    started: bool
+    complete: bool
+    generation: int
+    steps: list[RouteStepOut]
+
+
+class StampIn(Schema):
+    action: Literal["approve", "return"]
+    message: str = ""
+    department: str | None = None
+
+
+def _stamp(approval) -> dict:
+    return {
+        "user": approval.user.get_username(),
+        "decision": approval.decision,
+        "capacity": approval.capacity,
+        "comment": approval.comment,
+        "created_at": approval.created_at,
+        "post_review_required": approval.post_review_required,
+        "post_reviewed_by": approval.post_reviewed_by.get_username() if approval.post_reviewed_by_id else None,
+    }
+
+
+def _route(case) -> dict:
+    status = route_status(case=case)
+    return {
+        "has_route": status.has_route,
+        "started": status.started,
+        "complete": status.complete,
+        "generation": status.generation,
+        "steps": [
+            {
+                "step_id": step.step_id,
+                "kind": step.kind,
+                "role": step.role,
+                "department": step.department_code,
+                "status": step.status,
+                "actionable": step.actionable,
+                "may_act": [actor.username for actor in step.may_act],
+                "approvals": [_stamp(a) for a in step.approvals],
+            }
+            for step in status.steps
+        ],
+    }
+
+
+@router.get("/cases/{receipt_number}/route", response=RouteOut)
+def staff_case_route(request, receipt_number: str):
+    """Return where the case's approval route (電子決裁) stands and who may act on it now."""
+    case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
+    return _route(case)
+
+
+@router.post("/cases/{receipt_number}/route/{step_id}", response=RouteOut)
+def staff_case_stamp(request, receipt_number: str, step_id: str, body: StampIn):
+    """Approve a step of the route, or return the case from it (差戻し, ``message`` = reason).
+
+    For a 合議 step, ``department`` picks the consulted department. 409 when the step is not
+    open yet or already done; 404 when the token holder may not act on it.
+    """
+    staff = request.staff
+    case = case_get_for_staff(staff=staff, receipt_number=receipt_number)
+    if body.action == "approve":
+        step_approve(staff=staff, case=case, step_id=step_id, comment=body.message, department=body.department)
+    else:
+        step_return(staff=staff, case=case, step_id=step_id, reason=body.message, department=body.department)
+    return _route(case_get_for_staff(staff=staff, receipt_number=receipt_number))

@@ -31,6 +31,7 @@ from madoguchi.api.schemas import (
     ProcedureSummaryOut,
 )
 from madoguchi.api.staff import router as staff_router
+from madoguchi.approvals.services import ApprovalError, ReasonRequired
 from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.cases.services import IdempotencyConflict, case_submit
@@ -113,6 +114,13 @@ def _unauthorized(request, exc):
 @api.exception_handler(IllegalTransition)
 def _illegal_transition(request, exc):
     return problem(409, "illegal-transition")
+
+
+@api.exception_handler(ApprovalError)
+def _route_refused(request, exc: ApprovalError):
+    if isinstance(exc, ReasonRequired):
+        return problem(422, "message-required", detail=str(exc.message))
+    return problem(409, "route-refused", detail=str(exc.message), code=exc.code)
 
 
 @api.exception_handler(MessageRequired)

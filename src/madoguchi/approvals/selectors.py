@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from madoguchi.approvals.models import Absence, Approval, ApprovalStep, Capacity
 from madoguchi.approvals.routes import Delegation, RouteInvalid, RouteStep, next_lower_role, route_parse
 from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.tenants.access import StaffContext
-from madoguchi.tenants.models import Department, StaffMembership
+from madoguchi.tenants.models import Department, Role, StaffMembership
 
 Grant = tuple[int | None, str]  # (department id or None for all departments, role)
 
@@ -294,3 +295,54 @@ def pending_post_reviews(*, staff: StaffContext) -> list[Approval]:
 def may_post_review(*, staff: StaffContext, approval: Approval) -> bool:
     step = approval.step
     return approval.user_id != staff.user_id and step.role in staff.roles_for(step.department_id)
+
+
+@dataclass(frozen=True)
+class AwaitingStep:
+    case: Case
+    step: StepState
+    capacity: str
+
+
+def steps_awaiting(*, staff: StaffContext, now: datetime | None = None, limit: int = 50) -> list[AwaitingStep]:
+    """Return the route steps ``staff`` may stamp now (承認待ち), oldest application first.
+
+    Candidates are the pending steps of the staff member's departments; a 代決 deputy named
+    from another department finds the case through its page instead.
+    """
+    now = now or timezone.now()
+    pending = ApprovalStep.objects.for_municipality(staff.municipality).filter(status=StepStatus.PENDING)
+    if not staff.all_departments:
+        pending = pending.filter(department_id__in=staff.department_ids)
+    cases = (
+        Case.objects.for_municipality(staff.municipality)
+        .filter(status=CaseStatus.IN_REVIEW, pk__in=pending.values("case_id"))
+        .select_related("procedure_version", "department", "municipality")
+        .order_by("submitted_at", "pk")[:limit]
+    )
+    awaiting = []
+    for case in cases:
+        for step in route_status(case=case, now=now).steps:
+            mine = [actor for actor in step.may_act if actor.user_id == staff.user_id]
+            if step.actionable and mine:
+                awaiting.append(AwaitingStep(case=case, step=step, capacity=mine[0].capacity))
+    return awaiting
+
+
+def post_reviews_for_case(*, staff: StaffContext, case: Case) -> list[Approval]:
+    """Return the 代決 approvals on ``case`` that ``staff`` may review afterwards (後閲) now."""
+    return [approval for approval in pending_post_reviews(staff=staff) if approval.case_id == case.pk]
+
+
+def absences_upcoming(*, staff: StaffContext, today: date) -> list[Absence]:
+    """Return the absences not yet over: an administrator sees everyone's, others their own."""
+    absences = Absence.objects.for_municipality(staff.municipality).filter(end__gte=today)
+    if not any(role == Role.ADMIN for _dept, role in staff.grants):
+        absences = absences.filter(user_id=staff.user_id)
+    return list(absences.select_related("user", "deputy").order_by("start", "id"))
+
+
+def municipality_staff_users(*, staff: StaffContext) -> list:
+    """Return the active users who are staff of the staff member's municipality, by user name."""
+    ids = StaffMembership.objects.for_municipality(staff.municipality).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username"))

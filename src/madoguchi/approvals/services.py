@@ -44,7 +44,7 @@ from madoguchi.approvals.selectors import (
 )
 from madoguchi.approvals.selectors import route_is_complete as route_is_complete
 from madoguchi.audit.services import audit_log
-from madoguchi.cases.models import Case, CaseStatus
+from madoguchi.cases.models import Case, CaseEvent, CaseStatus
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 from madoguchi.tenants.models import Department, Role, StaffMembership
 
@@ -156,6 +156,23 @@ def _audit(case: Case, event: str, actor: str, **payload) -> None:
         object_type="case",
         object_id=case.receipt_number,
         payload=payload,
+    )
+
+
+def _timeline(
+    case: Case, kind: str, staff: StaffContext, row: ApprovalStep, now: datetime, *, text: str, capacity: str = ""
+) -> None:
+    """Put a stamp on the case's timeline (internal: residents never see route work)."""
+    CaseEvent.objects.for_municipality(case.municipality).create(
+        municipality=case.municipality,
+        case=case,
+        kind=kind,
+        actor_id=staff.user_id,
+        actor_label=staff.username,
+        message=text,
+        public=False,
+        data={"step": row.step_id, "step_kind": row.kind, "department": row.department.code, "capacity": capacity},
+        created_at=now,
     )
 
 
@@ -316,6 +333,7 @@ def step_approve(
             has_comment=bool(text),
             route_complete=is_complete(rows, case),
         )
+        _timeline(case, CaseEvent.Kind.STEP_APPROVED, staff, row, now, text=text, capacity=capacity)
     return approval
 
 
@@ -364,6 +382,7 @@ def step_return(
             capacity=capacity,
             approval=approval.pk,
         )
+        _timeline(case, CaseEvent.Kind.STEP_RETURNED, staff, row, now, text=text, capacity=capacity)
         _lay_out(case, case_route(case), row.generation + 1, now, staff.actor_label, reason="returned")
     return approval
 
@@ -398,6 +417,7 @@ def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now
             approval=approval.pk,
             has_comment=bool(text),
         )
+        _timeline(case, CaseEvent.Kind.POST_REVIEWED, staff, approval.step, now, text=text)
     return approval
 
 

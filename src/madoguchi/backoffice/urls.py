@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from madoguchi.backoffice.views import auth, cases, notifications
+from madoguchi.backoffice.views import approvals, auth, cases, notifications
 
 app_name = "backoffice"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("cases/<str:receipt_number>/", cases.case_detail, name="case"),
     path("cases/<str:receipt_number>/attachments/<int:attachment_id>/", cases.attachment, name="attachment"),
     path("cases/<str:receipt_number>/actions/<str:action>/", cases.case_action, name="case_action"),
+    path("cases/<str:receipt_number>/route/<str:step_id>/<str:action>/", approvals.route_action, name="route_action"),
+    path("approvals/", approvals.inbox, name="approvals"),
+    path("approvals/absences/", approvals.absence_create, name="absence_create"),
+    path("approvals/<int:approval_id>/post-review/", approvals.post_review, name="post_review"),
 ]

@@ -83,16 +83,36 @@ def _staff_cases(staff: StaffContext):
 
 
 def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
-    """Return the case if it is in the staff member's municipality and departments, else 404."""
-    case = (
-        _staff_cases(staff)
-        .select_related("procedure_version", "assignee", "department", "municipality")
-        .filter(receipt_number=normalize_receipt_number(receipt_number))
-        .first()
-    )
+    """Return the case if it is in the staff member's municipality and departments, else 404.
+
+    A department consulted on the case's approval route (合議) sees the case too: its
+    reviewers cannot agree to what they cannot read.
+    """
+    number = normalize_receipt_number(receipt_number)
+    related = ("procedure_version", "assignee", "department", "municipality")
+    case = _staff_cases(staff).select_related(*related).filter(receipt_number=number).first()
+    if case is None and staff.department_ids:
+        case = (
+            Case.objects.for_municipality(staff.municipality)
+            .select_related(*related)
+            .filter(receipt_number=number, approval_steps__department_id__in=staff.department_ids)
+            .first()
+        )
     if case is None:
         raise Http404("No such case")
     return case
+
+
+def case_on_route_of(*, staff: StaffContext, case: Case) -> bool:
+    """Return whether one of the staff member's departments is on ``case``'s approval route."""
+    from madoguchi.approvals.models import ApprovalStep  # approvals builds on cases: import on use
+
+    return (
+        bool(staff.department_ids)
+        and ApprovalStep.objects.for_municipality(case.municipality)
+        .filter(case_id=case.pk, department_id__in=staff.department_ids)
+        .exists()
+    )
 
 
 def _encode_cursor(case: Case) -> str:

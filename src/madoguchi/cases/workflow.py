@@ -20,8 +20,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from madoguchi.approvals.services import RouteIncomplete, route_is_complete, route_start
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
+from madoguchi.cases.selectors import case_on_route_of
 from madoguchi.cases.services import store_attachment
 from madoguchi.notifications.services import NOTIFIED_STATUSES, notification_enqueue
 from madoguchi.procedures.answers import clean_answers
@@ -169,6 +171,8 @@ def case_assign(*, staff: StaffContext, case: Case, assignee_id: int | None, now
         case.save(update_fields=["assignee", "status", "updated_at"])
         _event(case, CaseEvent.Kind.ASSIGNED, staff=staff, actor_label=staff.username, data=data, now=now)
         _audit(case, "cases.case.assigned", staff.actor_label, **data)
+        if "to" in data:
+            route_start(case=case, staff=staff, now=now)
     return case
 
 
@@ -192,7 +196,12 @@ def case_comment(*, staff: StaffContext, case: Case, message: str, now: datetime
 
 
 def case_start_review(*, staff: StaffContext, case: Case, now: datetime | None = None) -> Case:
-    return _transition(staff, case, "start_review", S.IN_REVIEW, now=now)
+    """Start the review; a procedure with an approval route gets its route laid out (起案 first)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _transition(staff, case, "start_review", S.IN_REVIEW, now=now)
+        route_start(case=case, staff=staff, now=now)
+    return case
 
 
 def case_request_correction(*, staff: StaffContext, case: Case, message: str, now: datetime | None = None) -> Case:
@@ -212,7 +221,11 @@ def case_request_correction(*, staff: StaffContext, case: Case, message: str, no
 def case_decide(
     *, staff: StaffContext, case: Case, approve: bool, reason: str = "", now: datetime | None = None
 ) -> Case:
-    """Approve (承認) or reject (却下, reason required) a case in review."""
+    """Approve (承認) or reject (却下, reason required) a case in review.
+
+    Both are the 決裁 of the case, so neither is possible before its approval route (if the
+    procedure has one) is complete: raise RouteIncomplete.
+    """
     status = S.APPROVED if approve else S.REJECTED
     return _transition(
         staff,
@@ -251,6 +264,8 @@ def _transition(
     now = now or timezone.now()
     with transaction.atomic():
         case = _locked(staff, case, action)
+        if action == "decide" and not route_is_complete(case):
+            raise RouteIncomplete
         if action == "request_correction":
             kind = CaseEvent.Kind.CORRECTION_REQUESTED
         text = _message(message, required=message_required)
@@ -279,7 +294,8 @@ def case_view(*, staff: StaffContext, case: Case) -> None:
     """
     if case.municipality_id != staff.municipality.pk:
         raise ActionNotAllowed("view")
-    staff.require("view", case.department_id)
+    if not staff.can("view", case.department_id) and not case_on_route_of(staff=staff, case=case):
+        raise ActionNotAllowed("view")
     with transaction.atomic():
         _audit(case, "backoffice.case.viewed", staff.actor_label)
 
@@ -301,7 +317,9 @@ def attachment_open(*, staff: StaffContext, case: Case, attachment_id: int, disp
     """
     if disposition not in {"inline", "attachment"}:
         raise ValueError(f"Unknown disposition {disposition!r}")
-    if case.municipality_id != staff.municipality.pk or not staff.can("view", case.department_id):
+    if case.municipality_id != staff.municipality.pk or not (
+        staff.can("view", case.department_id) or case_on_route_of(staff=staff, case=case)
+    ):
         raise Http404("No such attachment")
     attachment = (
         Attachment.objects.for_municipality(staff.municipality).filter(case_id=case.pk, pk=attachment_id).first()

@@ -115,6 +115,17 @@ def _check_semantics(data: dict, node: Callable[[], yaml.Node], source: str) -> 
             if field["type"] == "consent" and "consent_text" not in field:
                 raise DefinitionError(source, _line_of(node(), path), "a consent field needs 'consent_text'")
             seen[field["id"]] = field
+    _check_route(data, node, source)
+
+
+def _check_route(data: dict, node: Callable[[], yaml.Node], source: str) -> None:
+    """Run the approval route's own checks (approvals.routes), pointing at the route's line."""
+    from madoguchi.approvals.routes import RouteInvalid, route_parse  # approvals builds on procedures
+
+    try:
+        route_parse(data)
+    except RouteInvalid as error:
+        raise DefinitionError(source, _line_of(node(), ["approval_route"]), str(error)) from None
 
 
 def _check_condition(condition: dict, seen: dict[str, dict], source: str, line: Callable[[], int | None]) -> None:

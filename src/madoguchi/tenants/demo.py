@@ -52,12 +52,15 @@ DEMO_PASSWORD = "madoguchi-demo-2026"  # noqa: S105 - public, printed in the REA
 DEMO_DEVICE_NAME = "demo"
 # municipality code -> user name prefix
 STAFF_SLUGS = {"082015": "aoba", "082023": "minatogawa"}
-# role -> departments (None: all of the municipality's departments)
-STAFF_ROLES: list[tuple[str, tuple[str | None, ...]]] = [
-    (Role.CLERK, ("shimin", "kosodate")),
-    (Role.REVIEWER, ("shimin", "kosodate")),
-    (Role.APPROVER, ("shimin", "kosodate")),
-    (Role.ADMIN, (None,)),
+# user name suffix, role, departments (None: all of the municipality's departments).
+# The two consultation reviewers let the 児童手当 route's 合議 (税務課 and 保険年金課) be tried.
+STAFF_ROLES: list[tuple[str, str, tuple[str | None, ...]]] = [
+    ("clerk", Role.CLERK, ("shimin", "kosodate")),
+    ("reviewer", Role.REVIEWER, ("shimin", "kosodate")),
+    ("approver", Role.APPROVER, ("shimin", "kosodate")),
+    ("admin", Role.ADMIN, (None,)),
+    ("zeimu", Role.REVIEWER, ("zeimu",)),
+    ("hoken", Role.REVIEWER, ("hoken",)),
 ]
 PREFECTURE_STAFF_USERNAME = "ibaraki-pref"
 
@@ -85,7 +88,7 @@ def demo_tenants_load() -> list[Municipality]:
 
 def demo_staff_usernames() -> list[str]:
     """Return the user names of every demo staff member."""
-    names = [f"{slug}-{role}" for slug in STAFF_SLUGS.values() for role, _departments in STAFF_ROLES]
+    names = [f"{slug}-{suffix}" for slug in STAFF_SLUGS.values() for suffix, _role, _departments in STAFF_ROLES]
     return [*names, PREFECTURE_STAFF_USERNAME]
 
 
@@ -94,8 +97,8 @@ def demo_staff_load(*, prefecture: Prefecture, municipalities: list[Municipality
     for municipality in municipalities:
         slug = STAFF_SLUGS[municipality.code]
         departments = {d.code: d for d in Department.objects.for_municipality(municipality)}
-        for role, codes in STAFF_ROLES:
-            user = _demo_user(f"{slug}-{role}")
+        for suffix, role, codes in STAFF_ROLES:
+            user = _demo_user(f"{slug}-{suffix}")
             wanted = set()
             for code in codes:
                 department = departments[code] if code else None

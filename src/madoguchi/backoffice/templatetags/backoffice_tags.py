@@ -1,10 +1,13 @@
 """Template filters of the back office: labels and names in the language of the page."""
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
+from madoguchi.approvals.models import Capacity, StepStatus
+from madoguchi.approvals.routes import StepKind
 from madoguchi.cases.models import CaseStatus
 from madoguchi.procedures.definition import translated
+from madoguchi.tenants.models import Role
 
 register = template.Library()
 
@@ -30,3 +33,42 @@ def staff_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+STEP_KIND_LABELS = {
+    StepKind.DRAFT: gettext_lazy("Draft (起案)"),
+    StepKind.REVIEW: gettext_lazy("Review (審査)"),
+    StepKind.CONSULT: gettext_lazy("Consultation (合議)"),
+    StepKind.DECIDE: gettext_lazy("Decision (決裁)"),
+}
+
+
+@register.filter
+def step_kind_label(value: str) -> str:
+    """Return the label of an approval step kind ("consult" → 合議)."""
+    return str(STEP_KIND_LABELS.get(value, value or ""))
+
+
+@register.filter
+def capacity_label(value: str) -> str:
+    """Return the label of the capacity a stamp was made in (通常・代決・専決)."""
+    try:
+        return str(Capacity(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def role_label(value: str) -> str:
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def step_status_label(value: str) -> str:
+    try:
+        return str(StepStatus(value).label)
+    except ValueError:
+        return value or ""

@@ -19,6 +19,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.approvals.selectors import post_reviews_for_case, route_status
+from madoguchi.approvals.services import RouteIncomplete
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus
@@ -133,13 +135,22 @@ def case_detail(request, receipt_number: str):
     return _render_case(request, case)
 
 
-def _render_case(request, case, *, errors: dict | None = None, values: dict | None = None, status: int = 200):
+def _render_case(
+    request,
+    case,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    route_error: dict | None = None,
+    status: int = 200,
+):
     """Render the case page. Showing it displays personal data, so every rendering is audited."""
     staff = request.staff
     workflow.case_view(staff=staff, case=case)
     language = get_language()
     definition = case.procedure_version.definition
     actions = workflow.case_available_actions(staff=staff, case=case)
+    route = route_status(case=case)
     versions = [
         {"version": version, "sections": display_answers(definition, version.answers, language)}
         for version in case_answer_versions(staff=staff, case=case)
@@ -154,6 +165,18 @@ def _render_case(request, case, *, errors: dict | None = None, values: dict | No
         "actions": actions,
         "assignable": case_assignable_staff(staff=staff, case=case) if "assign" in actions else [],
         "due": case_due_state(case=case, today=timezone.localdate()),
+        "route": route,
+        "route_steps": [
+            {
+                "state": step,
+                "mine": next((a.capacity for a in step.may_act if a.user_id == staff.user_id), None),
+            }
+            for step in route.steps
+        ],
+        "route_error": route_error,
+        "post_reviews": post_reviews_for_case(staff=staff, case=case),
+        # 承認 and 却下 are the 決裁 itself: offered only once the route is complete.
+        "decision_waits_for_route": route.has_route and not route.complete,
         "errors": errors or {},
         "values": values or {},
     }
@@ -234,6 +257,8 @@ def case_action(request, receipt_number: str, action: str):
             % {"status": CaseStatus(exc.status).label},
             case=case,
         )
+    except RouteIncomplete as error:
+        return _error(request, 409, _("This action is not possible now"), str(error.message), case=case)
     except workflow.MessageRequired:
         errors = {action: MESSAGE_REQUIRED.get(action, MESSAGE_REQUIRED["comment"])}
         return _render_case(request, case, errors=errors, values={action: data["message"]}, status=400)
