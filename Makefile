@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench messages clean
+.PHONY: run test setup lint bench bench-queue messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/submit.py
+
+# The staff queue at 1,000,000 and 10,000 cases (PostgreSQL; kept between runs, see docs/benchmarks.md).
+bench-queue: setup
+	$(BIN)/python bench/staff_queue.py
 
 # Regenerate the translation catalogues after changing UI text.
 messages: setup

@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 from tests.cases.test_submit import INKAN
 
@@ -137,3 +139,25 @@ def test_the_staff_api_is_in_the_openapi_document(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/staff/cases" in paths
     assert "/api/v1/staff/cases/{receipt_number}/actions" in paths
+
+
+def test_the_case_list_costs_the_same_queries_for_one_case_and_for_many(
+    client, aoba, version_of, approver, now, django_assert_max_num_queries
+):
+    def add(number):
+        for index in range(number):
+            case_submit(
+                municipality=aoba,
+                procedure_version=version_of(aoba, "inkan-certificate"),
+                answers=INKAN,
+                idempotency_key=f"many-{number}-{index}",
+                now=now,
+            )
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/api/v1/staff/cases", **approver).json()["results"]
+    assert first[0]["procedure"] == "inkan-certificate" and first[0]["procedure_title"]
+    add(20)
+    with django_assert_max_num_queries(len(one)):
+        assert len(client.get("/api/v1/staff/cases", **approver).json()["results"]) == 21

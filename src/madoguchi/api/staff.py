@@ -78,11 +78,15 @@ class ActionIn(Schema):
 
 
 def _summary(case) -> dict:
-    definition = case.procedure_version.definition
+    # case_queue annotates the slug and title and defers the definition (one query per row otherwise).
+    if hasattr(case, "procedure_slug"):
+        slug, title = case.procedure_slug, case.procedure_title
+    else:
+        slug, title = case.procedure_version.definition["slug"], case.procedure_version.definition["title"]
     return {
         "receipt_number": case.receipt_number,
-        "procedure": definition["slug"],
-        "procedure_title": translated(definition["title"], get_language()),
+        "procedure": slug,
+        "procedure_title": translated(title, get_language()),
         "status": case.status,
         "status_label": str(CaseStatus(case.status).label),
         "department": case.department.code if case.department_id else None,

@@ -103,6 +103,16 @@ class Case(models.Model):
             # The queue: newest first within a municipality (keyset pagination on submitted_at, id).
             models.Index(fields=["municipality", "-submitted_at", "-id"], name="case_queue_idx"),
             models.Index(fields=["municipality", "status", "due_date"], name="case_due_idx"),
+            # The queue filtered by status or assignee, and the open cases (status "open", overdue,
+            # due soon): each filter reads its page straight off an index in queue order, at any size.
+            # Search by name has a trigram index on PostgreSQL (migration 0004_queue_indexes).
+            models.Index(fields=["municipality", "status", "-submitted_at", "-id"], name="case_status_queue_idx"),
+            models.Index(fields=["municipality", "assignee", "-submitted_at", "-id"], name="case_assignee_queue_idx"),
+            models.Index(
+                fields=["municipality", "-submitted_at", "-id"],
+                name="case_open_queue_idx",
+                condition=models.Q(status__in=["submitted", "in_review", "correction_requested"]),
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")

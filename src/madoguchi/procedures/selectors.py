@@ -107,6 +107,21 @@ def _version_for_submit(municipality_code: str, slug: str) -> ProcedureVersion |
     return version
 
 
+def procedure_version_definitions(*, version_ids) -> dict[int, dict]:
+    """Return the definitions of the given procedure versions by primary key.
+
+    Versions are immutable, so each definition is read once per process and kept (the same
+    cache as the submit path): a list of cases gets its procedures' titles without decoding
+    kilobytes of JSON per row.
+    """
+    missing = [pk for pk in set(version_ids) if pk not in _DEFINITIONS]
+    if missing:
+        _DEFINITIONS.update(
+            ProcedureVersion.objects.with_scopes_disabled().filter(pk__in=missing).values_list("pk", "definition")
+        )
+    return {pk: _DEFINITIONS[pk] for pk in set(version_ids) if pk in _DEFINITIONS}
+
+
 def submit_caches_clear() -> None:
     """Forget cached look-ups (tests, which reuse primary keys across databases)."""
     _SUBMIT_LOOKUPS.clear()
