@@ -354,6 +354,19 @@ def test_an_idle_session_is_logged_out_and_sent_to_login(client, municipalities,
     assert "without activity" in page
 
 
+def test_an_idle_logout_is_in_the_audit_chain(client, aoba, login_staff):
+    login_staff(client, "aoba-clerk")
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 45 * 60
+    session.save()
+    client.get(QUEUE)
+    (entry,) = events(aoba, "backoffice.staff.logged_out_idle")
+    assert entry.actor == "staff:aoba-clerk"
+    assert entry.payload == {"idle_minutes": 45}
+    assert not events(aoba, "backoffice.staff.logged_out")
+    assert audit_verify(municipality=aoba) is None
+
+
 def test_logout_by_post_ends_the_session(client, municipalities, login_staff):
     login_staff(client, "aoba-clerk")
     response = client.post(LOGOUT)

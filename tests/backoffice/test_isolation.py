@@ -1,6 +1,8 @@
 """Every back-office URL answers 404 for a case outside the staff member's municipality or
 departments — the same answer as for a case that does not exist — and sends anyone not
-signed in with both factors to the sign-in page."""
+signed in with both factors to the sign-in page. The municipality administrator's URLs
+(/staff/admin/) answer 404 for another municipality's staff and for staff who are not
+administrators."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import re
 
 import pytest
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.backoffice.casework import submit_jido_teate, submit_sodai_gomi, user
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.models import Attachment, Case, CaseStatus
 from madoguchi.cases.workflow import STAFF_ACTIONS
+from madoguchi.tenants.models import StaffMembership
 
 ACTIONS = sorted(STAFF_ACTIONS)
 FORM = {"message": "テスト", "assignee": "me"}
@@ -135,3 +139,76 @@ def test_staff_of_another_municipality_cannot_review_a_deputy_decision_afterward
     assert client.post(f"/staff/approvals/{deputy_decision.pk}/post-review/").status_code == 404
     deputy_decision.refresh_from_db()
     assert deputy_decision.post_reviewed_at is None
+
+# --- municipality administrator pages (/staff/admin/) -----------------------------------
+
+
+def admin_requests_for(member, membership):
+    """Return (method, path) of every administrator URL about the staff member ``member``."""
+    base = f"/staff/admin/staff/{member.pk}/"
+    return [
+        ("get", base),
+        ("post", f"{base}roles/"),
+        ("post", f"{base}roles/{membership.pk}/remove/"),
+        ("post", f"{base}deactivate/"),
+        ("post", f"{base}reactivate/"),
+        ("post", f"{base}reset-totp/"),
+    ]
+
+
+ADMIN_PAGES = [
+    ("get", "/staff/admin/staff/"),
+    ("get", "/staff/admin/staff/new/"),
+    ("post", "/staff/admin/staff/new/"),
+    ("get", "/staff/admin/audit/"),
+    ("get", "/staff/admin/audit/export.csv"),
+    ("post", "/staff/admin/audit/verify/"),
+]
+
+
+def _aoba_clerk_with_role(aoba):
+    member = user("aoba-clerk")
+    return member, StaffMembership.objects.for_municipality(aoba).filter(user=member).first()
+
+
+def test_administrators_of_another_municipality_find_no_staff_member_at_any_url(client, aoba, login_staff):
+    member, membership = _aoba_clerk_with_role(aoba)
+    login_staff(client, "minatogawa-admin")
+    for method, path in admin_requests_for(member, membership):
+        response = client.post(path, {"role": "clerk", "department": ""}) if method == "post" else client.get(path)
+        assert response.status_code == 404, (method, path)
+    member.refresh_from_db()
+    assert member.is_active
+    assert TOTPDevice.objects.filter(user=member).exists()
+    assert StaffMembership.objects.for_municipality(aoba).filter(pk=membership.pk).exists()
+    assert not AuditEntry.objects.for_municipality(aoba).filter(event__startswith="tenants.staff").exists()
+
+
+def test_another_municipalitys_staff_member_looks_exactly_like_a_missing_one(client, aoba, login_staff):
+    member, _membership = _aoba_clerk_with_role(aoba)
+    login_staff(client, "minatogawa-admin")
+    foreign = client.get(f"/staff/admin/staff/{member.pk}/")
+    absent = client.get("/staff/admin/staff/999999/")
+    assert foreign.status_code == absent.status_code == 404
+    foreign_page = normalized(foreign.content, f"/staff/admin/staff/{member.pk}/")
+    assert foreign_page == normalized(absent.content, "/staff/admin/staff/999999/")
+
+
+def test_staff_who_are_not_administrators_find_no_administrator_url(client, aoba, login_staff):
+    member, membership = _aoba_clerk_with_role(aoba)
+    login_staff(client, "aoba-approver")
+    for method, path in [*ADMIN_PAGES, *admin_requests_for(member, membership)]:
+        assert send(client, method, path).status_code == 404, (method, path)
+    assert not AuditEntry.objects.for_municipality(aoba).filter(event__startswith="tenants.staff").exists()
+
+
+@pytest.mark.parametrize("verified", [False, True])
+def test_without_both_factors_every_administrator_url_sends_to_the_sign_in_page(aoba, verified):
+    member, membership = _aoba_clerk_with_role(aoba)
+    client = Client()
+    if not verified:
+        client.force_login(user("aoba-admin"))
+    for method, path in [*ADMIN_PAGES, *admin_requests_for(member, membership)]:
+        response = send(client, method, path)
+        assert response.status_code == 302, (method, path)
+        assert response["Location"].startswith("/staff/login/"), (method, path)

@@ -1,8 +1,8 @@
 """Platform admin view of the audit log: read-only, like everything the chain covers.
 
 The admin can only browse: an entry or checkpoint changed here would break the chain (and
-PostgreSQL refuses it anyway). Municipality staff will get their own scoped audit browser
-in the back office.
+PostgreSQL refuses it anyway). Municipality administrators have their own, scoped audit
+browser in the back office (/staff/admin/audit/).
 """
 
 from django.contrib import admin

@@ -340,3 +340,30 @@ def audit_checkpoint(*, municipality: Municipality, now: datetime | None = None)
         return AuditCheckpoint.objects.for_municipality(municipality).create(
             municipality=municipality, sequence=sequence, hash=digest, created_at=now or timezone.now()
         )
+
+
+EVENT_CHAIN_VERIFIED = "audit.chain.verified"
+EVENT_LOG_EXPORTED = "audit.log.exported"
+
+
+def audit_chain_verify_recorded(*, municipality: Municipality, actor: str) -> ChainReport:
+    """Verify ``municipality``'s chain on someone's request and record the outcome in it.
+
+    The entry (``audit.chain.verified``: how many entries held, and the first problem if
+    any) is what the back-office audit browser shows as "verified up to". It is appended
+    after the walk, so it is itself checked by the next verification.
+    """
+    report = audit_chain_verify(municipality=municipality)
+    payload: dict = {"ok": report.ok, "entries": report.entries}
+    if report.problem is not None:
+        payload["problem_sequence"] = report.problem.sequence
+        payload["problem"] = report.problem.reason
+    with transaction.atomic():
+        audit_log(municipality=municipality, event=EVENT_CHAIN_VERIFIED, actor=actor, payload=payload)
+    return report
+
+
+def audit_export_record(*, municipality: Municipality, actor: str, filters: dict) -> None:
+    """Record that ``actor`` exported (a filtered part of) the audit log: data left the system."""
+    with transaction.atomic():
+        audit_log(municipality=municipality, event=EVENT_LOG_EXPORTED, actor=actor, payload={"filters": filters})

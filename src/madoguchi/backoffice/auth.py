@@ -71,6 +71,7 @@ EVENT_LOGGED_IN = "backoffice.staff.logged_in"
 EVENT_LOGIN_FAILED = "backoffice.staff.login_failed"
 EVENT_TOTP_ENROLLED = "backoffice.staff.totp_enrolled"
 EVENT_LOGGED_OUT = "backoffice.staff.logged_out"
+EVENT_LOGGED_OUT_IDLE = "backoffice.staff.logged_out_idle"
 
 
 # --- access to back-office views -------------------------------------------------------
@@ -346,3 +347,10 @@ def staff_logout(request) -> None:
         _audit(request.user, event=EVENT_LOGGED_OUT, payload={})
     logout(request)
     request.session[LOGGED_OUT_KEY] = True
+
+
+def staff_idle_logout(request, *, idle_seconds: float) -> None:
+    """End a session left idle too long (audited for municipality staff); the login page says why."""
+    _audit(request.user, event=EVENT_LOGGED_OUT_IDLE, payload={"idle_minutes": int(idle_seconds // 60)})
+    logout(request)
+    request.session[TIMED_OUT_KEY] = True

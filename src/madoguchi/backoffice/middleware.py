@@ -3,7 +3,6 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django_scopes import scope
 
 from madoguchi.tenants.access import staff_context_for
@@ -27,8 +26,10 @@ class StaffSessionMiddleware:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - last_seen > settings.MADOGUCHI_STAFF_IDLE_MINUTES * 60:
-                logout(request)
-                request.session["madoguchi.staff.timed_out"] = True
+                # Imported here: backoffice.auth imports LAST_SEEN_KEY from this module.
+                from madoguchi.backoffice.auth import staff_idle_logout
+
+                staff_idle_logout(request, idle_seconds=now - last_seen)
             else:
                 request.session[LAST_SEEN_KEY] = now
                 # Only after the second factor: a password alone is not a staff session.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from madoguchi.backoffice.views import approvals, auth, cases, notifications
+from madoguchi.backoffice.views import approvals, audit_log, auth, cases, notifications, staff_admin
 
 app_name = "backoffice"
 
@@ -21,4 +21,20 @@ urlpatterns = [
     path("approvals/", approvals.inbox, name="approvals"),
     path("approvals/absences/", approvals.absence_create, name="absence_create"),
     path("approvals/<int:approval_id>/post-review/", approvals.post_review, name="post_review"),
+    # Municipality administrators (管理者) only: views/staff_admin.py and views/audit_log.py.
+    path("admin/staff/", staff_admin.staff_index, name="staff_admin"),
+    path("admin/staff/new/", staff_admin.staff_new, name="staff_admin_new"),
+    path("admin/staff/<int:user_id>/", staff_admin.staff_show, name="staff_admin_detail"),
+    path("admin/staff/<int:user_id>/roles/", staff_admin.staff_role_add, name="staff_admin_role_add"),
+    path(
+        "admin/staff/<int:user_id>/roles/<int:membership_id>/remove/",
+        staff_admin.staff_role_remove,
+        name="staff_admin_role_remove",
+    ),
+    path("admin/staff/<int:user_id>/deactivate/", staff_admin.staff_deactivate, name="staff_admin_deactivate"),
+    path("admin/staff/<int:user_id>/reactivate/", staff_admin.staff_reactivate, name="staff_admin_reactivate"),
+    path("admin/staff/<int:user_id>/reset-totp/", staff_admin.staff_totp_reset, name="staff_admin_totp_reset"),
+    path("admin/audit/", audit_log.audit_index, name="audit_admin"),
+    path("admin/audit/export.csv", audit_log.audit_export, name="audit_admin_export"),
+    path("admin/audit/verify/", audit_log.audit_verify_run, name="audit_admin_verify"),
 ]

@@ -61,6 +61,11 @@ class StaffContext:
         return {dept for dept, _role in self.grants if dept is not None}
 
     @property
+    def manages_staff(self) -> bool:
+        """Whether this is a municipality administrator: 管理者 for all departments."""
+        return self.can("manage_staff", None)
+
+    @property
     def actor_label(self) -> str:
         return f"staff:{self.username}"
 

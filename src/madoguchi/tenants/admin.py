@@ -29,8 +29,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):
-    """The platform operator assigns staff roles here; municipality administrators will get a
-    page of their own in the back office."""
+    """The platform operator assigns staff roles here, for every municipality; municipality
+    administrators do the same for their own in the back office (/staff/admin/staff/)."""
 
     list_display = ["user", "municipality", "department", "role", "created_at"]
     list_filter = ["municipality", "role"]
