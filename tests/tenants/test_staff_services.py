@@ -228,7 +228,14 @@ def test_a_role_of_another_staff_member_is_not_found(aoba):
 def test_staff_list_shows_the_municipalitys_staff_only_in_three_queries(aoba, django_assert_num_queries):
     with django_assert_num_queries(3):
         rows = staff_list(municipality=aoba)
-    assert [row.user.username for row in rows] == ["aoba-admin", "aoba-approver", "aoba-clerk", "aoba-reviewer"]
+    assert [row.user.username for row in rows] == [
+        "aoba-admin",
+        "aoba-approver",
+        "aoba-clerk",
+        "aoba-hoken",
+        "aoba-reviewer",
+        "aoba-zeimu",
+    ]
     clerk = rows[2]
     assert clerk.has_authenticator
     assert [(m.role, m.department.code) for m in clerk.memberships] == [("clerk", "kosodate"), ("clerk", "shimin")]
