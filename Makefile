@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench messages clean
+.PHONY: run test setup lint bench bench-assistant messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,8 @@ run: setup
 	$(BIN)/madoguchi migrate --noinput --verbosity 0
 	$(BIN)/madoguchi createcachetable
 	$(BIN)/madoguchi demo
+	@# The job worker (e.g. the assistant's embeddings) runs beside the server and stops with it.
+	$(BIN)/madoguchi db_worker > var/worker.log 2>&1 & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup
@@ -36,6 +38,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/submit.py
+
+# Assistant: ask latency p50/p99 and recall@1/@3 per language on the demo FAQ (docs/assistant.md).
+bench-assistant: setup
+	$(BIN)/python bench/assistant.py
 
 # Regenerate the translation catalogues after changing UI text.
 messages: setup

@@ -22,6 +22,7 @@ TITLES = {
     "unauthorized": _("A valid staff API token is required."),
     "illegal-transition": _("The case's current status does not allow this action."),
     "message-required": _("This action needs a message or reason."),
+    "invalid-request": _("The request has invalid values."),
 }
 
 
