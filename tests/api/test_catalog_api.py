@@ -422,7 +422,9 @@ def test_openapi_lists_the_five_public_paths_and_the_staff_paths(openapi):
 def test_openapi_operations_have_unique_ids_and_responses(openapi):
     operations = [op for item in openapi["paths"].values() for op in item.values()]
 
-    assert len({op["operationId"] for op in operations}) == len(operations) == 5 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
+    assert (
+        len({op["operationId"] for op in operations}) == len(operations) == 5 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
+    )
     for op in operations:
         assert op["responses"], op["operationId"]
         assert all(re.fullmatch(r"[1-5]\d\d", status) for status in op["responses"]), op["operationId"]

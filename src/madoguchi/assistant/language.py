@@ -28,7 +28,7 @@ _VIETNAMESE = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 _SIMPLIFIED = set(
     "儿带缴乡没们这说么吗办证户险应从发边让卖关钱几显处个时问还费养请该须业务开门买电话长书车东报过进疗资讯谁纳码"
 )
-_TRADITIONAL = set("兒帶繳鄉沒們這說麼會裡嗎辦證戶險稅應區從號發邊醫讓賣關錢幾學點體顯處")
+_TRADITIONAL = set("給兒帶繳鄉沒們這說麼會裡嗎辦證戶險稅應區從號發邊醫讓賣關錢幾學點體顯處")
 _LANGID_CODES = {"pt": "pt-BR", "zh": "zh-Hans"}
 
 _lock = threading.Lock()
@@ -65,9 +65,12 @@ def detect_language(text: str) -> str:
     if _DEVANAGARI.search(text):
         return "ne"
     if _HAN.search(text):
-        if len(_HAN.findall(text)) <= 3 and not (set(text) & (_SIMPLIFIED | _TRADITIONAL)):
-            return "ja"  # 住民票, 税金: too short to tell; Japanese residents ask most
-        if _classify(text, ["ja", "zh"]) == "zh" or set(text) & (_SIMPLIFIED | _TRADITIONAL):
+        chinese_only = set(text) & (_SIMPLIFIED | _TRADITIONAL)
+        if chinese_only:
+            return _chinese_variant(text)
+        # Han-only text without any character Japanese lacks: Japanese (学生納付特例, 住民票),
+        # unless it is long enough for py3langid to tell.
+        if len(_HAN.findall(text)) > 12 and _classify(text, ["ja", "zh"]) == "zh":
             return _chinese_variant(text)
         return "ja"
     if _VIETNAMESE.search(text):

@@ -36,7 +36,7 @@ DENSE_FLOOR = 0.78
 DENSE_CEIL = 0.93
 WEIGHTS = {"ja": (0.5, 0.5), "other": (0.85, 0.15)}  # (dense, lexical)
 # confidence = sigmoid(A + B * top + C * margin); fitted by bench/assistant.py --calibrate
-CALIBRATION = (-6.0, 9.0, 6.0)
+CALIBRATION = (-2.58, 5.49, 5.70)
 CONFIDENT = 0.5
 
 
