@@ -26,7 +26,7 @@ run: setup
 	$(BIN)/madoguchi createcachetable
 	$(BIN)/madoguchi demo
 	@# The job worker (e.g. the assistant's embeddings) runs beside the server and stops with it.
-	$(BIN)/madoguchi db_worker > var/worker.log 2>&1 & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
+	$(BIN)/madoguchi db_worker --no-reload > var/worker.log 2>&1 & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup
