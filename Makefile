@@ -7,6 +7,8 @@ export MADOGUCHI_BASE_DIR := $(CURDIR)
 
 .PHONY: run test setup lint bench bench-queue messages clean
 
+.PHONY: run test setup lint bench bench-assistant messages clean
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -25,6 +27,8 @@ run: setup
 	$(BIN)/madoguchi migrate --noinput --verbosity 0
 	$(BIN)/madoguchi createcachetable
 	$(BIN)/madoguchi demo
+	@# The job worker (e.g. the assistant's embeddings) runs beside the server and stops with it.
+	$(BIN)/madoguchi db_worker --no-reload > var/worker.log 2>&1 & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup
@@ -40,6 +44,10 @@ bench: setup
 # The staff queue at 1,000,000 and 10,000 cases (PostgreSQL; kept between runs, see docs/benchmarks.md).
 bench-queue: setup
 	$(BIN)/python bench/staff_queue.py
+
+# Assistant: ask latency p50/p99 and recall@1/@3 per language on the demo FAQ (docs/assistant.md).
+bench-assistant: setup
+	$(BIN)/python bench/assistant.py
 
 # Regenerate the translation catalogues after changing UI text.
 messages: setup

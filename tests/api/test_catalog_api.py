@@ -395,10 +395,15 @@ STAFF_PATHS = {
     "/api/v1/staff/cases/{receipt_number}/route": ["get"],
     "/api/v1/staff/cases/{receipt_number}/route/{step_id}": ["post"],
 }
+ASSISTANT_PATHS = {
+    "/api/v1/municipalities/{code}/assistant/ask": ["post"],
+    "/api/v1/municipalities/{code}/assistant/questions/{question_id}/feedback": ["post"],
+    "/api/v1/municipalities/{code}/assistant/inquiries": ["post"],
+}
 
 
 def test_openapi_lists_the_five_public_paths_and_the_staff_paths(openapi):
-    assert set(openapi["paths"]) - set(STAFF_PATHS) == {
+    assert set(openapi["paths"]) - set(STAFF_PATHS) - set(ASSISTANT_PATHS) == {
         "/api/v1/municipalities",
         "/api/v1/municipalities/{code}/procedures",
         "/api/v1/municipalities/{code}/procedures/{slug}",
@@ -412,13 +417,16 @@ def test_openapi_lists_the_five_public_paths_and_the_staff_paths(openapi):
         APPLICATIONS_PATH: ["post"],
         "/api/v1/applications/{receipt_number}": ["get"],
         **STAFF_PATHS,
+        **ASSISTANT_PATHS,
     }
 
 
 def test_openapi_operations_have_unique_ids_and_responses(openapi):
     operations = [op for item in openapi["paths"].values() for op in item.values()]
 
-    assert len({op["operationId"] for op in operations}) == len(operations) == 5 + len(STAFF_PATHS)
+    assert (
+        len({op["operationId"] for op in operations}) == len(operations) == 5 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
+    )
     for op in operations:
         assert op["responses"], op["operationId"]
         assert all(re.fullmatch(r"[1-5]\d\d", status) for status in op["responses"]), op["operationId"]

@@ -23,6 +23,7 @@ TITLES = {
     "illegal-transition": _("The case's current status does not allow this action."),
     "message-required": _("This action needs a message or reason."),
     "route-refused": _("The approval route does not allow this now."),
+    "invalid-request": _("The request has invalid values."),
 }
 
 

@@ -20,6 +20,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.api import presenters
+from madoguchi.api.assistant import Invalid as AssistantInvalid
+from madoguchi.api.assistant import router as assistant_router
 from madoguchi.api.problems import problem
 from madoguchi.api.requests import RequestRefused, idempotency_key_from, read_application_request
 from madoguchi.api.schemas import (
@@ -146,6 +148,11 @@ def _refused(request, exc: RequestRefused):
 @api.exception_handler(AnswersInvalid)
 def _invalid(request, exc: AnswersInvalid):
     return problem(422, "validation-error", errors=[e.as_dict() for e in exc.errors])
+
+
+@api.exception_handler(AssistantInvalid)
+def _assistant_invalid(request, exc: AssistantInvalid):
+    return problem(422, "invalid-request", errors=[exc.as_dict()])
 
 
 @api.exception_handler(IdempotencyConflict)
@@ -289,6 +296,7 @@ def application_status(request, receipt_number: str):
 
 
 api.add_router("/staff", staff_router)
+api.add_router("", assistant_router)
 # ninja matches the default router's routes before added routers', so the catch-all lives in
 # a router of its own, added last, and shadows nothing.
 fallback = Router()

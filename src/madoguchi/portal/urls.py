@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.portal.views import apply, catalog, correction, status
+from madoguchi.portal.views import apply, assistant, catalog, correction, status
 
 app_name = "portal"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("status/", status.status_lookup, name="status"),
     path("status/correct/", correction.correction, name="correction"),
     path("<str:code>/", catalog.catalog, name="catalog"),
+    path("<str:code>/assistant/", assistant.assistant, name="assistant"),
+    path("<str:code>/assistant/embed/", assistant.assistant_embed, name="assistant_embed"),
+    path("<str:code>/assistant/widget/", assistant.assistant_widget, name="assistant_widget"),
     path("<str:code>/procedures/<slug:slug>/", catalog.procedure_detail, name="procedure"),
     path("<str:code>/procedures/<slug:slug>/apply/confirm/", apply.apply_confirm, name="apply_confirm"),
     path("<str:code>/procedures/<slug:slug>/apply/done/", apply.apply_done, name="apply_done"),

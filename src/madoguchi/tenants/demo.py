@@ -45,6 +45,9 @@ DEPARTMENTS = [
     ("kankyo", "環境課", "Environment Division"),
     ("doboku", "道路管理課", "Road Management Division"),
     ("hoken", "保険年金課", "Health Insurance and Pension Division"),
+    ("bosai", "防災危機管理課", "Disaster Management Division"),
+    ("kenko", "健康づくり課", "Health Promotion Division"),
+    ("fukushi", "福祉課", "Welfare Division"),
 ]
 
 

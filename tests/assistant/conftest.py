@@ -1,0 +1,46 @@
+"""Fixtures of the assistant tests: a small multilingual FAQ imported through the real
+services, embedded with the real e5 model (memoised per session: each text once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django_scopes import scopes_disabled
+
+from madoguchi.assistant.csvio import read_faq_csv
+from madoguchi.assistant.index import kb_index_clear
+from madoguchi.assistant.services import faq_embeddings_update, faq_import
+
+DATA = Path(__file__).resolve().parent / "data"
+EMBEDDER = "tests.assistant.embedder.MemoisedE5"
+
+
+@pytest.fixture(autouse=True)
+def _assistant_settings(settings):
+    settings.MADOGUCHI_ASSISTANT_EMBEDDER = EMBEDDER
+    kb_index_clear()
+    yield
+    kb_index_clear()
+
+
+def load_faq(municipality, path: Path = DATA / "faq.csv") -> None:
+    with scopes_disabled():
+        faq_import(municipality=municipality, rows=read_faq_csv(path.read_bytes()), actor="test")
+        faq_embeddings_update(municipality=municipality)
+
+
+@pytest.fixture
+def faq(aoba):
+    """青葉市 with the test FAQ (published, embedded)."""
+    load_faq(aoba)
+    return aoba
+
+
+@pytest.fixture
+def city(db):
+    """青葉市 without its procedure catalog (for tests that never reach an answer)."""
+    from madoguchi.tenants.demo import demo_tenants_load
+
+    with scopes_disabled():
+        return demo_tenants_load()[0]
