@@ -49,6 +49,10 @@ def faq_entry_list(
     return queryset.prefetch_related(Prefetch("translations", queryset=translations)).order_by("external_id")
 
 
+def faq_entry_exists(*, municipality: Municipality, external_id: str) -> bool:
+    return FaqEntry.objects.for_municipality(municipality).filter(external_id=external_id).exists()
+
+
 def faq_entry_get(*, municipality: Municipality, external_id: str) -> FaqEntry:
     """Return the entry ``external_id`` of ``municipality`` or raise Http404."""
     entry = FaqEntry.objects.for_municipality(municipality).filter(external_id=external_id).first()

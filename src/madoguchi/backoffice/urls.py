@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from madoguchi.backoffice.views import approvals, audit_log, auth, cases, notifications, staff_admin
+from madoguchi.backoffice.views import approvals, assistant_admin, audit_log, auth, cases, notifications, staff_admin
 
 app_name = "backoffice"
 
@@ -21,6 +21,15 @@ urlpatterns = [
     path("approvals/", approvals.inbox, name="approvals"),
     path("approvals/absences/", approvals.absence_create, name="absence_create"),
     path("approvals/<int:approval_id>/post-review/", approvals.post_review, name="post_review"),
+    # The assistant's FAQ, unanswered questions and inquiries: views/assistant_admin.py.
+    path("assistant/", assistant_admin.faq_list, name="faq_list"),
+    path("assistant/new/", assistant_admin.faq_create, name="faq_create"),
+    path("assistant/unanswered/", assistant_admin.unanswered, name="assistant_unanswered"),
+    path("assistant/unanswered/draft/", assistant_admin.draft_from_group, name="assistant_draft"),
+    path("assistant/inquiries/", assistant_admin.inquiries, name="assistant_inquiries"),
+    path("assistant/inquiries/<str:public_id>/", assistant_admin.inquiry_detail, name="assistant_inquiry"),
+    path("assistant/entries/<str:external_id>/", assistant_admin.faq_edit, name="faq_edit"),
+    path("assistant/entries/<str:external_id>/<str:action>/", assistant_admin.faq_status, name="faq_status"),
     # Municipality administrators (管理者) only: views/staff_admin.py and views/audit_log.py.
     path("admin/staff/", staff_admin.staff_index, name="staff_admin"),
     path("admin/staff/new/", staff_admin.staff_new, name="staff_admin_new"),

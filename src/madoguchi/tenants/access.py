@@ -27,6 +27,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "withdraw": ALL_ROLES,
     "decide": frozenset({Role.APPROVER, Role.ADMIN}),
     "manage_staff": frozenset({Role.ADMIN}),
+    # The assistant's FAQ: staff of the responsible department write entries; a second pair of
+    # eyes (reviewer and above) publishes what residents will be told.
+    "faq_edit": ALL_ROLES,
+    "faq_publish": frozenset({Role.REVIEWER, Role.APPROVER, Role.ADMIN}),
 }
 
 

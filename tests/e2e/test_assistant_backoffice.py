@@ -1,0 +1,54 @@
+"""The assistant's back-office pages in a real browser: a clerk writes a draft FAQ entry,
+a reviewer publishes it, and axe finds no violation on the FAQ list, the entry form, the
+unanswered questions and the inquiries."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from tests.assistant.conftest import EMBEDDER, load_faq
+from tests.e2e.conftest import axe_check
+from tests.e2e.test_backoffice import sign_in
+
+from madoguchi.assistant.services import assistant_ask, inquiry_create
+
+
+@pytest.fixture
+def faq_site(site, municipalities, settings):
+    settings.MADOGUCHI_ASSISTANT_EMBEDDER = EMBEDDER
+    load_faq(municipalities[0])
+    assistant_ask(municipality=municipalities[0], question="宇宙飛行士になるにはどうすればいいですか")
+    inquiry_create(municipality=municipalities[0], question="ペットの火葬について知りたい")
+    return site
+
+
+def test_a_clerk_drafts_and_a_reviewer_publishes_an_faq_entry(browser, faq_site):
+    context, clerk = sign_in(browser, faq_site, "aoba-clerk")
+    clerk.get_by_role("link", name="アシスタント").click()
+    expect(clerk.get_by_test_id("faq-list")).to_contain_text("moving-001")
+    axe_check(clerk)
+    clerk.get_by_role("link", name="新しい項目").click()
+    clerk.locator("#f-external_id").fill("childcare-050")
+    clerk.locator("#f-category").select_option("childcare")
+    clerk.locator("#f-department").select_option("kosodate")
+    clerk.locator("#f-q-ja").fill("学童保育の申込みはいつからですか。")
+    clerk.locator("#f-a-ja").fill("毎年1月に翌年度の申込みを受け付けます。")
+    axe_check(clerk)
+    clerk.locator("form.bo-faq-form button[type=submit]").click()
+    expect(clerk.get_by_test_id("faq-status")).to_have_text("下書き")
+    clerk.goto("/staff/assistant/unanswered/")
+    expect(clerk.get_by_test_id("question-group")).to_contain_text("宇宙飛行士")
+    axe_check(clerk)
+    clerk.goto("/staff/assistant/inquiries/")
+    expect(clerk.get_by_test_id("inquiries")).to_contain_text("ペットの火葬")
+    axe_check(clerk)
+    clerk.get_by_test_id("inquiries").get_by_role("link").first.click()
+    axe_check(clerk)
+    context.close()
+
+    context, reviewer = sign_in(browser, faq_site, "aoba-reviewer")
+    reviewer.goto("/staff/assistant/entries/childcare-050/")
+    reviewer.get_by_role("button", name="公開する").click()
+    expect(reviewer.get_by_test_id("faq-status")).to_have_text("公開")
+    axe_check(reviewer)
+    context.close()
