@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -116,7 +117,7 @@ def queue(request):
         params.pop("cursor")
     context = {
         "filters": filters,
-        "rows": [{"case": case, "due": case_due_state(case=case, today=today)} for case in page.cases],
+        "rows": _queue_rows(page.cases, today),
         "procedures": queue_procedures(staff=request.staff),
         "status_filters": STATUS_FILTERS,
         "assignee_filters": ASSIGNEE_FILTERS,
@@ -126,6 +127,22 @@ def queue(request):
         "next_url": next_url,
     }
     return render(request, "backoffice/queue.html", context)
+
+
+def _queue_rows(cases, today) -> list[dict]:
+    """Rows of the queue table, with links and dates made here: a page has 50 of each, and the
+    template's {% url %} and |date cost more than the database does for the whole page."""
+    link = reverse("backoffice:case", args=["RECEIPT"])
+    return [
+        {
+            "case": case,
+            "url": link.replace("RECEIPT", case.receipt_number),
+            "due": case_due_state(case=case, today=today),
+            "due_date": case.due_date.isoformat() if case.due_date else "",
+            "submitted": timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for case in cases
+    ]
 
 
 @staff_page
