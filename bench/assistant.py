@@ -62,10 +62,10 @@ def main() -> None:
 
     from bench.assistant_queries import QUERIES
     from madoguchi.assistant import retrieval
+    from madoguchi.assistant.answering import assistant_ask
     from madoguchi.assistant.demo import demo_faq_load
     from madoguchi.assistant.index import kb_index
     from madoguchi.assistant.management.commands.assistant import embed_with_progress
-    from madoguchi.assistant.services import assistant_ask
     from madoguchi.assistant.text import get_analyser
     from madoguchi.tenants.demo import demo_tenants_load
 

@@ -7,6 +7,13 @@ import numpy as np
 import pytest
 from django_scopes import scopes_disabled
 
+from madoguchi.assistant.answering import (
+    assistant_ask,
+    faq_draft_from_questions,
+    inquiry_answer,
+    inquiry_create,
+    question_feedback,
+)
 from madoguchi.assistant.models import EntryStatus, Feedback, Inquiry, InquiryStatus, QuestionLog
 from madoguchi.assistant.selectors import (
     faq_entry_get,
@@ -16,17 +23,7 @@ from madoguchi.assistant.selectors import (
     unanswered_groups,
     unanswered_questions,
 )
-from madoguchi.assistant.services import (
-    TranslationIn,
-    assistant_ask,
-    faq_draft_from_questions,
-    faq_embeddings_update,
-    faq_entry_unpublish,
-    faq_entry_update,
-    inquiry_answer,
-    inquiry_create,
-    question_feedback,
-)
+from madoguchi.assistant.services import TranslationIn, faq_embeddings_update, faq_entry_unpublish, faq_entry_update
 
 from .conftest import load_faq
 
@@ -167,7 +164,7 @@ def test_question_feedback_is_recorded_and_scoped(faq, minatogawa):
     with scopes_disabled():
         question_feedback(municipality=faq, question_id=result.question_id, feedback=Feedback.NOT_HELPFUL)
         assert [q.public_id for q in unanswered_questions(municipality=faq)] == [result.question_id]
-        from madoguchi.assistant.services import QuestionNotFound
+        from madoguchi.assistant.answering import QuestionNotFound
 
         with pytest.raises(QuestionNotFound):
             question_feedback(municipality=minatogawa, question_id=result.question_id, feedback=Feedback.HELPFUL)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from tests.backoffice.casework import log_in_verified, user
 
+from madoguchi.assistant.answering import assistant_ask, inquiry_create
 from madoguchi.assistant.models import (
     EntryStatus,
     FaqEntry,
@@ -17,7 +18,6 @@ from madoguchi.assistant.models import (
     InquiryStatus,
     QuestionLog,
 )
-from madoguchi.assistant.services import assistant_ask, inquiry_create
 from madoguchi.audit.models import AuditEntry
 
 

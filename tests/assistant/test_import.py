@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django_scopes import scopes_disabled
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv
+from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.models import EntryStatus, FaqEntry, FaqTranslation, FaqVersion
 from madoguchi.assistant.selectors import faq_export_rows, faq_versions
 from madoguchi.assistant.services import (
@@ -18,7 +19,6 @@ from madoguchi.assistant.services import (
     faq_entry_publish,
     faq_entry_unpublish,
     faq_entry_update,
-    faq_import,
 )
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify

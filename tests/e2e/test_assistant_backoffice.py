@@ -10,7 +10,7 @@ from tests.assistant.conftest import EMBEDDER, load_faq
 from tests.e2e.conftest import axe_check
 from tests.e2e.test_backoffice import sign_in
 
-from madoguchi.assistant.services import assistant_ask, inquiry_create
+from madoguchi.assistant.answering import assistant_ask, inquiry_create
 
 
 @pytest.fixture

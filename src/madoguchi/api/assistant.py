@@ -15,15 +15,9 @@ from ninja import Router, Schema, Status
 
 from madoguchi.api.requests import RequestRefused, parse_json
 from madoguchi.api.schemas import ProblemOut
+from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inquiry_create, question_feedback
 from madoguchi.assistant.language import supported_language
-from madoguchi.assistant.services import (
-    MAX_QUESTION_LENGTH,
-    FaqInvalid,
-    QuestionNotFound,
-    assistant_ask,
-    inquiry_create,
-    question_feedback,
-)
+from madoguchi.assistant.services import MAX_QUESTION_LENGTH, FaqInvalid
 from madoguchi.tenants.selectors import municipality_get
 
 router = Router(tags=["assistant"])

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from madoguchi.assistant.csvio import FaqRow, read_faq_csv
-from madoguchi.assistant.services import ImportResult, faq_import
+from madoguchi.assistant.importing import ImportResult, faq_import
 from madoguchi.tenants.models import Municipality
 
 DEMO_FAQ_DIR = Path(__file__).resolve().parent / "demo_faq"

@@ -3,7 +3,7 @@
 Back office building blocks: :func:`faq_entry_list`, :func:`faq_entry_get`,
 :func:`faq_versions`, :func:`unanswered_questions`, :func:`unanswered_groups` (similar
 unanswered questions grouped, largest first — each group can become a draft with
-``services.faq_draft_from_questions``), :func:`inquiry_list`, :func:`inquiry_get`.
+``answering.faq_draft_from_questions``), :func:`inquiry_list`, :func:`inquiry_get`.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def inquiry_list(*, municipality: Municipality, status: str = "") -> QuerySet[In
 
 def inquiry_get(*, municipality: Municipality, public_id: str) -> Inquiry:
     """Return the inquiry ``public_id`` of ``municipality`` or raise Http404."""
-    from madoguchi.assistant.services import _uuid
+    from madoguchi.assistant.answering import _uuid
 
     valid = _uuid(public_id)
     inquiry = Inquiry.objects.for_municipality(municipality).filter(public_id=valid).first() if valid else None

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.assistant import selectors, services
+from madoguchi.assistant import answering, selectors, services
 from madoguchi.assistant.content import answer_text_from_html
 from madoguchi.assistant.models import LANGUAGES, Category, EntryStatus, FaqEntry, FaqTranslation, InquiryStatus
 from madoguchi.audit.services import audit_log
@@ -279,7 +279,7 @@ def draft_from_group(request):
         problem = _("Choose a category.")
     if problem is None:
         try:
-            entry = services.faq_draft_from_questions(
+            entry = answering.faq_draft_from_questions(
                 municipality=staff.municipality,
                 question_ids=request.POST.getlist("question")[:500],
                 external_id=external_id,
@@ -320,7 +320,7 @@ def inquiry_detail(request, public_id: str):
         elif inquiry.status == InquiryStatus.ANSWERED:
             error = _("This inquiry has already been answered.")
         else:
-            services.inquiry_answer(inquiry=inquiry, answer=answer, actor=staff.actor_label)
+            answering.inquiry_answer(inquiry=inquiry, answer=answer, actor=staff.actor_label)
             messages.success(request, _("The answer was recorded."))
             return redirect("backoffice:assistant_inquiry", public_id=str(inquiry.public_id))
     with transaction.atomic():  # a resident's words and address: reading them is audited

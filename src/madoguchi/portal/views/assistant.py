@@ -18,17 +18,11 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.decorators import ratelimit
 
+from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inquiry_create, question_feedback
 from madoguchi.assistant.language import supported_language
 from madoguchi.assistant.messages import MESSAGES, messages_for
 from madoguchi.assistant.models import LANGUAGES
-from madoguchi.assistant.services import (
-    MAX_QUESTION_LENGTH,
-    FaqInvalid,
-    QuestionNotFound,
-    assistant_ask,
-    inquiry_create,
-    question_feedback,
-)
+from madoguchi.assistant.services import MAX_QUESTION_LENGTH, FaqInvalid
 from madoguchi.portal.middleware import DEFAULT_POLICY
 from madoguchi.tenants.selectors import municipality_get
 

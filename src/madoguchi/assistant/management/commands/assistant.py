@@ -10,8 +10,9 @@ from django_scopes import scope, scopes_disabled
 from tqdm import tqdm
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv, write_faq_csv
+from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.selectors import faq_export_rows
-from madoguchi.assistant.services import faq_embeddings_schedule, faq_embeddings_update, faq_import
+from madoguchi.assistant.services import faq_embeddings_schedule, faq_embeddings_update
 from madoguchi.tenants.models import Municipality
 
 

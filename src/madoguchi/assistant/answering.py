@@ -1,0 +1,294 @@
+"""The resident side of the assistant: asking, feedback, inquiries — and turning the
+questions it could not answer into draft entries for staff.
+
+:func:`assistant_ask` scrubs the question of personal data, searches the published FAQ
+(``index.kb_index``), logs the scrubbed question with what was answered and how sure it was,
+and hands over to the department or an inquiry when not confident.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from madoguchi.assistant.embedding import vector_to_bytes
+from madoguchi.assistant.language import detect_language
+from madoguchi.assistant.messages import message
+from madoguchi.assistant.models import (
+    LANGUAGES,
+    Category,
+    EntryStatus,
+    FaqEntry,
+    Feedback,
+    Inquiry,
+    InquiryStatus,
+    QuestionLog,
+)
+from madoguchi.assistant.scrub import scrub
+from madoguchi.assistant.services import (
+    EMAIL_RE,
+    MAX_QUESTION_LENGTH,
+    FaqInvalid,
+    TranslationIn,
+    faq_entry_create,
+)
+from madoguchi.audit.services import audit_log
+from madoguchi.tenants.models import Department, Municipality
+
+# ---------------------------------------------------------------------------------------------
+# Asking
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """One entry as shown to a resident, in the language it is shown in."""
+
+    external_id: str
+    question: str
+    answer_html: str
+    answer_text: str
+    language: str
+    score: float
+    source_url: str
+    category: str
+    category_label: str
+    fallback: bool
+    procedure_slug: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """Where a resident goes when the assistant is not sure: a department, or the city's number."""
+
+    department: str
+    phone: str
+    inquiry: bool = True
+
+
+@dataclass
+class AskResult:
+    question_id: uuid.UUID
+    language: str
+    confident: bool
+    confidence: float
+    answers: list[AnswerView]
+    handoff: Handoff | None
+    note: str = ""
+
+
+def _answer_language(available: Iterable[str], language: str) -> str:
+    available = set(available)
+    if language in available:
+        return language
+    if language not in ("ja",) and "ja-x-easy" in available:
+        return "ja-x-easy"
+    return "ja"
+
+
+def assistant_ask(
+    *, municipality: Municipality, question: str, language: str | None = None, limit: int = 3
+) -> AskResult:
+    """Answer ``question`` from ``municipality``'s published FAQ and log it (scrubbed).
+
+    The question is scrubbed of personal data first and searched as scrubbed, so what is
+    logged is exactly what was searched. The first answer is the best entry in the
+    resident's language, or its Japanese text (やさしい日本語 first for a non-Japanese
+    resident) with a note; further answers are related entries. When the confidence is
+    below the threshold, ``handoff`` names the responsible department and its phone.
+    """
+    from madoguchi.assistant.index import kb_index
+    from madoguchi.procedures.selectors import procedure_list
+
+    text = scrub(question.strip())
+    language = language or detect_language(text)
+    index = kb_index(municipality=municipality)
+    result = index.retriever.search(text, language=language, limit=max(limit, 1))
+    published = {p.slug for p in procedure_list(municipality=municipality)} if result.hits else set()
+    answers = []
+    for hit in result.hits[:limit]:
+        entry = index.entries[hit.key]
+        shown = _answer_language(entry.translations, language)
+        q, answer_html, answer_text = entry.translations[shown]
+        answers.append(
+            AnswerView(
+                external_id=entry.external_id,
+                question=q,
+                answer_html=answer_html,
+                answer_text=answer_text,
+                language=shown,
+                score=round(hit.score, 4),
+                source_url=entry.source_url,
+                category=entry.category,
+                category_label=str(Category(entry.category).label),
+                fallback=shown != language,
+                procedure_slug=entry.procedure_slug if entry.procedure_slug in published else "",
+            )
+        )
+    confident = result.confident
+    handoff = None
+    if not confident:
+        entry = index.entries[result.hits[0].key] if result.hits and result.hits[0].score > 0.2 else None
+        if entry is not None and entry.department_name:
+            handoff = Handoff(
+                department=entry.department_name, phone=entry.department_phone or municipality.contact_phone
+            )
+        else:
+            handoff = Handoff(department=municipality.name, phone=municipality.contact_phone)
+    log = QuestionLog.objects.create(
+        municipality=municipality,
+        text=text[:MAX_QUESTION_LENGTH],
+        language=language,
+        entry_ids=[a.external_id for a in answers],
+        score=round(result.top, 4),
+        confidence=round(result.confidence, 4),
+        confident=confident,
+        vector=vector_to_bytes(result.query_vector) if result.query_vector is not None else b"",
+        model=index.model,
+    )
+    note = message("fallback_note", language) if answers and answers[0].fallback else ""
+    return AskResult(
+        question_id=log.public_id,
+        language=language,
+        confident=confident,
+        confidence=round(result.confidence, 4),
+        answers=answers,
+        handoff=handoff,
+        note=note,
+    )
+
+
+class QuestionNotFound(Exception):
+    pass
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    """Return ``value`` as a UUID, or None if it is not one (an id from outside is never trusted)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def question_feedback(*, municipality: Municipality, question_id: uuid.UUID | str, feedback: str) -> QuestionLog:
+    """Record a resident's 役に立った / 役に立たなかった on an answer (the last one counts)."""
+    if feedback not in Feedback.values:
+        raise ValueError(feedback)
+    public_id = _uuid(question_id)
+    log = QuestionLog.objects.for_municipality(municipality).filter(public_id=public_id).first() if public_id else None
+    if log is None:
+        raise QuestionNotFound
+    log.feedback = feedback
+    log.save(update_fields=["feedback"])
+    return log
+
+
+# ---------------------------------------------------------------------------------------------
+# Inquiries and unanswered questions
+
+
+def inquiry_create(
+    *,
+    municipality: Municipality,
+    question: str,
+    email: str = "",
+    language: str = "ja",
+    question_id: uuid.UUID | str | None = None,
+) -> Inquiry:
+    """Hand a question to staff (status open). The e-mail address is optional."""
+    question = question.strip()
+    email = email.strip()
+    if not question or len(question) > MAX_QUESTION_LENGTH * 4:
+        raise FaqInvalid(["The question must be 1 to 2000 characters."])
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        raise FaqInvalid(["The e-mail address is not valid."])
+    public_id = _uuid(question_id)
+    log = QuestionLog.objects.for_municipality(municipality).filter(public_id=public_id).first() if public_id else None
+    department = None
+    if log is not None and log.entry_ids:
+        entry = FaqEntry.objects.for_municipality(municipality).filter(external_id=log.entry_ids[0]).first()
+        department = entry.department if entry and not log.confident else None
+    with transaction.atomic():
+        inquiry = Inquiry.objects.create(
+            municipality=municipality,
+            question=question,
+            email=email,
+            language=language if language in LANGUAGES else "ja",
+            question_log=log,
+            department=department,
+        )
+        audit_log(
+            municipality=municipality,
+            event="assistant.inquiry.created",
+            actor="resident",
+            object_type="assistant.inquiry",
+            object_id=str(inquiry.public_id),
+            payload={"language": inquiry.language, "email_given": bool(email)},
+        )
+    return inquiry
+
+
+def inquiry_answer(*, inquiry: Inquiry, answer: str, actor: str) -> Inquiry:
+    """Record staff's answer to an inquiry and close it (status answered)."""
+    if not answer.strip():
+        raise FaqInvalid(["The answer is empty."])
+    with transaction.atomic():
+        inquiry.answer = answer.strip()
+        inquiry.answered_by = actor
+        inquiry.answered_at = timezone.now()
+        inquiry.status = InquiryStatus.ANSWERED
+        inquiry.save(update_fields=["answer", "answered_by", "answered_at", "status"])
+        audit_log(
+            municipality=inquiry.municipality,
+            event="assistant.inquiry.answered",
+            actor=actor,
+            object_type="assistant.inquiry",
+            object_id=str(inquiry.public_id),
+        )
+    return inquiry
+
+
+def faq_draft_from_questions(
+    *,
+    municipality: Municipality,
+    question_ids: list[uuid.UUID | str],
+    external_id: str,
+    category: str,
+    actor: str,
+    department: Department | None = None,
+) -> FaqEntry:
+    """Turn a group of unanswered questions into a new draft entry and mark them as taken up.
+
+    The draft's Japanese question is the group's first Japanese question (or its first
+    question); its answer is a placeholder for staff to write. Other languages' questions
+    become that language's question, with the same placeholder answer, so the entry is
+    found by the very words residents used once it is written and published.
+    """
+    logs = list(QuestionLog.objects.for_municipality(municipality).filter(public_id__in=question_ids))
+    if not logs:
+        raise FaqInvalid(["No such questions."])
+    placeholder = "（回答を記入してください）"
+    by_language: dict[str, str] = {}
+    for log in logs:
+        by_language.setdefault(log.language, log.text)
+    if "ja" not in by_language:
+        by_language["ja"] = logs[0].text
+    with transaction.atomic():
+        entry = faq_entry_create(
+            municipality=municipality,
+            external_id=external_id,
+            category=category,
+            translations={lang: TranslationIn(q, placeholder) for lang, q in by_language.items() if lang in LANGUAGES},
+            department=department,
+            status=EntryStatus.DRAFT,
+            actor=actor,
+        )
+        QuestionLog.objects.for_municipality(municipality).filter(pk__in=[log.pk for log in logs]).update(
+            draft_entry=entry
+        )
+    return entry
