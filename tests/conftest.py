@@ -98,3 +98,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory):
+    """The demo PKI (demo JPKI CA + software card, organisation keys of both cities), made once."""
+    from madoguchi.signatures.demo import demo_pki_ensure
+
+    directory = tmp_path_factory.mktemp("pki") / "demo-pki"
+    demo_pki_ensure(directory, [("082015", "青葉市"), ("082023", "港川市")])
+    return directory
+
+
+@pytest.fixture
+def signatures_configured(demo_pki, settings):
+    """Point the signatures file setting at the demo PKI; returns its directory."""
+    settings.MADOGUCHI_SIGNATURES_FILE = str(demo_pki / "signatures.yaml")
+    return demo_pki

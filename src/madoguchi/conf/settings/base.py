@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "madoguchi.notifications",
     "madoguchi.approvals",
     "madoguchi.assistant",
+    "madoguchi.signatures",
     "madoguchi.api",
     "django_tasks",
     "django_tasks_db",
@@ -171,7 +172,13 @@ STATIC_ROOT = Path(os.environ.get("MADOGUCHI_STATIC_ROOT", VAR_DIR / "static"))
 NODE_MODULES_DIR = Path(os.environ.get("MADOGUCHI_NODE_MODULES", BASE_DIR / "node_modules"))
 STATICFILES_DIRS = [
     ("vendor/design-tokens", NODE_MODULES_DIR / "@digital-go-jp" / "design-tokens" / "dist"),
+    # The portal's demo software-card signer reads PKCS#12 and signs in the browser.
+    ("vendor/node-forge", NODE_MODULES_DIR / "node-forge" / "dist"),
 ]
+# Issued PDFs: Noto Sans CJK JP (draws JIS X 0213 names such as 𠮷 and 髙), from the npm registry.
+MADOGUCHI_PDF_FONT = Path(
+    os.environ.get("MADOGUCHI_PDF_FONT", NODE_MODULES_DIR / "noto-sans-cjk-jp" / "fonts" / "NotoSansCJKjp-Regular.woff")
+)
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
 STORAGES = {
@@ -193,6 +200,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
+# Trust anchors, CRLs and signing keys per municipality (docs/operations/signing-keys.md).
+MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or None
 MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog"))
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")

@@ -10,3 +10,5 @@ SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY") or "dev-only-insecure-key-ne
 # E-mails are printed to the console unless an SMTP server (or another backend) is configured.
 if not os.environ.get("MADOGUCHI_EMAIL_HOST") and not os.environ.get("MADOGUCHI_EMAIL_BACKEND"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The demo PKI made by `madoguchi demo` (demo CA, software card, demo municipality keys).
+MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or str(VAR_DIR / "demo-pki" / "signatures.yaml")  # noqa: F405

@@ -31,7 +31,9 @@ class Command(BaseCommand):
 
         quiet = options.get("verbosity", 1) == 0
         try:
-            for municipality in demo_tenants_load():
+            municipalities = demo_tenants_load()
+            self._demo_pki(municipalities)
+            for municipality in municipalities:
                 results = catalog_load(municipality=municipality, directory=Path(settings.MADOGUCHI_CATALOG_DIR))
                 self.stdout.write(f"{municipality.code} {municipality.name}: {len(results)} procedures")
                 with scope(municipality=municipality):
@@ -50,3 +52,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except FaqImportError as exc:
             raise CommandError("Demo FAQ: " + "; ".join(f"line {n}: {r}" for n, r in exc.errors[:20])) from exc
+
+    def _demo_pki(self, municipalities) -> None:
+        """The demo PKI, only where the settings name the demo signatures file (never in production)."""
+        from madoguchi.signatures.config import signatures_file
+        from madoguchi.signatures.demo import SOFTWARE_CARD_PIN, demo_pki_ensure
+
+        path = signatures_file()
+        if path is None or path.parent.name != "demo-pki":
+            return
+        if demo_pki_ensure(path.parent, [(m.code, m.name) for m in municipalities]):
+            self.stdout.write(f"Demo PKI made in {path.parent}")
+        self.stdout.write(
+            f"Demo software card: {path.parent / 'software-card.p12'} (PIN {SOFTWARE_CARD_PIN}); "
+            "see README for signing an application with it"
+        )
