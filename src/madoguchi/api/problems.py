@@ -24,6 +24,8 @@ TITLES = {
     "message-required": _("This action needs a message or reason."),
     "route-refused": _("The approval route does not allow this now."),
     "invalid-request": _("The request has invalid values."),
+    "signature-rejected": _("The electronic signature was not accepted."),
+    "signature-unavailable": _("Electronic signatures cannot be checked at the moment."),
 }
 
 

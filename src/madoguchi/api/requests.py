@@ -9,6 +9,8 @@ failing deep inside validation with a 500.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
+from madoguchi.signatures.verification import SubmittedSignature
+
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
 # A BCP 47 tag as far as notices need it: "ja", "en", "pt-BR", "zh-Hant-TW".
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$")
@@ -25,7 +29,7 @@ MAX_LANGUAGE_LENGTH = 12  # Case.language
 MAX_FILES_PER_REQUEST = 20
 # document > answers > field (address, name, list) > part: anything deeper is not an answer.
 MAX_JSON_DEPTH = 8
-MEMBERS = {"answers", "language"}
+MEMBERS = {"answers", "language", "signature"}
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 
@@ -41,6 +45,7 @@ class ApplicationRequest:
     answers: dict
     files: dict[str, list]
     language: str | None
+    signature: SubmittedSignature | None = None
 
 
 def max_request_bytes() -> int:
@@ -106,6 +111,38 @@ def _answers(value: object) -> dict:
     return value
 
 
+def _base64(value: object, what: str) -> bytes:
+    if not isinstance(value, str) or not value:
+        raise _malformed(f"'signature.{what}' must be base64 text.")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise _malformed(f"'signature.{what}' is not valid base64.") from exc
+
+
+def _signature(value: object) -> SubmittedSignature | None:
+    """``{"cms": b64}`` or ``{"signature": b64, "certificate": b64, "chain": [b64, ...]}``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _malformed("'signature' must be a JSON object (see the API documentation).")
+    unknown = set(value) - {"cms", "signature", "certificate", "chain"}
+    if unknown:
+        raise _malformed(f"Unknown member(s) of 'signature': {', '.join(sorted(unknown))[:200]}.")
+    if "cms" in value:
+        if set(value) != {"cms"}:
+            raise _malformed("Send either 'cms' or 'signature' with 'certificate', not both.")
+        return SubmittedSignature(cms=_base64(value["cms"], "cms"))
+    chain = value.get("chain", [])
+    if not isinstance(chain, list) or len(chain) > 5:
+        raise _malformed("'signature.chain' must be a list of at most 5 certificates.")
+    return SubmittedSignature(
+        signature=_base64(value.get("signature"), "signature"),
+        certificate=_base64(value.get("certificate"), "certificate"),
+        chain=tuple(_base64(item, "chain") for item in chain),
+    )
+
+
 def _read_json(request: HttpRequest) -> ApplicationRequest:
     document = parse_json(request.body)
     if not isinstance(document, dict):
@@ -114,7 +151,12 @@ def _read_json(request: HttpRequest) -> ApplicationRequest:
     unknown = set(document) - MEMBERS
     if unknown:
         raise _malformed(f"Unknown member(s): {', '.join(sorted(unknown))[:200]}.")
-    return ApplicationRequest(answers=answers, files={}, language=_language(document.get("language")))
+    return ApplicationRequest(
+        answers=answers,
+        files={},
+        language=_language(document.get("language")),
+        signature=_signature(document.get("signature")),
+    )
 
 
 def _read_multipart(request: HttpRequest) -> ApplicationRequest:
@@ -136,7 +178,11 @@ def _read_multipart(request: HttpRequest) -> ApplicationRequest:
         raise _malformed("Send the parts as UTF-8 text.")
     answers = _answers(parse_json(raw, what="JSON in 'answers'"))
     files = {name: request.FILES.getlist(name) for name in request.FILES}
-    return ApplicationRequest(answers=answers, files=files, language=_language(request.POST.get("language")))
+    raw_signature = request.POST.get("signature")
+    signature = _signature(parse_json(raw_signature, what="JSON in 'signature'")) if raw_signature else None
+    return ApplicationRequest(
+        answers=answers, files=files, language=_language(request.POST.get("language")), signature=signature
+    )
 
 
 def read_application_request(request: HttpRequest) -> ApplicationRequest:

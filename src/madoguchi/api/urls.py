@@ -7,11 +7,12 @@ RFC 9457 problem document in the client's language (Accept-Language).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern
 from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
@@ -40,6 +41,9 @@ from madoguchi.cases.services import IdempotencyConflict, case_submit
 from madoguchi.cases.workflow import IllegalTransition, MessageRequired
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
+from madoguchi.signatures import services as signature_services
+from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
+from madoguchi.signatures.verification import SignatureRejected
 from madoguchi.tenants.access import ActionNotAllowed
 from madoguchi.tenants.selectors import municipality_get, municipality_list
 
@@ -155,6 +159,16 @@ def _assistant_invalid(request, exc: AssistantInvalid):
     return problem(422, "invalid-request", errors=[exc.as_dict()])
 
 
+@api.exception_handler(SignatureRejected)
+def _signature_rejected(request, exc: SignatureRejected):
+    if exc.reason in UNAVAILABLE_REASONS:
+        return problem(
+            503, "signature-unavailable", detail=reason_message(exc.reason), code=exc.reason,
+            headers={"Retry-After": "300"},
+        )  # fmt: skip
+    return problem(422, "signature-rejected", detail=reason_message(exc.reason), code=exc.reason)
+
+
 @api.exception_handler(IdempotencyConflict)
 def _conflict(request, exc):
     return problem(422, "idempotency-conflict")
@@ -268,12 +282,44 @@ def application_create(request, code: str, slug: str):
         language=body.language or get_language(),
         channel=Channel.API,
         actor="api",
+        signature=body.signature,
     )
     created = presenters.application_created_out(result.case, result.access_code)
     response = api.create_response(request, created, status=201)
     response["Location"] = created["status_url"]
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@api.post(
+    "/municipalities/{code}/procedures/{slug}/applications/signing-content",
+    response={200: None, **PROBLEMS},
+    openapi_extra={
+        **APPLICATION_BODY,
+        "responses": {
+            "200": {
+                "description": "The canonical bytes to sign (docs/signatures.md): sign exactly these bytes.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    },
+    tags=["applications"],
+)
+def signing_content(request, code: str, slug: str):
+    """Validate answers (and files) like a submit and return the exact bytes a resident signs."""
+    enforce_rate(request, "submit", settings.MADOGUCHI_SUBMIT_RATE)
+    version = procedure_version_for_submit(municipality_code=code, slug=slug)
+    body = read_application_request(request)
+    content = signature_services.application_signing_content(
+        municipality=version.municipality,
+        procedure_version=version,
+        answers=body.answers,
+        files=body.files,
+        language=body.language or get_language(),
+    )
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["X-Content-SHA256"] = hashlib.sha256(content).hexdigest()
     return response
 
 

@@ -27,6 +27,8 @@ from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
 from madoguchi.procedures.services import fold_for_search
+from madoguchi.signatures.services import resident_signature_check, resident_signature_store
+from madoguchi.signatures.verification import SubmittedSignature
 from madoguchi.tenants.models import Municipality
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -108,6 +110,14 @@ def _replay(municipality: Municipality, idempotency_key: str, fingerprint: str) 
     return SubmitResult(case=existing, access_code=access.access_code_from_salt(existing.access_salt), replayed=True)
 
 
+def _signature_summary(evidence) -> dict:
+    return {
+        "content_sha256": evidence.content_sha256,
+        "certificate_serial": f"{evidence.certificate.serial_number:x}",
+        "revocation": evidence.revocation.get("status", ""),
+    }
+
+
 def case_submit(
     *,
     municipality: Municipality,
@@ -119,12 +129,14 @@ def case_submit(
     channel: str = Channel.PORTAL,
     actor: str = "resident",
     now: datetime | None = None,
+    signature: SubmittedSignature | None = None,
 ) -> SubmitResult:
     """Validate and store an application; return it with its access code.
 
     The same ``idempotency_key`` with the same answers returns the case stored the first
     time (``replayed=True``); with different answers it raises IdempotencyConflict.
-    Invalid answers raise ``AnswersInvalid`` and store nothing.
+    Invalid answers raise ``AnswersInvalid`` and store nothing; so does a signature the
+    procedure needs that is missing or fails verification (``SignatureRejected``).
     """
     if procedure_version.municipality_id != municipality.pk:
         raise ValueError("The procedure version belongs to another municipality.")
@@ -135,6 +147,9 @@ def case_submit(
         procedure_version.definition, answers, files, today=timezone.localdate(now), language=language
     )
     fingerprint = request_fingerprint(procedure_slug=procedure_version.definition["slug"], answers=clean.values)
+    evidence = resident_signature_check(
+        municipality=municipality, procedure_version=procedure_version, clean=clean, submitted=signature, at=now
+    )
     # No look-up for the key first: the unique constraint on (municipality, idempotency_key)
     # decides, and a rolled-back insert also rolls back the receipt counter.
     stored = {item.sha256: store_attachment(municipality, item) for item in clean.attachments}
@@ -180,6 +195,8 @@ def case_submit(
                         for item in clean.attachments
                     ]
                 )
+            if evidence is not None:
+                resident_signature_store(case=case, evidence=evidence, at=now)
             audit_log(
                 municipality=municipality,
                 event="cases.case.submitted",
@@ -192,6 +209,7 @@ def case_submit(
                     "channel": channel,
                     "attachments": [item.sha256 for item in clean.attachments],
                     "fingerprint": fingerprint,
+                    **({"signature": _signature_summary(evidence)} if evidence else {}),
                 },
             )
     except IntegrityError:

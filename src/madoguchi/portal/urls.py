@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.portal.views import apply, assistant, catalog, correction, status
+from madoguchi.portal.views import apply, assistant, catalog, correction, signing, status
 
 app_name = "portal"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("status/", status.status_lookup, name="status"),
     path("status/correct/", correction.correction, name="correction"),
+    path("demo/software-card.p12", signing.demo_software_card, name="demo_software_card"),
     path("<str:code>/", catalog.catalog, name="catalog"),
     path("<str:code>/assistant/", assistant.assistant, name="assistant"),
     path("<str:code>/assistant/embed/", assistant.assistant_embed, name="assistant_embed"),
@@ -15,5 +16,10 @@ urlpatterns = [
     path("<str:code>/procedures/<slug:slug>/", catalog.procedure_detail, name="procedure"),
     path("<str:code>/procedures/<slug:slug>/apply/confirm/", apply.apply_confirm, name="apply_confirm"),
     path("<str:code>/procedures/<slug:slug>/apply/done/", apply.apply_done, name="apply_done"),
+    path(
+        "<str:code>/procedures/<slug:slug>/apply/signing-content/",
+        apply.apply_signing_content,
+        name="apply_signing_content",
+    ),
     path("<str:code>/procedures/<slug:slug>/apply/<str:step_id>/", apply.apply_step, name="apply_step"),
 ]

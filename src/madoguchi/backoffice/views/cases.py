@@ -38,6 +38,7 @@ from madoguchi.cases.selectors import (
 )
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.signatures.selectors import signature_summary
 from madoguchi.tenants.access import ActionNotAllowed
 
 MAX_PARAM_LENGTH = 100
@@ -196,6 +197,8 @@ def _render_case(
         "decision_waits_for_route": route.has_route and not route.complete,
         "errors": errors or {},
         "values": values or {},
+        "signature_mode": definition.get("signature", "none"),
+        "signature": signature_summary(case),
     }
     return render(request, "backoffice/case_detail.html", context, status=status)
 

@@ -202,6 +202,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Trust anchors, CRLs and signing keys per municipality (docs/operations/signing-keys.md).
 MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or None
+# The demo "software card" signer on the confirmation page (never in production).
+MADOGUCHI_DEMO_SOFTWARE_CARD = env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", False)
 MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog"))
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")

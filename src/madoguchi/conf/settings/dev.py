@@ -12,3 +12,4 @@ if not os.environ.get("MADOGUCHI_EMAIL_HOST") and not os.environ.get("MADOGUCHI_
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The demo PKI made by `madoguchi demo` (demo CA, software card, demo municipality keys).
 MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or str(VAR_DIR / "demo-pki" / "signatures.yaml")  # noqa: F405
+MADOGUCHI_DEMO_SOFTWARE_CARD = env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", True)

@@ -14,3 +14,6 @@ SECURE_SSL_REDIRECT = env_bool("MADOGUCHI_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(__import__("os").environ.get("MADOGUCHI_HSTS_SECONDS", "0"))
 if env_bool("MADOGUCHI_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", False):
+    raise ImproperlyConfigured("The demo software card is never enabled in production.")

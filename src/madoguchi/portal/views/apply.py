@@ -19,10 +19,13 @@ from madoguchi.cases.access import format_access_code
 from madoguchi.cases.models import Channel
 from madoguchi.cases.services import IdempotencyConflict, case_submit
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
+from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import AnswersInvalid, clean_answers, display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.selectors import procedure_get
+from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
+from madoguchi.signatures.verification import SignatureRejected
 from madoguchi.tenants.selectors import municipality_get
 
 DONE_SESSION_KEY = "madoguchi.done"
@@ -124,16 +127,26 @@ def _missing_step(definition: dict, draft) -> str | None:
     return None
 
 
-def apply_confirm(request, code: str, slug: str):
+def _confirm_draft(request, code: str, slug: str):
+    """The draft ready for confirmation, or a redirect to the step that still needs answers."""
     municipality, procedure, definition = _context(request, code, slug)
-    language = get_language()
     draft = drafts.draft_get(request.session, municipality_code=code, slug=slug)
     if draft is None or draft.version_id != procedure.current_version.pk:
-        return redirect("portal:apply_step", code=code, slug=slug, step_id=definition["steps"][0]["id"])
+        return None, redirect("portal:apply_step", code=code, slug=slug, step_id=definition["steps"][0]["id"])
     missing = _missing_step(definition, draft)
     if missing:
-        return redirect("portal:apply_step", code=code, slug=slug, step_id=missing)
+        return None, redirect("portal:apply_step", code=code, slug=slug, step_id=missing)
+    return (municipality, procedure, definition, draft), None
+
+
+def apply_confirm(request, code: str, slug: str):
+    ready, redirection = _confirm_draft(request, code, slug)
+    if redirection:
+        return redirection
+    municipality, procedure, definition, draft = ready
+    language = get_language()
     errors = []
+    signature_error, status = "", 200
     if request.method == "POST":
         if settings.MADOGUCHI_SUBMIT_RATE and is_ratelimited(
             request, group="submit", key="ip", rate=settings.MADOGUCHI_SUBMIT_RATE, increment=True
@@ -148,11 +161,16 @@ def apply_confirm(request, code: str, slug: str):
                 idempotency_key=f"portal-{draft.token}",
                 language=language,
                 channel=Channel.PORTAL,
+                signature=signing.signature_from_post(request),
             )
         except (AnswersInvalid, IdempotencyConflict) as exc:
             # Answers that passed their step can fail now (a date bound moved past midnight,
             # an earlier answer changed a condition). Send the resident to fix them.
             errors = exc.errors if isinstance(exc, AnswersInvalid) else []
+            status = 400 if errors else 200
+        except SignatureRejected as exc:
+            signature_error = reason_message(exc.reason)
+            status = 503 if exc.reason in UNAVAILABLE_REASONS else 422
         else:
             request.session[DONE_SESSION_KEY] = {
                 "receipt_number": result.case.receipt_number,
@@ -167,6 +185,12 @@ def apply_confirm(request, code: str, slug: str):
     for item, error in zip(summary, errors, strict=True):
         step_id = step_of_field.get(error.path.split(".")[0], definition["steps"][0]["id"])
         item["href"] = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
+    try:
+        signing_context = signing.signing_context(
+            municipality=municipality, procedure=procedure, draft=draft, language=language
+        )
+    except AnswersInvalid:
+        signing_context = {}  # the error summary above already sends the resident back to fix them
     return render(
         request,
         "portal/apply_confirm.html",
@@ -178,9 +202,26 @@ def apply_confirm(request, code: str, slug: str):
             "steps_nav": _steps_nav(definition, "", draft, language),
             "errors": summary,
             "fee": definition["fee"]["amount"],
+            "signature_error": signature_error,
+            **signing_context,
         },
-        status=400 if errors else 200,
+        status=status,
     )
+
+
+def apply_signing_content(request, code: str, slug: str):
+    """The canonical bytes of the draft, to sign with any signing software."""
+    ready, redirection = _confirm_draft(request, code, slug)
+    if redirection:
+        return redirection
+    municipality, procedure, _definition, draft = ready
+    try:
+        content = signing.signing_content_for_draft(
+            municipality=municipality, procedure=procedure, draft=draft, language=get_language()
+        )
+    except AnswersInvalid:
+        return redirect("portal:apply_confirm", code=code, slug=slug)
+    return signing.signing_content_response(content)
 
 
 def apply_done(request, code: str, slug: str):

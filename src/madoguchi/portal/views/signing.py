@@ -1,0 +1,106 @@
+"""Electronic signatures on the confirmation page (確認画面).
+
+A resident signs the canonical bytes of exactly what the page shows. Two ways in:
+
+- upload a detached CMS signature file (``.p7s``) made over the bytes downloaded from
+  :func:`apply_signing_content` by any signing software (e.g. the JPKI client software or
+  ``madoguchi sign``);
+- in the demo only, the browser signs with a demo "software card" (PKCS#12) chosen by the
+  resident; the file never leaves the browser, only the signature and certificates do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
+
+from madoguchi.cases import drafts
+from madoguchi.signatures.config import signatures_file
+from madoguchi.signatures.services import application_signing_content, signature_mode
+from madoguchi.signatures.verification import SignatureRejected, SubmittedSignature
+
+MAX_SIGNATURE_BYTES = 64 * 1024  # a CMS signature with a 3-certificate chain is ~5 KB
+
+
+def _b64(value: str) -> bytes:
+    try:
+        return base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise SignatureRejected("malformed", "not base64") from exc
+
+
+def _signature_file(upload) -> bytes:
+    if upload.size > MAX_SIGNATURE_BYTES:
+        raise SignatureRejected("malformed", "the signature file is too large")
+    data = upload.read()
+    if data.startswith(b"0"):  # DER: a SEQUENCE
+        return data
+    text = data.decode("ascii", errors="replace")
+    body = "".join(line for line in text.splitlines() if line and not line.startswith("-----"))
+    return _b64(body)
+
+
+def signature_from_post(request) -> SubmittedSignature | None:
+    """The signature the confirmation form carries, if any; SignatureRejected if unreadable."""
+    upload = request.FILES.get("signature_file")
+    if upload is not None:
+        return SubmittedSignature(cms=_signature_file(upload))
+    value = request.POST.get("signature_value", "")
+    if not value:
+        return None
+    if len(value) > MAX_SIGNATURE_BYTES or len(request.POST.get("signature_chain", "")) > MAX_SIGNATURE_BYTES:
+        raise SignatureRejected("malformed", "too large")
+    chain = [item for item in request.POST.get("signature_chain", "").split(",") if item]
+    return SubmittedSignature(
+        signature=_b64(value),
+        certificate=_b64(request.POST.get("signature_certificate", "")),
+        chain=tuple(_b64(item) for item in chain[:5]),
+    )
+
+
+def signing_content_for_draft(*, municipality, procedure, draft, language: str) -> bytes:
+    return application_signing_content(
+        municipality=municipality,
+        procedure_version=procedure.current_version,
+        answers=draft.values,
+        files=drafts.draft_pending_files(draft),
+        language=language,
+    )
+
+
+def signing_context(*, municipality, procedure, draft, language: str) -> dict:
+    """What the confirmation page needs to offer signing (empty when the procedure takes none)."""
+    mode = signature_mode(procedure.current_version)
+    if mode == "none":
+        return {}
+    content = signing_content_for_draft(municipality=municipality, procedure=procedure, draft=draft, language=language)
+    return {
+        "signature_mode": mode,
+        "signing_content_b64": base64.b64encode(content).decode(),
+        "software_card": demo_software_card_enabled(),
+        "demo_card_url": reverse("portal:demo_software_card"),
+    }
+
+
+def demo_software_card_enabled() -> bool:
+    path = signatures_file()
+    return bool(settings.MADOGUCHI_DEMO_SOFTWARE_CARD and path and (path.parent / "software-card.p12").exists())
+
+
+def demo_software_card(request):
+    """The demo card's PKCS#12 file, so a demo user can try signing without a card reader."""
+    if not demo_software_card_enabled():
+        raise Http404
+    path = signatures_file().parent / "software-card.p12"
+    return FileResponse(path.open("rb"), as_attachment=True, filename="demo-software-card.p12",
+                        content_type="application/x-pkcs12")  # fmt: skip
+
+
+def signing_content_response(content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="application-to-sign.json"'
+    return response
