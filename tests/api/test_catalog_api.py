@@ -3,6 +3,7 @@ build a valid application (answers schema, file parts, example) — plus the Ope
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -22,6 +23,9 @@ from tests.api.support import (
     procedure_url,
     procedures_url,
 )
+
+from madoguchi.signatures.demo import software_card_load
+from madoguchi.signatures.signing import sign_cms
 
 pytestmark = pytest.mark.django_db
 
@@ -279,7 +283,7 @@ def test_detail_answers_schema_leaves_file_fields_to_multipart(client, aoba):
 
 
 @pytest.mark.parametrize("slug", ALL_SLUGS)
-def test_example_is_accepted_when_submitted(client, aoba, slug):
+def test_example_is_accepted_when_submitted(client, aoba, slug, request):
     """The example plus a sample file for every required file part that applies is a valid application."""
     body = detail(client, slug)
     answers = body["example"]["answers"]
@@ -289,6 +293,13 @@ def test_example_is_accepted_when_submitted(client, aoba, slug):
         if part["required"] and condition_holds(part["condition"], answers)
     }
     data = {"answers": json.dumps(answers, ensure_ascii=False), **files}
+    if body["signature"] == "required":  # signed with the demo software card over the canonical bytes
+        card = software_card_load(request.getfixturevalue("signatures_configured"))
+        content = client.post(f"{applications_url('082015', slug)}/signing-content", data).content
+        for uploads in files.values():
+            for upload in uploads:
+                upload.seek(0)
+        data["signature"] = json.dumps({"cms": base64.b64encode(sign_cms(content, *card)).decode()})
 
     response = client.post(applications_url("082015", slug), data, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -402,12 +413,13 @@ ASSISTANT_PATHS = {
 }
 
 
-def test_openapi_lists_the_five_public_paths_and_the_staff_paths(openapi):
+def test_openapi_lists_the_six_public_paths_and_the_staff_paths(openapi):
     assert set(openapi["paths"]) - set(STAFF_PATHS) - set(ASSISTANT_PATHS) == {
         "/api/v1/municipalities",
         "/api/v1/municipalities/{code}/procedures",
         "/api/v1/municipalities/{code}/procedures/{slug}",
         APPLICATIONS_PATH,
+        APPLICATIONS_PATH + "/signing-content",
         "/api/v1/applications/{receipt_number}",
     }
     assert {path: sorted(item) for path, item in openapi["paths"].items()} == {
@@ -415,6 +427,7 @@ def test_openapi_lists_the_five_public_paths_and_the_staff_paths(openapi):
         "/api/v1/municipalities/{code}/procedures": ["get"],
         "/api/v1/municipalities/{code}/procedures/{slug}": ["get"],
         APPLICATIONS_PATH: ["post"],
+        APPLICATIONS_PATH + "/signing-content": ["post"],
         "/api/v1/applications/{receipt_number}": ["get"],
         **STAFF_PATHS,
         **ASSISTANT_PATHS,
@@ -425,7 +438,7 @@ def test_openapi_operations_have_unique_ids_and_responses(openapi):
     operations = [op for item in openapi["paths"].values() for op in item.values()]
 
     assert (
-        len({op["operationId"] for op in operations}) == len(operations) == 5 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
+        len({op["operationId"] for op in operations}) == len(operations) == 6 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
     )
     for op in operations:
         assert op["responses"], op["operationId"]
