@@ -5,9 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench bench-queue messages clean
-
-.PHONY: run test setup lint bench bench-assistant messages clean
+.PHONY: run test setup lint bench bench-queue bench-assistant bench-signatures messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +46,10 @@ bench-queue: setup
 # Assistant: ask latency p50/p99 and recall@1/@3 per language on the demo FAQ (docs/assistant.md).
 bench-assistant: setup
 	$(BIN)/python bench/assistant.py
+
+# Signatures: verifications/s, signed PDFs/s, signed vs unsigned submit latency (docs/signatures.md).
+bench-signatures: setup
+	$(BIN)/python bench/signatures.py
 
 # Regenerate the translation catalogues after changing UI text.
 messages: setup

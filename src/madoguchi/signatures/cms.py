@@ -82,7 +82,11 @@ def _signer_certificate(signer_info: cms.SignerInfo, certificates: list[asn1_x50
     for certificate in certificates:
         if sid.name == "issuer_and_serial_number":
             wanted = sid.chosen
-            if certificate.issuer == wanted["issuer"] and certificate.serial_number == wanted["serial_number"].native:
+            # Serial first, then the issuer's DER: asn1crypto's Name equality runs LDAP string
+            # preparation and costs milliseconds; a byte match is the normal case.
+            if certificate.serial_number == wanted["serial_number"].native and (
+                certificate.issuer.dump() == wanted["issuer"].dump() or certificate.issuer == wanted["issuer"]
+            ):
                 return certificate
         elif certificate.key_identifier == sid.chosen.native:
             return certificate
