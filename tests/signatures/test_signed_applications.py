@@ -65,7 +65,7 @@ def test_a_procedure_that_requires_a_signature_refuses_an_unsigned_application(c
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "missing"
-    assert "My Number" in response.json()["detail"]
+    assert "マイナンバーカード" in response.json()["detail"]
     assert stored_cases() == before
 
 
