@@ -191,3 +191,23 @@ def test_a_bad_signature_on_the_confirmation_page_is_explained_and_nothing_is_st
     assert response.status_code == 422
     assert b"does not match the content of this application" in response.content
     assert stored_cases() == 0
+
+
+def test_the_staff_api_shows_who_signed_beside_the_answers(client, answers, card, aoba):
+    from tests.api.test_staff_api import bearer, make_staff
+
+    from madoguchi.tenants.models import Role
+
+    content = signing_content(client, answers)
+    receipt = submit(client, {"answers": answers, "signature": {"cms": cms_b64(content, card)}}).json()[
+        "receipt_number"
+    ]
+    token = bearer(make_staff(aoba, "api-kaigo-clerk", Role.CLERK, "kaigo"))
+
+    body = client.get(f"/api/v1/staff/cases/{receipt}", **token).json()
+
+    signature = body["signature"]
+    assert signature["revocation"]["status"] == "good"
+    name = next(f for f in signature["facts"] if f["certificate"] == demo.SOFTWARE_CARD["name"])
+    assert name["answers"] == "山田 花子" and name["matches"] is False  # the example's name is not the card's
+    assert signature["differs_from_answers"] is True

@@ -22,6 +22,7 @@ from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import QueueFilters, case_get_for_staff, case_queue, case_timeline
 from madoguchi.procedures.definition import translated
+from madoguchi.signatures.selectors import signature_summary
 from madoguchi.tenants.tokens import staff_token_authenticate
 
 
@@ -61,12 +62,31 @@ class EventOut(Schema):
     created_at: datetime
 
 
+class SignatureFactOut(Schema):
+    fact: str
+    certificate: str
+    answers: str
+    matches: bool | None
+
+
+class ResidentSignatureOut(Schema):
+    verified_at: datetime
+    verifier: str
+    certificate_serial: str
+    certificate_issuer: str
+    revocation: dict[str, Any]
+    answers_version: int
+    facts: list[SignatureFactOut]
+    differs_from_answers: bool
+
+
 class CaseDetailOut(CaseSummaryOut):
     answers: dict[str, Any]
     answers_version: int
     procedure_version: int
     language: str
     events: list[EventOut]
+    signature: ResidentSignatureOut | None = None
 
 
 class ActionIn(Schema):
@@ -106,6 +126,26 @@ def staff_case_list(
     return {"results": [_summary(c) for c in page.cases], "next_cursor": page.next_cursor}
 
 
+def _signature(case) -> dict | None:
+    summary = signature_summary(case)
+    if summary is None:
+        return None
+    signature = summary.signature
+    return {
+        "verified_at": signature.verified_at,
+        "verifier": signature.verifier,
+        "certificate_serial": signature.certificate_serial,
+        "certificate_issuer": signature.certificate_issuer,
+        "revocation": signature.revocation,
+        "answers_version": signature.answers_version,
+        "facts": [
+            {"fact": row.label, "certificate": row.certificate, "answers": row.typed, "matches": row.matches}
+            for row in summary.rows
+        ],
+        "differs_from_answers": summary.has_mismatch,
+    }
+
+
 def _detail(request, case) -> dict:
     return {
         **_summary(case),
@@ -123,6 +163,7 @@ def _detail(request, case) -> dict:
             }
             for e in case_timeline(staff=request.staff, case=case)
         ],
+        "signature": _signature(case),
     }
 
 
