@@ -10,7 +10,6 @@ CMS SignedData container, so the stored evidence never depends on the path it ca
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from madoguchi.signatures import jpki
+from madoguchi.signatures.aio import run_coroutine
 from madoguchi.signatures.cms import CmsInvalid, certificate_der, cms_from_raw, verify_cms
 from madoguchi.signatures.config import MunicipalitySignatures, SignaturesNotConfigured, municipality_signatures
 
@@ -158,7 +158,7 @@ class X509Verifier:
             validation_context=context,
         )  # fmt: skip
         try:
-            asyncio.run(validator.async_validate_usage(key_usage=set()))
+            run_coroutine(lambda: validator.async_validate_usage(key_usage=set()))
         except cv_errors.RevokedError as exc:
             raise SignatureRejected("revoked", str(exc)) from exc
         except cv_errors.ExpiredError as exc:
