@@ -80,3 +80,10 @@ def test_key_files_readable_by_others_are_warned_about(signatures_file, org_root
     assert "WARNING directory . holding keys is open to group or others (mode 0755; use 0700)" in err
     _out, err = run("verify", "--municipality", "082015")
     assert "readable by group or others" in err
+
+
+def test_verify_in_worker_processes_finds_the_same(stamped, inkan_case, shimin, now):
+    step_approve(staff=shimin["approver"], case=inkan_case, step_id="kessai", now=now)
+    Approval.objects.for_municipality(inkan_case.municipality).filter(pk=stamped[0].pk).update(comment="改ざん")
+    out, _err, _error = run_failing("verify", "--municipality", "082015", "--jobs", "2")
+    assert "FAIL 082015: 3 checked, 2 valid, 1 invalid" in out

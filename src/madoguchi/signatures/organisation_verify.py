@@ -14,8 +14,10 @@ as missing. Unsigned rows (no key was configured) are reported apart from invali
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
@@ -62,8 +64,11 @@ def _changed_fields(stored: bytes, derived: dict) -> str:
     return ", ".join(names) or "encoding"
 
 
-def organisation_signatures_verify(*, municipality) -> VerifyReport:
-    """Check every organisational signature of ``municipality``; return what was found."""
+def organisation_signatures_verify(*, municipality, jobs: int = 1) -> VerifyReport:
+    """Check every organisational signature of ``municipality``; return what was found.
+
+    ``jobs`` > 1 checks the CMS signatures in that many worker processes.
+    """
     started = time.perf_counter()
     report = VerifyReport(municipality=municipality.code)
     try:
@@ -74,15 +79,19 @@ def organisation_signatures_verify(*, municipality) -> VerifyReport:
         anchors, own_certificates = (), set()
     rows = OrganisationSignature.objects.for_municipality(municipality).select_related("case").order_by("id")
     last = 0
-    while batch := list(rows.filter(id__gt=last)[:BATCH]):
-        last = batch[-1].pk
-        _check_batch(municipality, batch, anchors, own_certificates, report)
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(ProcessPoolExecutor(max_workers=jobs)) if jobs > 1 else None
+        while batch := list(rows.filter(id__gt=last)[: BATCH * max(1, jobs)]):
+            last = batch[-1].pk
+            _check_batch(municipality, batch, anchors, own_certificates, report, executor, jobs)
     _find_missing(municipality, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _check_batch(municipality, batch, anchors, own_certificates: set[str], report: VerifyReport) -> None:
+def _check_batch(
+    municipality, batch, anchors, own_certificates: set[str], report: VerifyReport, executor, jobs: int
+) -> None:
     documents = documents_for(municipality, batch)
     to_check: list[OrganisationSignature] = []
     for row in batch:
@@ -103,11 +112,13 @@ def _check_batch(municipality, batch, anchors, own_certificates: set[str], repor
         for row in to_check:
             report.invalid.append(_finding(row, "no organisation trust anchors are configured"))
         return
-    checks = cms_check_many([(bytes(r.payload), bytes(r.cms)) for r in to_check], trust_anchors=anchors)
+    checks = cms_check_many(
+        [(bytes(r.payload), bytes(r.cms)) for r in to_check], trust_anchors=anchors, executor=executor, jobs=jobs
+    )
     for row, check in zip(to_check, checks, strict=True):
         reason = check.problem
         if reason is None:
-            signer = certificate_sha256(check.signer_certificate)
+            signer = check.signer_sha256
             if signer not in own_certificates:
                 reason = "signed by a certificate that is not one of this municipality's organisation certificates"
             elif signer != row.signer_certificate_sha256:

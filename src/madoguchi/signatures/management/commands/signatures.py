@@ -35,6 +35,9 @@ class Command(BaseCommand):
             action="store_true",
             help="do not fail on decisions recorded unsigned (a municipality without a signing key yet)",
         )
+        verify.add_argument(
+            "--jobs", type=int, default=1, metavar="N", help="check signatures in N worker processes (default 1)"
+        )
         check = sub.add_parser("check", help="Check the signing keys' file permissions and certificates.")
         for action in (verify, check):
             action.add_argument("--municipality", metavar="CODE", help="local government code, e.g. 082015")
@@ -46,7 +49,8 @@ class Command(BaseCommand):
         if action == "check":
             return self._check(municipalities)
         allow_unsigned = options["allow_unsigned"]
-        reports = [organisation_signatures_verify(municipality=m) for m in municipalities]
+        jobs = max(1, options["jobs"])
+        reports = [organisation_signatures_verify(municipality=m, jobs=jobs) for m in municipalities]
         for report in reports:
             self._print(report, allow_unsigned=allow_unsigned)
         checked = sum(r.checked for r in reports)
