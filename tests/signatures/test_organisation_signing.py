@@ -303,6 +303,15 @@ def test_a_configured_key_that_cannot_be_loaded_refuses_the_stamp(signatures_fil
     assert not OrganisationSignature.objects.for_municipality(inkan_case.municipality).exists()
 
 
+def test_an_expired_signing_certificate_refuses_the_stamp(signatures_file, org_root, inkan_case, shimin, now):
+    real = datetime.now(UTC)
+    expired = org_key(org_root, name="青葉市", not_before=real - pki.days(90), not_after=real - pki.days(1))
+    signatures_file("a", {"082015": {"keys": [("sign", expired, [org_root.certificate])], "anchors": [org_root]}})
+    with pytest.raises(SigningFailed):
+        step_approve(staff=shimin["clerk"], case=inkan_case, step_id="kian", now=now)
+    assert not Approval.objects.for_municipality(inkan_case.municipality).exists()
+
+
 def test_a_user_renamed_after_the_stamp_fails_verification(signatures_configured, inkan_case, shimin, now):
     approval = step_approve(staff=shimin["clerk"], case=inkan_case, step_id="kian", now=now)
     get_user_model().objects.filter(pk=approval.user_id).update(username="renamed")

@@ -13,7 +13,8 @@ case page shows 「組織署名なし」 and ``madoguchi signatures verify`` rep
 city hall's casework because a certificate has not arrived would push staff back to paper,
 and the hash-chained audit log still records every decision. A key that *is* configured but
 cannot be used (unreadable file, wrong passphrase) is an incident, not a choice: the decision
-is refused with :class:`OrganisationSigningFailed` rather than silently left unsigned.
+is refused with :class:`OrganisationSigningFailed` rather than silently left unsigned; so
+is one whose certificate has expired (or is not valid yet).
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def _sign(*, case: Case, object_type: str, object_id: int, document: dict) -> Or
         signed_at=signed_at,
     )
     if key is not None:
+        certificate = key.certificate
+        if not certificate.not_valid_before_utc <= signed_at <= certificate.not_valid_after_utc:
+            # A signature no verifier would accept is worse than none: stop, and let
+            # `madoguchi signatures check` (which warns 60 days ahead) lead to a rotation.
+            logger.error("organisation certificate of %s is not valid at %s", case.municipality.code, signed_at)
+            raise OrganisationSigningFailed(f"{case.municipality.code}: the signing certificate is not valid now")
         row.cms = cms_sign(organisation_key=key, content=payload, signing_time=signed_at)
         row.signer_certificate_sha256 = certificate_sha256(key.certificate)
         row.signer_subject = key.certificate.subject.rfc4514_string()[:400]
