@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from asn1crypto import cms as asn1_cms
 from django.contrib.auth import get_user_model
-from tests.backoffice.casework import complete_route, submit_inkan
+from tests.backoffice.casework import INKAN, complete_route, submit_inkan
 from tests.backoffice.casework import staff as demo_staff
 from tests.signatures.conftest import org_key, signatures_of
 
 from madoguchi.approvals.models import Approval
 from madoguchi.approvals.services import SigningFailed, post_review, step_approve, step_return
 from madoguchi.cases.models import Case, CaseEvent
-from madoguchi.cases.workflow import case_decide, case_start_review
+from madoguchi.cases.workflow import case_correct, case_decide, case_request_correction, case_start_review
 from madoguchi.signatures import organisation, pki
 from madoguchi.signatures.canonical import canonical_json
 from madoguchi.signatures.cms import certificate_sha256, cms_sign
@@ -160,6 +160,20 @@ def test_answers_edited_after_the_stamps_fail_verification(signatures_configured
     set_answers(inkan_case, copies="9")
     [finding] = verify(inkan_case.municipality).invalid
     assert finding.reason == "changed after signing: answers_sha256"
+
+
+def test_stamps_on_answers_corrected_later_still_verify_against_the_earlier_version(
+    signatures_configured, inkan_case, shimin, admin, now
+):
+    step_approve(staff=shimin["clerk"], case=inkan_case, step_id="kian", now=now)
+    case = case_request_correction(staff=admin, case=inkan_case, message="電話番号をご確認ください。", now=now)
+    case = case_correct(case=case, answers={**INKAN, "phone": "090-1111-2222"}, now=now)
+    step_approve(staff=shimin["clerk"], case=case, step_id="kian", now=now)
+    documents = [json.loads(r.payload) for r in signatures_of(case)]
+    assert [(d["answers_version"], d["step"]["generation"]) for d in documents] == [(1, 1), (2, 2)]
+    assert documents[0]["answers_sha256"] != documents[1]["answers_sha256"]
+    report = verify(case.municipality)
+    assert (report.checked, report.valid) == (2, 2)
 
 
 def test_an_edited_decision_reason_fails_verification(signatures_configured, inkan_case, shimin, now):
