@@ -2,7 +2,8 @@
 
 Every service goes the same way (STYLE.md, "one path per state change"): lock the case
 row, check the staff member may act on this step now, write the :class:`Approval` and the
-step's new state, and append the audit entry — in one transaction. Locking the case row
+step's new state, sign it with the municipality's key (``signatures.organisation``), and
+append the audit entry — in one transaction. Locking the case row
 serialises everything that happens to one case: two approvers pressing the button at the
 same moment get one stamp and one "already done", and ``cases.workflow.case_decide`` (which
 locks the same row) sees either the complete route or none of the last stamp.
@@ -45,6 +46,12 @@ from madoguchi.approvals.selectors import (
 from madoguchi.approvals.selectors import route_is_complete as route_is_complete
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
+from madoguchi.signatures.organisation import (
+    OrganisationSigningFailed,
+    organisation_sign_approval,
+    organisation_sign_decision,
+    organisation_sign_post_review,
+)
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 from madoguchi.tenants.models import Department, Role, StaffMembership
 
@@ -60,6 +67,7 @@ __all__ = [
     "ReasonRequired",
     "RouteIncomplete",
     "RouteInvalid",
+    "SigningFailed",
     "StaffNotFound",
     "StepAlreadyDone",
     "StepNotFound",
@@ -68,6 +76,7 @@ __all__ = [
     "post_review",
     "route_is_complete",
     "route_start",
+    "sign_decision",
     "step_approve",
     "step_return",
 ]
@@ -127,11 +136,30 @@ class AbsenceInvalid(ApprovalError):
     message = _("The absence must end on or after its first day, and not in the past.")
 
 
+class SigningFailed(ApprovalError):
+    """The municipality's signing key is configured but unusable: nothing is recorded unsigned."""
+
+    code = "signing_failed"
+    message = _("The decision could not be signed with the municipality's key. Ask the system administrator.")
+
+
 class RouteIncomplete(ApprovalError):
     """Raised by ``cases.workflow.case_decide`` while the route is not complete."""
 
     code = "route_incomplete"
     message = _("The approval route is not complete yet.")
+
+
+def _signed(sign, **kwargs) -> None:
+    try:
+        sign(**kwargs)
+    except OrganisationSigningFailed as exc:
+        raise SigningFailed from exc
+
+
+def sign_decision(*, event: CaseEvent) -> None:
+    """Sign the 決裁 recorded as ``event`` (for ``cases.workflow.case_decide``, in its transaction)."""
+    _signed(organisation_sign_decision, event=event)
 
 
 def _text(value: str, *, required: bool = False) -> str:
@@ -321,6 +349,7 @@ def step_approve(
         )
         row.status = StepStatus.APPROVED
         row.save(update_fields=["status"])
+        _signed(organisation_sign_approval, approval=approval)
         _audit(
             case,
             "approvals.step.approved",
@@ -369,6 +398,7 @@ def step_return(
         )
         row.status = StepStatus.RETURNED
         row.save(update_fields=["status"])
+        _signed(organisation_sign_approval, approval=approval)
         ApprovalStep.objects.for_municipality(case.municipality).filter(
             pk__in=[r.pk for r in rows], status=StepStatus.PENDING
         ).update(status=StepStatus.SKIPPED)
@@ -407,6 +437,7 @@ def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now
         approval.post_reviewed_at = now
         approval.post_review_comment = text
         approval.save(update_fields=["post_reviewed_by", "post_reviewed_at", "post_review_comment"])
+        _signed(organisation_sign_post_review, approval=approval)
         _audit(
             case,
             "approvals.step.post_reviewed",

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from madoguchi.approvals.services import RouteIncomplete, route_is_complete, route_start
+from madoguchi.approvals.services import RouteIncomplete, route_is_complete, route_start, sign_decision
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.cases.selectors import case_on_route_of
@@ -271,7 +271,7 @@ def _transition(
         text = _message(message, required=message_required)
         previous = _set_status(case, status, now)
         case.save(update_fields=["status", "closed_at", "updated_at"])
-        _event(
+        event = _event(
             case,
             kind,
             staff=staff,
@@ -281,6 +281,8 @@ def _transition(
             data={"from": previous, "to": status},
             now=now,
         )
+        if action == "decide":  # the 決裁 is signed by the municipality, like every stamp before it
+            sign_decision(event=event)
         _audit(case, f"cases.case.{status}", staff.actor_label, previous=previous, has_message=bool(text))
         if status in NOTIFIED_STATUSES:  # the resident is told by e-mail, if they gave an address
             notification_enqueue(case=case, kind=status, message=text, now=now)

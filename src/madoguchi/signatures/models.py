@@ -1,10 +1,66 @@
-"""Signatures kept with cases."""
+"""Signatures kept with the records they sign.
+
+A :class:`ResidentSignature` is a resident's verified signature over their application.
+
+An :class:`OrganisationSignature` is the municipality's own signature (組織署名) over one
+approval decision: a stamp or a return on the route, a 後閲, or the 決裁 of a case. It
+keeps the exact bytes that were signed (the canonical document, docs/signatures.md), so a
+later check can re-derive the document from the rows as they are now and compare: a comment,
+decision, user or answers edited in the database no longer matches, and the signature over
+the stored bytes proves what they were. Keys never live here; only the signature and the
+signer certificate's SHA-256 do.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenants.models import Municipality
 from madoguchi.tenants.scoping import municipality_scoped_manager
+
+
+class SignedObject(models.TextChoices):
+    # If you add a kind here, add its document to signatures.approval_documents and its
+    # signing call to the service that writes it.
+    APPROVAL = "approval", _("Approval stamp")
+    POST_REVIEW = "post_review", _("Review afterwards (後閲)")
+    DECISION = "decision", _("Decision (決裁)")
+
+
+class OrganisationSignature(models.Model):
+    """The municipality's signature over one decision; unsigned when no key was configured."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="organisation_signatures")
+    object_type = models.CharField(max_length=16, choices=SignedObject.choices)
+    # Approval pk for "approval" and "post_review", the decision's CaseEvent pk for "decision".
+    object_id = models.PositiveBigIntegerField()
+    payload = models.BinaryField()
+    # Empty when the municipality had no signing key: the decision went through unsigned.
+    cms = models.BinaryField(blank=True, default=b"")
+    signer_certificate_sha256 = models.CharField(max_length=64, blank=True)
+    signer_subject = models.CharField(max_length=400, blank=True)
+    # The signing time in the signature (whole seconds); when unsigned, when it was recorded.
+    signed_at = models.DateTimeField()
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "object_type", "object_id"], name="uniq_organisation_signature_object"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "case"], name="org_signature_case_idx")]
+        verbose_name = _("organisational signature")
+        verbose_name_plural = _("organisational signatures")
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}"
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.cms)
 
 
 class ResidentSignature(models.Model):

@@ -72,3 +72,9 @@ def step_status_label(value: str) -> str:
         return str(StepStatus(value).label)
     except ValueError:
         return value or ""
+
+
+@register.filter
+def signature_of(approval, signatures: dict):
+    """Return the organisational signature of ``approval`` from {approval id: signature}, or None."""
+    return (signatures or {}).get(approval.pk)

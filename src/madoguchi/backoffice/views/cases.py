@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.approvals.selectors import post_reviews_for_case, route_status
-from madoguchi.approvals.services import RouteIncomplete
+from madoguchi.approvals.services import RouteIncomplete, SigningFailed
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus
@@ -38,6 +38,7 @@ from madoguchi.cases.selectors import (
 )
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.signatures.organisation import organisation_stamp_signatures
 from madoguchi.signatures.selectors import signature_summary
 from madoguchi.tenants.access import ActionNotAllowed
 
@@ -193,6 +194,7 @@ def _render_case(
         ],
         "route_error": route_error,
         "post_reviews": post_reviews_for_case(staff=staff, case=case),
+        "stamp_signatures": organisation_stamp_signatures(case=case),
         # 承認 and 却下 are the 決裁 itself: offered only once the route is complete.
         "decision_waits_for_route": route.has_route and not route.complete,
         "errors": errors or {},
@@ -277,7 +279,7 @@ def case_action(request, receipt_number: str, action: str):
             % {"status": CaseStatus(exc.status).label},
             case=case,
         )
-    except RouteIncomplete as error:
+    except (RouteIncomplete, SigningFailed) as error:
         return _error(request, 409, _("This action is not possible now"), str(error.message), case=case)
     except workflow.MessageRequired:
         errors = {action: MESSAGE_REQUIRED.get(action, MESSAGE_REQUIRED["comment"])}
