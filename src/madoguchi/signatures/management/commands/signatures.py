@@ -1,4 +1,4 @@
-"""``madoguchi signatures verify|check``: the municipality's organisational signatures.
+"""``madoguchi signatures verify|check|crl-refresh``: signatures' keys, CRLs and evidence.
 
 ``verify`` derives every signed approval document again from the database, compares it
 with what was signed, checks each CMS signature and its certificate chain at the signing
@@ -6,6 +6,8 @@ time, and exits non-zero on any invalid or missing signature (and on unsigned de
 unless ``--allow-unsigned``). Run it daily beside ``madoguchi audit verify``, so alerting
 on a failed timer covers both. ``check`` looks at the signing keys' files and certificates
 without touching the database. Both warn about key files others can read.
+``crl-refresh`` installs each municipality's current residents' CRL from its source (run it
+from cron: a stale CRL makes every resident signature fail, see docs/signatures.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
+from madoguchi.signatures.crl import CrlRefreshFailed, crl_refresh
 from madoguchi.signatures.keyfiles import key_file_warnings
 from madoguchi.signatures.organisation_verify import VerifyReport, organisation_signatures_verify
 from madoguchi.tenants.models import Municipality
@@ -39,13 +42,16 @@ class Command(BaseCommand):
             "--jobs", type=int, default=1, metavar="N", help="check signatures in N worker processes (default 1)"
         )
         check = sub.add_parser("check", help="Check the signing keys' file permissions and certificates.")
-        for action in (verify, check):
+        crl = sub.add_parser("crl-refresh", help="Install each municipality's residents' CRL from its source.")
+        for action in (verify, check, crl):
             action.add_argument("--municipality", metavar="CODE", help="local government code, e.g. 082015")
 
     def handle(self, *args, action: str, municipality: str | None = None, **options):
         for warning in key_file_warnings():
             self.stderr.write(f"WARNING {warning}")
         municipalities = self._municipalities(municipality)
+        if action == "crl-refresh":
+            return self._crl_refresh(municipalities)
         if action == "check":
             return self._check(municipalities)
         allow_unsigned = options["allow_unsigned"]
@@ -59,6 +65,32 @@ class Command(BaseCommand):
         failed = [r.municipality for r in reports if not r.ok(allow_unsigned=allow_unsigned)]
         if failed:
             raise CommandError(f"organisational signatures failed verification: {', '.join(failed)}")
+
+    def _crl_refresh(self, municipalities) -> None:
+        failed = []
+        for municipality in municipalities:
+            try:
+                config = municipality_signatures(municipality.code)
+            except SignaturesNotConfigured:
+                continue
+            if config.verifier != "x509" or config.crl_file is None:
+                continue  # an adapter's service checks revocation itself
+            if not config.crl_source:
+                self.stdout.write(f"SKIP {municipality.code}: no CRL source; the file is kept current by other means")
+                continue
+            try:
+                result = crl_refresh(config)
+            except CrlRefreshFailed as exc:
+                self.stderr.write(f"FAIL {municipality.code}: {exc}")
+                failed.append(municipality.code)
+                continue
+            state = "installed" if result.replaced else "unchanged (the installed CRL is as new)"
+            self.stdout.write(
+                f"OK {municipality.code}: CRL {state}, {result.revoked} revoked, "
+                f"this update {result.this_update:%Y-%m-%d %H:%M}, next update {result.next_update:%Y-%m-%d %H:%M} UTC"
+            )
+        if failed:
+            raise CommandError(f"CRL refresh failed: {', '.join(failed)}")
 
     def _print(self, report: VerifyReport, *, allow_unsigned: bool) -> None:
         verdict = "OK" if report.ok(allow_unsigned=allow_unsigned) else "FAIL"
