@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.portal.views import apply, assistant, catalog, correction, status
+from madoguchi.portal.views import apply, assistant, catalog, correction, documents, status, verify
 
 app_name = "portal"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("status/", status.status_lookup, name="status"),
     path("status/correct/", correction.correction, name="correction"),
+    path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
+    path("status/documents/<int:document_id>/", documents.document_download, name="document"),
+    path("verify/", verify.verify, name="verify"),
     path("<str:code>/", catalog.catalog, name="catalog"),
     path("<str:code>/assistant/", assistant.assistant, name="assistant"),
     path("<str:code>/assistant/embed/", assistant.assistant_embed, name="assistant_embed"),

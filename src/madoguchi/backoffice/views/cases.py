@@ -38,6 +38,9 @@ from madoguchi.cases.selectors import (
 )
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.signatures.documents.kinds import document_title
+from madoguchi.signatures.documents.selectors import case_documents
+from madoguchi.signatures.documents.services import issuable_kinds
 from madoguchi.tenants.access import ActionNotAllowed
 
 MAX_PARAM_LENGTH = 100
@@ -196,6 +199,11 @@ def _render_case(
         "decision_waits_for_route": route.has_route and not route.complete,
         "errors": errors or {},
         "values": values or {},
+        "documents": case_documents(case=case),
+        "reissuable": [
+            {"kind": kind, "title": document_title(definition, kind, language)}
+            for kind in (issuable_kinds(case=case) if staff.can("issue_document", case.department_id) else [])
+        ],
     }
     return render(request, "backoffice/case_detail.html", context, status=status)
 

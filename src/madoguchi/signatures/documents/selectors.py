@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import Http404
 
 from madoguchi.cases.models import Case
+from madoguchi.signatures.documents.kinds import document_title
+from madoguchi.signatures.documents.verification import Verification, verify_pdf
 from madoguchi.signatures.models import IssuedDocument
 from madoguchi.tenants.models import Municipality
 
@@ -46,3 +50,43 @@ def document_find(*, municipality_code: str, sha256: str) -> IssuedDocument | No
         .order_by("-issued_at")
         .first()
     )
+
+
+def resident_documents(*, case: Case, language: str) -> list[dict]:
+    """The documents listed on the resident's status page: current versions only, titled in ``language``."""
+    definition = case.procedure_version.definition
+    return [
+        {"document": document, "title": document_title(definition, document.kind, language)}
+        for document in case_documents(case=case)
+        if not document.superseded
+    ]
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """A verdict with what the platform knows about the document: who issued it, for which case."""
+
+    result: Verification
+    municipality: Municipality | None = None
+    document: IssuedDocument | None = None
+
+
+def document_verification(*, data: bytes, validation_context=None) -> VerificationReport:
+    """Verify ``data`` and, for an authentic document, find its municipality and issuance record."""
+    result = verify_pdf(data, validation_context=validation_context)
+    if not result.authentic:
+        return VerificationReport(result)
+    municipality = Municipality.objects.filter(code=result.municipality_code).first()
+    document = document_find(municipality_code=result.municipality_code, sha256=result.sha256)
+    return VerificationReport(result, municipality=municipality, document=document)
+
+
+def case_document_verifications(*, case: Case) -> list[VerificationReport]:
+    """Verify the stored current documents of ``case`` (the resident's look-up on the verification page)."""
+    reports = []
+    for document in case_documents(case=case):
+        if document.superseded:
+            continue
+        with document_file(document=document) as handle:
+            reports.append(document_verification(data=handle.read()))
+    return reports
