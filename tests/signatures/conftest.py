@@ -25,6 +25,7 @@ from asn1crypto import tsp
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
+from tests.backoffice.conftest import login_staff  # noqa: F401 (the back office's sign-in fixture)
 
 from madoguchi.signatures import pki
 from madoguchi.signatures.config import MunicipalitySignatures, OrganisationKey
