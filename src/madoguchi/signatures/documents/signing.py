@@ -9,9 +9,13 @@ can build the path to the organisation CA. If the signatures file names a timest
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -23,6 +27,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from madoguchi.signatures.config import MunicipalitySignatures, OrganisationKey
 
+T = TypeVar("T")
 FIELD_NAME = "MunicipalitySignature"
 TIMESTAMP_TIMEOUT_SECONDS = 10
 
@@ -36,6 +41,20 @@ class SignedPdf:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
+
+
+def outside_event_loop(function: Callable[..., T], /, *args, **kwargs) -> T:
+    """Call ``function`` where pyHanko's synchronous API works: not in a thread running an event loop.
+
+    pyHanko's sync functions wrap ``asyncio.run``, which refuses to start inside a running loop
+    (an async view, or a test driving a browser); such callers get a worker thread instead.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def asn1_certificate(certificate) -> asn1_x509.Certificate:
@@ -79,7 +98,7 @@ def sign_document(pdf: bytes, *, signatures: MunicipalitySignatures, reason: str
         else None
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    output = signers.sign_pdf(writer, metadata, signer=_signer(entry), timestamper=timestamper)
+    output = outside_event_loop(signers.sign_pdf, writer, metadata, signer=_signer(entry), timestamper=timestamper)
     return SignedPdf(
         content=output.getvalue(),
         signer_certificate_sha256=certificate_sha256(entry.certificate),

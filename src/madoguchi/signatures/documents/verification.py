@@ -37,7 +37,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from madoguchi.signatures.config import configured_municipalities
-from madoguchi.signatures.documents.signing import asn1_certificate
+from madoguchi.signatures.documents.signing import asn1_certificate, outside_event_loop
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def verify_pdf(data: bytes, *, validation_context: ValidationContext | None = No
     embedded = signatures[0]
     context = validation_context or default_validation_context()
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = outside_event_loop(validate_pdf_signature, embedded, signer_validation_context=context)
     except (PdfError, ValueErrorWithMessage, ValueError, KeyError) as error:
         # A signature pyHanko cannot even evaluate was damaged: the document is not as signed.
         logger.info("verification: signature unreadable in %s: %s", sha256[:12], error)
