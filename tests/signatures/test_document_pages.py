@@ -197,3 +197,14 @@ def test_the_verification_page_is_rate_limited(client, settings, documents_confi
     statuses = [_upload(client, pdf_bytes()).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+def test_without_a_signing_key_no_page_offers_to_issue_a_document(client, login_staff, case, settings):
+    settings.MADOGUCHI_SIGNATURES_FILE = None
+    login_staff(client, "aoba-clerk")
+
+    status_page = _resident(client, case).get(reverse("portal:status")).content.decode()
+    case_page = client.get(reverse("backoffice:case", args=[case.receipt_number])).content.decode()
+
+    assert reverse("portal:receipt_certificate") not in status_page
+    assert "/reissue/" not in case_page

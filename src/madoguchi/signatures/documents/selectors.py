@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 
 from madoguchi.cases.models import Case
+from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.verification import Verification, verify_pdf
 from madoguchi.signatures.models import IssuedDocument
@@ -90,3 +91,12 @@ def case_document_verifications(*, case: Case) -> list[VerificationReport]:
         with document_file(document=document) as handle:
             reports.append(document_verification(data=handle.read()))
     return reports
+
+
+def documents_enabled(*, municipality: Municipality) -> bool:
+    """Whether ``municipality`` can issue signed documents now (it has a signing key configured)."""
+    try:
+        municipality_signatures(municipality.code).signing_key  # noqa: B018 (raises if there is none)
+    except SignaturesNotConfigured:
+        return False
+    return True
