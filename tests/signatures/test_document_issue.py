@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 from django.core.files.storage import default_storage
 from django_scopes import scopes_disabled
-from tests.backoffice.casework import complete_route, staff, submit_inkan
+from tests.backoffice.casework import INKAN, complete_route, staff, submit_inkan
+from tests.cases.test_retention import CLOSED, closed_case
 from tests.samples import NAME
 from tests.signatures.conftest import pdftotext
 
@@ -15,6 +17,7 @@ from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus
+from madoguchi.cases.retention import records_dispose
 from madoguchi.signatures.documents import verification
 from madoguchi.signatures.documents.kinds import document_text
 from madoguchi.signatures.documents.services import (
@@ -169,3 +172,19 @@ def test_issued_documents_are_scoped_to_their_municipality(case, now, documents_
 
     with scopes_disabled():
         assert IssuedDocument.objects.filter(municipality__code="082023").count() == 0
+
+
+def test_disposing_of_a_case_removes_its_issued_documents(
+    aoba, version_of, documents_configured, django_capture_on_commit_callbacks
+):
+    admin = staff("aoba-admin")
+    case = closed_case(aoba, version_of(aoba, "inkan-certificate"), admin, "dispose-1", INKAN)
+    document = document_issue(case=case, kind=DocumentKind.RECEIPT, actor="test", now=CLOSED)
+    assert default_storage.exists(document.storage_name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = records_dispose(municipality=aoba, today=date(2060, 4, 1))
+
+    assert case.receipt_number in report.disposed
+    assert not default_storage.exists(document.storage_name)
+    assert _documents(case) == []
