@@ -18,12 +18,13 @@ from tests.signatures.conftest import END, flip_byte_in_signed_range, pdfsig
 
 from madoguchi.signatures import pki
 from madoguchi.signatures.documents import verification
-from madoguchi.signatures.documents.signing import asn1_certificate, sign_document
+from madoguchi.signatures.documents.signing import asn1_certificate, outside_event_loop, sign_document
 
 
 def _status(data: bytes, context: ValidationContext):
     embedded = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
-    return validate_pdf_signature(embedded, signer_validation_context=context)
+    # The browser tests leave Playwright's event loop running in this thread; pyHanko's sync API needs none.
+    return outside_event_loop(validate_pdf_signature, embedded, signer_validation_context=context)
 
 
 def test_pyhanko_validates_the_signature_with_hard_fail_revocation_checking(signed_pdf, document_pki):
