@@ -208,3 +208,28 @@ def test_without_a_signing_key_no_page_offers_to_issue_a_document(client, login_
 
     assert reverse("portal:receipt_certificate") not in status_page
     assert "/reissue/" not in case_page
+
+
+def test_the_api_lists_an_applications_documents_and_serves_them_with_the_access_code(client, case, document):
+    code = access_code_from_salt(case.access_salt)
+
+    status = client.get(f"/api/v1/applications/{case.receipt_number}", HTTP_X_ACCESS_CODE=code).json()
+
+    [listed] = status["documents"]
+    assert (listed["kind"], listed["version"], listed["sha256"]) == ("receipt", 1, document.sha256)
+    response = client.get(listed["url"], HTTP_X_ACCESS_CODE=code)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert client.get(listed["url"], HTTP_X_ACCESS_CODE="WRONG").status_code == 404
+
+
+def test_the_api_does_not_serve_another_applications_document(client, aoba, version_of, now, document):
+    other = submit(aoba, version_of(aoba, "inkan-certificate"), now=now, answers=INKAN)
+
+    response = client.get(
+        f"/api/v1/applications/{other.receipt_number}/documents/{document.pk}",
+        HTTP_X_ACCESS_CODE=access_code_from_salt(other.access_salt),
+    )
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
