@@ -97,6 +97,19 @@ def test_without_a_signing_key_a_decision_stands_and_issues_nothing(
     assert "No approved document issued" in caplog.text
 
 
+def test_a_decision_stands_when_its_document_cannot_be_drawn(
+    aoba, version_of, now, documents_configured, django_capture_on_commit_callbacks, caplog
+):
+    case = submit_inkan(aoba, version_of, now=now, name={**NAME, "given": "花\U000f0000"})
+
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        decided = _decide(case, approve=True, now=now)
+
+    assert decided.status == CaseStatus.APPROVED
+    assert _documents(case) == []
+    assert "U+F0000" in caplog.text
+
+
 def test_a_name_the_font_cannot_draw_refuses_issuance_naming_the_character(aoba, version_of, now, documents_configured):
     case = submit_inkan(aoba, version_of, now=now, name={**NAME, "given": "花\U000f0000"})
 
