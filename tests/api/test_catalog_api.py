@@ -36,6 +36,7 @@ CATALOG = {
 ALL_SLUGS = sorted(CATALOG)
 AOBA_ONLY = sorted(slug for slug, d in CATALOG.items() if d.get("municipalities") == ["082015"])
 APPLICATIONS_PATH = "/api/v1/municipalities/{code}/procedures/{slug}/applications"
+DOCUMENT_PATH = "/api/v1/applications/{receipt_number}/documents/{document_id}"  # issued documents (signed PDFs)
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
 
@@ -413,7 +414,7 @@ ASSISTANT_PATHS = {
 }
 
 
-def test_openapi_lists_the_six_public_paths_and_the_staff_paths(openapi):
+def test_openapi_lists_the_seven_public_paths_and_the_staff_paths(openapi):
     assert set(openapi["paths"]) - set(STAFF_PATHS) - set(ASSISTANT_PATHS) == {
         "/api/v1/municipalities",
         "/api/v1/municipalities/{code}/procedures",
@@ -421,6 +422,7 @@ def test_openapi_lists_the_six_public_paths_and_the_staff_paths(openapi):
         APPLICATIONS_PATH,
         APPLICATIONS_PATH + "/signing-content",
         "/api/v1/applications/{receipt_number}",
+        DOCUMENT_PATH,
     }
     assert {path: sorted(item) for path, item in openapi["paths"].items()} == {
         "/api/v1/municipalities": ["get"],
@@ -429,6 +431,7 @@ def test_openapi_lists_the_six_public_paths_and_the_staff_paths(openapi):
         APPLICATIONS_PATH: ["post"],
         APPLICATIONS_PATH + "/signing-content": ["post"],
         "/api/v1/applications/{receipt_number}": ["get"],
+        DOCUMENT_PATH: ["get"],
         **STAFF_PATHS,
         **ASSISTANT_PATHS,
     }
@@ -438,7 +441,7 @@ def test_openapi_operations_have_unique_ids_and_responses(openapi):
     operations = [op for item in openapi["paths"].values() for op in item.values()]
 
     assert (
-        len({op["operationId"] for op in operations}) == len(operations) == 6 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
+        len({op["operationId"] for op in operations}) == len(operations) == 7 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
     )
     for op in operations:
         assert op["responses"], op["operationId"]

@@ -9,6 +9,7 @@ from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.schema_export import answers_json_schema, example_answers, file_parts
+from madoguchi.signatures.documents.selectors import resident_documents
 from madoguchi.tenants.models import Municipality
 
 
@@ -80,4 +81,20 @@ def application_status_out(case: Case) -> dict:
         "procedure_version": case.procedure_version.number,
         "submitted_at": case.submitted_at,
         "updated_at": case.updated_at,
+        "documents": [
+            {
+                "id": item["document"].pk,
+                "kind": item["document"].kind,
+                "title": item["title"],
+                "version": item["document"].version,
+                "issued_at": item["document"].issued_at,
+                "sha256": item["document"].sha256,
+                "size": item["document"].size,
+                "url": reverse(
+                    "api-1.0.0:application_document",
+                    kwargs={"receipt_number": case.receipt_number, "document_id": item["document"].pk},
+                ),
+            }
+            for item in resident_documents(case=case, language=get_language())
+        ],
     }

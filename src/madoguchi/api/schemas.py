@@ -68,6 +68,17 @@ class ApplicationCreatedOut(Schema):
     status_url: str
 
 
+class IssuedDocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    version: int
+    issued_at: datetime
+    sha256: str
+    size: int
+    url: str
+
+
 class ApplicationStatusOut(Schema):
     receipt_number: str
     status: str
@@ -78,6 +89,7 @@ class ApplicationStatusOut(Schema):
     procedure_version: int
     submitted_at: datetime
     updated_at: datetime
+    documents: list[IssuedDocumentOut]
 
 
 class ProblemFieldOut(Schema):

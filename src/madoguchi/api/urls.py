@@ -12,7 +12,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern
 from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
@@ -42,6 +42,7 @@ from madoguchi.cases.workflow import IllegalTransition, MessageRequired
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
+from madoguchi.signatures.documents.selectors import case_document_get, document_file
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
 from madoguchi.signatures.verification import SignatureRejected
 from madoguchi.tenants.access import ActionNotAllowed
@@ -339,6 +340,36 @@ def application_status(request, receipt_number: str):
     if case is None:
         raise Http404
     return presenters.application_status_out(case)
+
+
+@api.get(
+    "/applications/{receipt_number}/documents/{document_id}",
+    response={200: None, **LOOKUP_PROBLEMS},
+    url_name="application_document",
+    tags=["applications"],
+    openapi_extra={
+        "parameters": [{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "responses": {200: {"description": "The signed PDF", "content": {"application/pdf": {}}}},
+    },
+)
+def application_document(request, receipt_number: str, document_id: int):
+    """Download a document issued for an application (a PDF signed by the municipality, PAdES).
+
+    Needs the access code in ``X-Access-Code``; the document must belong to that application.
+    """
+    enforce_rate(request, "lookup", settings.MADOGUCHI_LOOKUP_RATE)
+    case = case_get_for_resident(receipt_number=receipt_number, access_code=request.headers.get("X-Access-Code", ""))
+    if case is None:
+        raise Http404
+    document = case_document_get(case=case, document_id=document_id)
+    response = FileResponse(
+        document_file(document=document),
+        as_attachment=True,
+        filename=document.download_name(case.receipt_number),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 api.add_router("/staff", staff_router)

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from madoguchi.backoffice.views import approvals, assistant_admin, audit_log, auth, cases, notifications, staff_admin
+from madoguchi.backoffice.views import (
+    approvals,
+    assistant_admin,
+    audit_log,
+    auth,
+    cases,
+    documents,
+    notifications,
+    staff_admin,
+)
 
 app_name = "backoffice"
 
@@ -17,6 +26,12 @@ urlpatterns = [
     path("cases/<str:receipt_number>/", cases.case_detail, name="case"),
     path("cases/<str:receipt_number>/attachments/<int:attachment_id>/", cases.attachment, name="attachment"),
     path("cases/<str:receipt_number>/actions/<str:action>/", cases.case_action, name="case_action"),
+    path("cases/<str:receipt_number>/documents/<int:document_id>/", documents.case_document, name="case_document"),
+    path(
+        "cases/<str:receipt_number>/documents/<str:kind>/reissue/",
+        documents.case_document_reissue,
+        name="case_document_reissue",
+    ),
     path("cases/<str:receipt_number>/route/<str:step_id>/<str:action>/", approvals.route_action, name="route_action"),
     path("approvals/", approvals.inbox, name="approvals"),
     path("approvals/absences/", approvals.absence_create, name="absence_create"),

@@ -77,6 +77,9 @@ def _export(case: Case, directory: Path) -> None:
     for attachment in case.attachments.all():
         with default_storage.open(attachment.storage_name, "rb") as handle:
             (target / f"{attachment.sha256}-{attachment.name}").write_bytes(handle.read())
+    for document in case.documents.all():  # the signed PDFs issued for the case belong to its record
+        with default_storage.open(document.storage_name, "rb") as handle:
+            (target / f"document-{document.kind}-v{document.version}.pdf").write_bytes(handle.read())
 
 
 def records_dispose(
@@ -98,6 +101,8 @@ def _dispose(municipality: Municipality, today: date, actor: str, dry_run: bool)
         if fate == "transfer":
             _export(case, Path(settings.MADOGUCHI_TRANSFER_DIR))
         files = list(case.attachments.values_list("storage_name", flat=True))
+        # Issued documents are never shared between cases (each names its receipt number).
+        documents = list(case.documents.values_list("storage_name", flat=True))
         with transaction.atomic():
             Disposal.objects.for_municipality(municipality).create(
                 municipality=municipality,
@@ -114,7 +119,7 @@ def _dispose(municipality: Municipality, today: date, actor: str, dry_run: bool)
                 actor=actor,
                 object_type="case",
                 object_id=case.receipt_number,
-                payload={"retention": definition.get("retention", "5y"), "files": len(files)},
+                payload={"retention": definition.get("retention", "5y"), "files": len(files) + len(documents)},
             )
             case.delete()
             # Files are stored once per content: remove them only when no other case uses them.
@@ -123,7 +128,7 @@ def _dispose(municipality: Municipality, today: date, actor: str, dry_run: bool)
                 .filter(storage_name__in=files)
                 .values_list("storage_name", flat=True)
             )
-            removable = [name for name in set(files) if name not in still_used]
+            removable = [name for name in set(files) if name not in still_used] + documents
             transaction.on_commit(lambda names=removable: [default_storage.delete(n) for n in names])
         (transferred if fate == "transfer" else disposed).append(case.receipt_number)
     return DisposalReport(disposed=disposed, transferred=transferred)

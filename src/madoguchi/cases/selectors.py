@@ -242,3 +242,17 @@ def case_get_for_session(*, receipt_number: str | None) -> Case | None:
             .filter(receipt_number=receipt_number)
             .first()
         )
+
+
+def case_decision(*, case: Case) -> CaseEvent | None:
+    """Return the case's latest decision (承認 or 却下) event, or None if it was never decided.
+
+    The event keeps what the case's status later loses: a completed case was approved or
+    rejected, when, and (for 却下) why.
+    """
+    return (
+        CaseEvent.objects.for_municipality(case.municipality)
+        .filter(case=case, kind=CaseEvent.Kind.DECIDED)
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -27,6 +27,7 @@ from madoguchi.cases.selectors import case_on_route_of
 from madoguchi.cases.services import store_attachment
 from madoguchi.notifications.services import NOTIFIED_STATUSES, notification_enqueue
 from madoguchi.procedures.answers import clean_answers
+from madoguchi.signatures.documents.services import documents_schedule_on_decision
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 from madoguchi.tenants.models import StaffMembership
 
@@ -286,6 +287,8 @@ def _transition(
         _audit(case, f"cases.case.{status}", staff.actor_label, previous=previous, has_message=bool(text))
         if status in NOTIFIED_STATUSES:  # the resident is told by e-mail, if they gave an address
             notification_enqueue(case=case, kind=status, message=text, now=now)
+        if action == "decide":  # the signed decision document, made after commit
+            documents_schedule_on_decision(case=case, status=status, actor=staff.actor_label)
     return case
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.portal.views import apply, assistant, catalog, correction, signing, status
+from madoguchi.portal.views import apply, assistant, catalog, correction, documents, signing, status, verify
 
 app_name = "portal"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("status/", status.status_lookup, name="status"),
     path("status/correct/", correction.correction, name="correction"),
     path("demo/software-card.p12", signing.demo_software_card, name="demo_software_card"),
+    path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
+    path("status/documents/<int:document_id>/", documents.document_download, name="document"),
+    path("verify/", verify.verify, name="verify"),
     path("<str:code>/", catalog.catalog, name="catalog"),
     path("<str:code>/assistant/", assistant.assistant, name="assistant"),
     path("<str:code>/assistant/embed/", assistant.assistant_embed, name="assistant_embed"),

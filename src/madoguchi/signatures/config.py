@@ -132,3 +132,11 @@ def municipality_signatures(code: str) -> MunicipalitySignatures:
     if found is None:
         raise SignaturesNotConfigured(f"{code}: not in {path.name}")
     return found
+
+
+def configured_municipalities() -> dict[str, MunicipalitySignatures]:
+    """Every municipality in the signatures file, by code (empty without a file)."""
+    path = signatures_file()
+    if path is None or not path.exists():
+        return {}
+    return _load(str(path), path.stat().st_mtime_ns)

@@ -138,16 +138,50 @@ def issue_organisation_certificate(
     common_name: str,
     organisation: str,
     key: rsa.RSAPrivateKey | None = None,
+    crl_url: str = "",
 ) -> Issued:
-    """A municipality's signing certificate (in production: LGPKI 組織認証局)."""
+    """A municipality's signing certificate (in production: LGPKI 組織認証局).
+
+    ``crl_url`` adds a CRL distribution point: validators check revocation of a certificate
+    that declares where its CRL is (pyHanko's "hard-fail" mode checks only those).
+    """
     key = key or new_key()
     builder, signing_key = _builder(_name(common_name, organisation), key, issuer, not_before, not_after)
-    certificate = (
-        builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(SIGNING_USAGE), critical=True)
-        .sign(signing_key, hashes.SHA256())
+    builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True).add_extension(
+        _key_usage(SIGNING_USAGE), critical=True
     )
-    return Issued(certificate, key)
+    if crl_url:
+        builder = builder.add_extension(_crl_distribution_point(crl_url), critical=False)
+    return Issued(builder.sign(signing_key, hashes.SHA256()), key)
+
+
+def _crl_distribution_point(url: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints(
+        [x509.DistributionPoint(full_name=[x509.UniformResourceIdentifier(url)], relative_name=None,
+                                reasons=None, crl_issuer=None)]
+    )  # fmt: skip
+
+
+def issue_timestamping_certificate(
+    *,
+    issuer: Issued,
+    not_before: datetime,
+    not_after: datetime,
+    common_name: str,
+    key: rsa.RSAPrivateKey | None = None,
+    crl_url: str = "",
+) -> Issued:
+    """A time-stamping authority's certificate (RFC 3161: the critical extended key usage timeStamping)."""
+    key = key or new_key()
+    builder, signing_key = _builder(_name(common_name, "Madoguchi Test"), key, issuer, not_before, not_after)
+    builder = (
+        builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage({"digital_signature", "content_commitment"}), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+    )
+    if crl_url:
+        builder = builder.add_extension(_crl_distribution_point(crl_url), critical=False)
+    return Issued(builder.sign(signing_key, hashes.SHA256()), key)
 
 
 def issue_crl(

@@ -31,6 +31,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # eyes (reviewer and above) publishes what residents will be told.
     "faq_edit": ALL_ROLES,
     "faq_publish": frozenset({Role.REVIEWER, Role.APPROVER, Role.ADMIN}),
+    # Issued documents (signatures.documents.services.document_reissue): a re-issue restates a
+    # decision already taken, so whoever works the case may do it.
+    "issue_document": ALL_ROLES,
 }
 
 

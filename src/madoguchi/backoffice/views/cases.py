@@ -38,6 +38,9 @@ from madoguchi.cases.selectors import (
 )
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.signatures.documents.kinds import document_title
+from madoguchi.signatures.documents.selectors import case_documents, documents_enabled
+from madoguchi.signatures.documents.services import issuable_kinds
 from madoguchi.signatures.organisation import organisation_stamp_signatures
 from madoguchi.signatures.selectors import signature_summary
 from madoguchi.tenants.access import ActionNotAllowed
@@ -201,8 +204,17 @@ def _render_case(
         "values": values or {},
         "signature_mode": definition.get("signature", "none"),
         "signature": signature_summary(case),
+        "documents": case_documents(case=case),
+        "reissuable": [
+            {"kind": kind, "title": document_title(definition, kind, language)}
+            for kind in (issuable_kinds(case=case) if _may_issue_documents(staff, case) else [])
+        ],
     }
     return render(request, "backoffice/case_detail.html", context, status=status)
+
+
+def _may_issue_documents(staff, case) -> bool:
+    return staff.can("issue_document", case.department_id) and documents_enabled(municipality=case.municipality)
 
 
 @staff_page

@@ -17,6 +17,7 @@ from madoguchi.cases.selectors import case_get_for_resident, case_get_for_sessio
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.signatures.documents.selectors import documents_enabled, resident_documents
 
 SESSION_CASE_KEY = "madoguchi.resident_case"
 
@@ -59,6 +60,8 @@ def status_lookup(request):
                 "sections": display_answers(definition, case.answers, language),
                 "notices": case_public_events(case=case),
                 "can_correct": case.status == CaseStatus.CORRECTION_REQUESTED,
+                "documents": resident_documents(case=case, language=language),
+                "documents_enabled": documents_enabled(municipality=case.municipality),
             }
         )
     return render(request, "portal/status.html", context, status=status)

@@ -1,0 +1,75 @@
+"""Resident pages for issued documents: download from the status page, and ask for a 受理証明書.
+
+Both need the case the resident opened with receipt number and access code in this session
+(see ``status.py``); any other document id is "not found", like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from madoguchi.cases.selectors import case_get_for_session
+from madoguchi.portal.views.errors import not_found, rate_limited
+from madoguchi.portal.views.status import SESSION_CASE_KEY
+from madoguchi.signatures.documents.render import code_point
+from madoguchi.signatures.documents.selectors import case_document_get, document_file
+from madoguchi.signatures.documents.services import (
+    SignaturesNotConfigured,
+    UnprintableCharacters,
+    document_receipt_request,
+)
+
+
+def _session_case(request):
+    return case_get_for_session(receipt_number=request.session.get(SESSION_CASE_KEY))
+
+
+@require_GET
+def document_download(request, document_id: int):
+    case = _session_case(request)
+    if case is None:
+        return not_found(request)
+    try:
+        document = case_document_get(case=case, document_id=document_id)
+    except Http404:
+        return not_found(request)
+    response = FileResponse(
+        document_file(document=document),
+        as_attachment=True,
+        filename=document.download_name(case.receipt_number),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def receipt_certificate(request):
+    case = _session_case(request)
+    if case is None:
+        return not_found(request)
+    if settings.MADOGUCHI_LOOKUP_RATE and is_ratelimited(
+        request, group="documents", key="ip", rate=settings.MADOGUCHI_LOOKUP_RATE, increment=True
+    ):
+        return rate_limited(request)
+    try:
+        document_receipt_request(case=case)
+    except SignaturesNotConfigured:
+        messages.error(request, _("This municipality does not issue signed documents online yet."))
+    except UnprintableCharacters as error:
+        messages.error(
+            request,
+            _(
+                "The certificate cannot be made: the document font has no glyph for %(characters)s. Please contact the municipality."
+            )
+            % {"characters": ", ".join(code_point(c) for c in error.characters)},
+        )
+    else:
+        messages.success(request, _("Your certificate of receipt is ready to download."))
+    return redirect("portal:status")
