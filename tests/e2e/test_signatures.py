@@ -1,16 +1,27 @@
 """Signing in a real browser (issue #5): a resident signs the confirmation page with the demo
-software card, and staff see who signed next to what the resident typed. axe-core checks the
-confirmation page with its signature section and the case page with the signature."""
+software card, staff see who signed next to what the resident typed and approve, and the
+resident downloads the municipality's signed PDF and checks it on the public verification
+page. axe-core checks the confirmation page, the case page and the status page."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
+from tests.backoffice.casework import complete_route
 from tests.e2e.conftest import _new_page, axe_check
-from tests.e2e.resident import choose, fill_address, fill_name, next_step, read_receipt, start_application
+from tests.e2e.resident import (
+    choose,
+    fill_address,
+    fill_name,
+    look_up_status,
+    next_step,
+    read_receipt,
+    start_application,
+)
 from tests.e2e.test_backoffice import sign_in
 
 from madoguchi.signatures.demo import SOFTWARE_CARD, SOFTWARE_CARD_PIN
@@ -39,7 +50,7 @@ def fill_inkan_certificate(page) -> None:
     expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
 
 
-def test_a_resident_signs_with_the_demo_software_card_and_staff_see_the_signer(browser, site, software_card):
+def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(browser, site, software_card, tmp_path):
     resident_context, resident = _new_page(browser, site)
     fill_inkan_certificate(resident)
     expect(resident.locator("[data-software-card]")).to_be_visible()
@@ -54,8 +65,7 @@ def test_a_resident_signs_with_the_demo_software_card_and_staff_see_the_signer(b
     resident.locator("[data-software-card-sign]").click()
     expect(resident.locator("[data-software-card-status]")).to_contain_text("署名しました")
     resident.locator("main form button[type=submit]").click()
-    receipt, _code = read_receipt(resident)
-    resident_context.close()
+    receipt, access_code = read_receipt(resident)
 
     with scopes_disabled():
         signature = ResidentSignature.objects.get(case__receipt_number=receipt)
@@ -70,4 +80,35 @@ def test_a_resident_signs_with_the_demo_software_card_and_staff_see_the_signer(b
     expect(section.locator(".bo-signature__mismatch")).to_have_count(3)
     expect(section.locator(".bo-signature__mismatch").first).to_contain_text(SOFTWARE_CARD["name"])
     axe_check(clerk)
+    clerk.locator("form[action$='/actions/start_review/'] button").click()
+    expect(clerk.get_by_test_id("route")).to_be_visible()
     clerk_context.close()
+
+    # 起案 → 審査 → 決裁 are stamped as tests/e2e/test_backoffice.py does in the browser; here the
+    # approver's 承認 is the browser step, after which the signed notice is issued.
+    with scopes_disabled():
+        complete_route(signature.case, now=timezone.now())
+    approver_context, approver = sign_in(browser, site, "aoba-approver")
+    approver.goto(f"/staff/cases/{receipt}/")
+    approver.locator("form[action$='/actions/approve/'] button").click()
+    expect(approver.locator("main")).to_contain_text("承認")
+    approver_context.close()
+
+    look_up_status(resident, receipt, access_code)
+    documents = resident.get_by_test_id("documents")
+    expect(documents.get_by_role("link")).to_have_count(1)
+    axe_check(resident)
+    with resident.expect_download() as download:
+        documents.get_by_role("link").first.click()
+    pdf = tmp_path / "notice.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    resident.goto("/verify/")
+    resident.set_input_files("#document", str(pdf))
+    resident.get_by_role("button", name="検証する", exact=True).click()
+    verdict = resident.get_by_test_id("verdict")
+    expect(verdict).to_have_attribute("data-verdict", "authentic")
+    expect(verdict).to_contain_text("青葉市")
+    expect(verdict).to_contain_text(receipt)
+    resident_context.close()
