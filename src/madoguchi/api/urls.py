@@ -12,7 +12,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern
 from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
@@ -42,7 +42,8 @@ from madoguchi.cases.workflow import IllegalTransition, MessageRequired
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
-from madoguchi.signatures.documents.selectors import case_document_get, document_file
+from madoguchi.signatures.documents.downloads import document_response
+from madoguchi.signatures.documents.selectors import case_document_get
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
 from madoguchi.signatures.verification import SignatureRejected
 from madoguchi.tenants.access import ActionNotAllowed
@@ -362,14 +363,7 @@ def application_document(request, receipt_number: str, document_id: int):
     if case is None:
         raise Http404
     document = case_document_get(case=case, document_id=document_id)
-    response = FileResponse(
-        document_file(document=document),
-        as_attachment=True,
-        filename=document.download_name(case.receipt_number),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(document, receipt_number=case.receipt_number)
 
 
 api.add_router("/staff", staff_router)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,8 +17,9 @@ from django_ratelimit.core import is_ratelimited
 from madoguchi.cases.selectors import case_get_for_session
 from madoguchi.portal.views.errors import not_found, rate_limited
 from madoguchi.portal.views.status import SESSION_CASE_KEY
+from madoguchi.signatures.documents.downloads import document_response
 from madoguchi.signatures.documents.render import code_point
-from madoguchi.signatures.documents.selectors import case_document_get, document_file
+from madoguchi.signatures.documents.selectors import case_document_get
 from madoguchi.signatures.documents.services import (
     SignaturesNotConfigured,
     UnprintableCharacters,
@@ -39,14 +40,7 @@ def document_download(request, document_id: int):
         document = case_document_get(case=case, document_id=document_id)
     except Http404:
         return not_found(request)
-    response = FileResponse(
-        document_file(document=document),
-        as_attachment=True,
-        filename=document.download_name(case.receipt_number),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(document, receipt_number=case.receipt_number)
 
 
 @require_POST

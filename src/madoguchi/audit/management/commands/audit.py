@@ -12,10 +12,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from madoguchi.audit.services import audit_chain_verify, audit_checkpoint
-from madoguchi.tenants.models import Municipality
+from madoguchi.tenants.commandline import municipalities_for_command
 
 
 class Command(BaseCommand):
@@ -29,7 +28,7 @@ class Command(BaseCommand):
             action.add_argument("--municipality", metavar="CODE", help="local government code, e.g. 082015")
 
     def handle(self, *args, action: str, municipality: str | None = None, **options):
-        municipalities = self._municipalities(municipality)
+        municipalities = municipalities_for_command(municipality)
         if action == "checkpoint":
             for m in municipalities:
                 checkpoint = audit_checkpoint(municipality=m)
@@ -54,16 +53,6 @@ class Command(BaseCommand):
         self.stdout.write(f"verified {total} entries in {seconds:.2f} s ({_rate(total, seconds)})")
         if failed:
             raise CommandError(f"audit chain broken: {', '.join(failed)}")
-
-    def _municipalities(self, code: str | None) -> list[Municipality]:
-        with scopes_disabled():
-            queryset = Municipality.objects.order_by("code")
-            if code is not None:
-                queryset = queryset.filter(code=code)
-            municipalities = list(queryset)
-        if code is not None and not municipalities:
-            raise CommandError(f"Unknown municipality {code}")
-        return municipalities
 
 
 def _rate(entries: int, seconds: float) -> str:

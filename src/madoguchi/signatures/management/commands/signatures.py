@@ -15,13 +15,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scopes_disabled
 
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.crl import CrlRefreshFailed, crl_refresh
 from madoguchi.signatures.keyfiles import key_file_warnings
 from madoguchi.signatures.organisation_verify import VerifyReport, organisation_signatures_verify
-from madoguchi.tenants.models import Municipality
+from madoguchi.tenants.commandline import municipalities_for_command
 
 EXPIRY_WARNING = timedelta(days=60)
 SHOWN_FINDINGS = 50
@@ -49,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, municipality: str | None = None, **options):
         for warning in key_file_warnings():
             self.stderr.write(f"WARNING {warning}")
-        municipalities = self._municipalities(municipality)
+        municipalities = municipalities_for_command(municipality)
         if action == "crl-refresh":
             return self._crl_refresh(municipalities)
         if action == "check":
@@ -111,7 +110,7 @@ class Command(BaseCommand):
             if len(findings) > SHOWN_FINDINGS:
                 self.stdout.write(f"  … and {len(findings) - SHOWN_FINDINGS} more {label.lower()}")
 
-    def _check(self, municipalities: list[Municipality]) -> None:
+    def _check(self, municipalities: list) -> None:
         now, problems = datetime.now(UTC), []
         for m in municipalities:
             try:
@@ -138,16 +137,6 @@ class Command(BaseCommand):
             )
         if problems:
             raise CommandError(f"signing keys not usable: {', '.join(problems)}")
-
-    def _municipalities(self, code: str | None) -> list[Municipality]:
-        with scopes_disabled():
-            queryset = Municipality.objects.order_by("code")
-            if code is not None:
-                queryset = queryset.filter(code=code)
-            municipalities = list(queryset)
-        if code is not None and not municipalities:
-            raise CommandError(f"Unknown municipality {code}")
-        return municipalities
 
 
 def _rate(count: int, seconds: float) -> str:
