@@ -6,3 +6,10 @@ class SignaturesConfig(AppConfig):
     name = "madoguchi.signatures"
     verbose_name = _("Signatures")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # asn1crypto.tsp and pyHanko add CMS attribute names (signing_certificate_v2, …) to
+        # asn1crypto's tables when imported, but asn1crypto caches its name→OID table the first
+        # time any attribute is built by name. Importing them before any CMS work makes the
+        # names known in every process (web, worker, commands) whatever runs first.
+        import pyhanko.sign.signers  # noqa: F401
