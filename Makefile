@@ -25,8 +25,11 @@ run: setup
 	$(BIN)/madoguchi migrate --noinput --verbosity 0
 	$(BIN)/madoguchi createcachetable
 	$(BIN)/madoguchi demo
-	@# The job worker (e.g. the assistant's embeddings) runs beside the server and stops with it.
-	$(BIN)/madoguchi db_worker --no-reload > var/worker.log 2>&1 & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
+	@# Job workers run beside the server and stop with it: the assistant's embeddings (default
+	@# queue) and the signed documents issued after decisions (documents queue).
+	$(BIN)/madoguchi db_worker --no-reload > var/worker.log 2>&1 & WORKER=$$!; \
+	$(BIN)/madoguchi db_worker --no-reload --queue-name documents > var/worker-documents.log 2>&1 & DOCUMENTS=$$!; \
+	trap "kill $$WORKER $$DOCUMENTS" EXIT INT TERM; \
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup

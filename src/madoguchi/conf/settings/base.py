@@ -249,7 +249,14 @@ MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR /
 
 # Background jobs (e.g. the assistant's embeddings): Django's task API on a database queue,
 # worked by `madoguchi db_worker`. Production may point the same API at another backend.
-TASKS = {"default": {"BACKEND": os.environ.get("MADOGUCHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Queues: "default" (the assistant's embeddings, which can run for minutes) and "documents"
+# (signed PDFs after a decision), so a long embedding job never delays a resident's notice.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("MADOGUCHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "documents"],
+    }
+}
 
 # The assistant (madoguchi.assistant): its text embedder (a dotted path to an Embedder class),
 # its rate limit, and who may frame the chat widget page (CSP frame-ancestors sources).

@@ -12,7 +12,7 @@ from madoguchi.cases.models import Case
 logger = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name="documents")
 def document_issue_task(case_id: int, kind: str, actor: str) -> int | None:
     """Issue a case's decision document; return the IssuedDocument id, or None if none was issued.
 
