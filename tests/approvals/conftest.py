@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from tests.cases.test_submit import INKAN
 from tests.samples import pdf_bytes
 
-from madoguchi.approvals.services import absence_register
+from madoguchi.approvals.absences import absence_register
 from madoguchi.cases.services import case_submit
 from madoguchi.cases.workflow import case_start_review
 from madoguchi.procedures.schema_export import example_answers

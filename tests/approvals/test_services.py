@@ -8,9 +8,8 @@ from django_scopes import scopes_disabled
 from tests.approvals.conftest import user_of
 from tests.cases.test_submit import INKAN
 
-from madoguchi.approvals.models import Approval, ApprovalStep, Capacity, Decision, StepStatus
-from madoguchi.approvals.selectors import pending_post_reviews
-from madoguchi.approvals.services import (
+from madoguchi.approvals.absences import absence_register
+from madoguchi.approvals.errors import (
     AbsenceInvalid,
     AlreadyPostReviewed,
     ApprovalNotAllowed,
@@ -20,7 +19,10 @@ from madoguchi.approvals.services import (
     StepAlreadyDone,
     StepNotFound,
     StepOutOfOrder,
-    absence_register,
+)
+from madoguchi.approvals.models import Approval, ApprovalStep, Capacity, Decision, StepStatus
+from madoguchi.approvals.selectors import pending_post_reviews
+from madoguchi.approvals.services import (
     post_review,
     route_is_complete,
     route_start,

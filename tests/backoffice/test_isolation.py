@@ -122,7 +122,8 @@ def test_staff_of_another_municipality_cannot_review_a_deputy_decision_afterward
     from django.utils import timezone
     from tests.backoffice.casework import staff, submit_inkan
 
-    from madoguchi.approvals.services import absence_register, step_approve
+    from madoguchi.approvals.absences import absence_register
+    from madoguchi.approvals.services import step_approve
     from madoguchi.cases.workflow import case_start_review
 
     now = timezone.now()

@@ -16,8 +16,9 @@ from tests.backoffice.casework import INKAN, complete_route, submit_inkan
 from tests.backoffice.casework import staff as demo_staff
 from tests.signatures.conftest import org_key, signatures_of
 
+from madoguchi.approvals.errors import SigningFailed
 from madoguchi.approvals.models import Approval
-from madoguchi.approvals.services import SigningFailed, post_review, step_approve, step_return
+from madoguchi.approvals.services import post_review, step_approve, step_return
 from madoguchi.cases.models import Case, CaseEvent
 from madoguchi.cases.workflow import case_correct, case_decide, case_request_correction, case_start_review
 from madoguchi.signatures import organisation, pki

@@ -34,7 +34,7 @@ from madoguchi.api.schemas import (
     ProcedureSummaryOut,
 )
 from madoguchi.api.staff import router as staff_router
-from madoguchi.approvals.services import ApprovalError, ReasonRequired
+from madoguchi.approvals.errors import ApprovalError, ReasonRequired
 from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.cases.services import IdempotencyConflict, case_submit

@@ -18,20 +18,29 @@ a 合議). A route whose stamps all come from one account would prove nothing.
 
 A case's route is the one in the procedure version it was made under. A procedure
 without ``approval_route`` has no route, and :func:`route_is_complete` is always true.
+Refusals are the exceptions of :mod:`approvals.errors`; absences (不在登録) are registered
+by :mod:`approvals.absences`.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from madoguchi.approvals.errors import (
+    AlreadyPostReviewed,
+    ApprovalNotAllowed,
+    CaseNotInReview,
+    ReasonRequired,
+    SigningFailed,
+    StepAlreadyDone,
+    StepNotFound,
+    StepOutOfOrder,
+)
 from madoguchi.approvals.models import Absence, Approval, ApprovalStep, Capacity, Decision, StepStatus
-from madoguchi.approvals.routes import RouteInvalid, RouteStep
+from madoguchi.approvals.routes import RouteStep
 from madoguchi.approvals.selectors import (
     actionable,
     case_route,
@@ -52,102 +61,12 @@ from madoguchi.signatures.organisation import (
     organisation_sign_decision,
     organisation_sign_post_review,
 )
-from madoguchi.tenants.access import ActionNotAllowed, StaffContext
-from madoguchi.tenants.models import Department, Role, StaffMembership
+from madoguchi.tenants.access import StaffContext
+from madoguchi.tenants.models import Department
 
 MAX_COMMENT_LENGTH = 4000
 SYSTEM_ACTOR = "system"
 
-__all__ = [
-    "AbsenceInvalid",
-    "AlreadyPostReviewed",
-    "ApprovalError",
-    "ApprovalNotAllowed",
-    "CaseNotInReview",
-    "ReasonRequired",
-    "RouteIncomplete",
-    "RouteInvalid",
-    "SigningFailed",
-    "StaffNotFound",
-    "StepAlreadyDone",
-    "StepNotFound",
-    "StepOutOfOrder",
-    "absence_register",
-    "post_review",
-    "route_is_complete",
-    "route_start",
-    "sign_decision",
-    "step_approve",
-    "step_return",
-]
-
-
-class StepNotFound(Http404):
-    """No such case, step or approval for this staff member — also when it exists but belongs
-    to another municipality, or to departments the staff member has nothing to do with."""
-
-
-class StaffNotFound(Http404):
-    """No such staff member in the acting staff member's municipality."""
-
-
-class ApprovalNotAllowed(ActionNotAllowed):
-    """The staff member can see the step but may not act on it (now)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-class ApprovalError(Exception):
-    """A refused approval action; ``code`` and ``message`` are what a screen shows."""
-
-    code = "approval_error"
-    message = _("The approval could not be recorded.")
-
-
-class StepOutOfOrder(ApprovalError):
-    code = "out_of_order"
-    message = _("An earlier step of the route is not approved yet.")
-
-
-class StepAlreadyDone(ApprovalError):
-    code = "already_done"
-    message = _("This step has already been approved.")
-
-
-class CaseNotInReview(ApprovalError):
-    code = "not_in_review"
-    message = _("The route can only be worked on while the application is in review.")
-
-
-class ReasonRequired(ApprovalError):
-    code = "reason_required"
-    message = _("Give the reason for returning the application.")
-
-
-class AlreadyPostReviewed(ApprovalError):
-    code = "already_post_reviewed"
-    message = _("This decision has already been reviewed.")
-
-
-class AbsenceInvalid(ApprovalError):
-    code = "absence_invalid"
-    message = _("The absence must end on or after its first day, and not in the past.")
-
-
-class SigningFailed(ApprovalError):
-    """The municipality's signing key is configured but unusable: nothing is recorded unsigned."""
-
-    code = "signing_failed"
-    message = _("The decision could not be signed with the municipality's key. Ask the system administrator.")
-
-
-class RouteIncomplete(ApprovalError):
-    """Raised by ``cases.workflow.case_decide`` while the route is not complete."""
-
-    code = "route_incomplete"
-    message = _("The approval route is not complete yet.")
 
 
 def _signed(sign, **kwargs) -> None:
@@ -450,57 +369,3 @@ def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now
         )
         _timeline(case, CaseEvent.Kind.POST_REVIEWED, staff, approval.step, now, text=text)
     return approval
-
-
-def absence_register(
-    *,
-    staff: StaffContext,
-    user: AbstractBaseUser,
-    start: date,
-    end: date,
-    now: datetime | None = None,
-    deputy: AbstractBaseUser | None = None,
-) -> Absence:
-    """Register that ``user`` is away from ``start`` to ``end`` inclusive (不在登録).
-
-    Staff register their own absences; a municipality administrator may register anyone's.
-    ``deputy``, if given, is the one person who may 代決 for ``user`` meanwhile.
-    """
-    now = now or timezone.now()
-    memberships = StaffMembership.objects.for_municipality(staff.municipality)
-    if not memberships.filter(user_id=user.pk).exists():
-        raise StaffNotFound
-    is_admin = any(role == Role.ADMIN for _dept, role in staff.grants)
-    if user.pk != staff.user_id and not is_admin:
-        raise ApprovalNotAllowed("absence_of_another")
-    if end < start or end < timezone.localdate(now):
-        raise AbsenceInvalid
-    if deputy is not None:
-        if deputy.pk == user.pk:
-            raise AbsenceInvalid
-        if not memberships.filter(user_id=deputy.pk).exists():
-            raise StaffNotFound
-    with transaction.atomic():
-        absence = Absence.objects.for_municipality(staff.municipality).create(
-            municipality=staff.municipality,
-            user_id=user.pk,
-            start=start,
-            end=end,
-            deputy_id=deputy.pk if deputy is not None else None,
-            created_at=now,
-            created_by_id=staff.user_id,
-        )
-        audit_log(
-            municipality=staff.municipality,
-            event="approvals.absence.registered",
-            actor=staff.actor_label,
-            object_type="absence",
-            object_id=str(absence.pk),
-            payload={
-                "user": user.get_username(),
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "deputy": deputy.get_username() if deputy is not None else "",
-            },
-        )
-    return absence

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from madoguchi.approvals.services import RouteIncomplete, route_is_complete, route_start, sign_decision
+from madoguchi.approvals.errors import RouteIncomplete
+from madoguchi.approvals.services import route_is_complete, route_start, sign_decision
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.cases.selectors import case_on_route_of

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.approvals import selectors, services
+from madoguchi.approvals import absences, selectors, services
+from madoguchi.approvals import errors as refusals
 from madoguchi.backoffice.views.cases import _render_case, staff_page
 from madoguchi.cases.selectors import case_get_for_staff
 
@@ -41,10 +42,10 @@ def route_action(request, receipt_number: str, step_id: str, action: str):
     keyword = {"comment": text} if action == "approve" else {"reason": text}
     try:
         perform(staff=request.staff, case=case, step_id=step_id[:40], department=department, **keyword)
-    except services.ApprovalNotAllowed:
+    except refusals.ApprovalNotAllowed:
         raise Http404 from None
-    except services.ApprovalError as error:
-        status = 400 if isinstance(error, services.ReasonRequired) else 409
+    except refusals.ApprovalError as error:
+        status = 400 if isinstance(error, refusals.ReasonRequired) else 409
         return _render_case(
             request,
             case,
@@ -63,7 +64,7 @@ def post_review(request, approval_id: int):
         approval = services.post_review(
             staff=request.staff, approval_id=approval_id, comment=request.POST.get("message", "")
         )
-    except services.AlreadyPostReviewed as error:
+    except refusals.AlreadyPostReviewed as error:
         messages.error(request, error.message)
         return redirect("backoffice:approvals")
     messages.success(request, _("Your review of the deputy's decision was recorded."))
@@ -122,10 +123,10 @@ def absence_create(request):
         errors["deputy"] = _("Choose a staff member of your municipality.")
     if not errors:
         try:
-            services.absence_register(staff=staff, user=absent, start=start, end=end, deputy=deputy)
-        except services.AbsenceInvalid as error:
+            absences.absence_register(staff=staff, user=absent, start=start, end=end, deputy=deputy)
+        except refusals.AbsenceInvalid as error:
             errors["end"] = error.message
-        except services.ApprovalNotAllowed:
+        except refusals.ApprovalNotAllowed:
             errors["user"] = _("Only an administrator may register the absence of someone else.")
         else:
             messages.success(request, _("The absence was registered."))

@@ -20,8 +20,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.approvals.errors import RouteIncomplete, SigningFailed
 from madoguchi.approvals.selectors import post_reviews_for_case, route_status
-from madoguchi.approvals.services import RouteIncomplete, SigningFailed
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus

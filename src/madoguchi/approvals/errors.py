@@ -1,0 +1,76 @@
+"""Why an approval action is refused: each error carries the code and message a screen shows."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.tenants.access import ActionNotAllowed
+
+
+class StepNotFound(Http404):
+    """No such case, step or approval for this staff member — also when it exists but belongs
+    to another municipality, or to departments the staff member has nothing to do with."""
+
+
+class StaffNotFound(Http404):
+    """No such staff member in the acting staff member's municipality."""
+
+
+class ApprovalNotAllowed(ActionNotAllowed):
+    """The staff member can see the step but may not act on it (now)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class ApprovalError(Exception):
+    """A refused approval action; ``code`` and ``message`` are what a screen shows."""
+
+    code = "approval_error"
+    message = _("The approval could not be recorded.")
+
+
+class StepOutOfOrder(ApprovalError):
+    code = "out_of_order"
+    message = _("An earlier step of the route is not approved yet.")
+
+
+class StepAlreadyDone(ApprovalError):
+    code = "already_done"
+    message = _("This step has already been approved.")
+
+
+class CaseNotInReview(ApprovalError):
+    code = "not_in_review"
+    message = _("The route can only be worked on while the application is in review.")
+
+
+class ReasonRequired(ApprovalError):
+    code = "reason_required"
+    message = _("Give the reason for returning the application.")
+
+
+class AlreadyPostReviewed(ApprovalError):
+    code = "already_post_reviewed"
+    message = _("This decision has already been reviewed.")
+
+
+class AbsenceInvalid(ApprovalError):
+    code = "absence_invalid"
+    message = _("The absence must end on or after its first day, and not in the past.")
+
+
+class SigningFailed(ApprovalError):
+    """The municipality's signing key is configured but unusable: nothing is recorded unsigned."""
+
+    code = "signing_failed"
+    message = _("The decision could not be signed with the municipality's key. Ask the system administrator.")
+
+
+class RouteIncomplete(ApprovalError):
+    """Raised by ``cases.workflow.case_decide`` while the route is not complete."""
+
+    code = "route_incomplete"
+    message = _("The approval route is not complete yet.")
