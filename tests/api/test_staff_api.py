@@ -11,8 +11,8 @@ from tests.cases.test_submit import INKAN
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.cases.services import case_submit
+from madoguchi.staff.tokens import staff_token_create
 from madoguchi.tenants.models import Department, Role, StaffMembership
-from madoguchi.tenants.tokens import staff_token_create
 
 
 def make_staff(municipality, username, role, department_code=None):

@@ -23,7 +23,7 @@ from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import QueueFilters, case_get_for_staff, case_queue, case_timeline
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.selectors import signature_summary
-from madoguchi.tenants.tokens import staff_token_authenticate
+from madoguchi.staff.tokens import staff_token_authenticate
 
 
 class StaffToken(HttpBearer):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
     "madoguchi.tenants",
+    "madoguchi.staff",
     "madoguchi.audit",
     "madoguchi.procedures",
     "madoguchi.cases",

@@ -33,9 +33,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.audit.services import audit_log
+from madoguchi.staff.selectors import StaffNotFound, staff_get
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department, Role, StaffMembership
-from madoguchi.tenants.selectors import StaffNotFound, staff_get
 
 EVENT_CREATED = "tenants.staff.created"
 EVENT_ROLE_ADDED = "tenants.staff.role_added"
