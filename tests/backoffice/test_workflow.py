@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from tests.backoffice.casework import (
     INKAN,
     complete_route,
@@ -22,6 +21,7 @@ from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.models import AnswerVersion, Case, CaseEvent, CaseStatus
+from madoguchi.core.errors import NotFound
 from madoguchi.tenants.access import ActionNotAllowed
 from madoguchi.tenants.models import Role
 
@@ -103,7 +103,7 @@ def test_each_transition_is_allowed_exactly_from_its_statuses(action, status, ca
     else:
         with pytest.raises(workflow.IllegalTransition) as raised:
             PERFORM[action](approver, case, now)
-        assert raised.value.status == status
+        assert raised.value.case_status == status
         assert reload(case).status == status
 
 
@@ -375,7 +375,7 @@ def test_attachment_open_returns_the_file_and_audits(aoba, version_of, clerk, no
 def test_attachment_open_of_another_cases_attachment_is_not_found(aoba, version_of, clerk, case, now):
     other = submit_jido_teate(aoba, version_of, now=now)
     [attachment] = other.attachments.model.objects.for_municipality(aoba).filter(case=other)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         workflow.attachment_open(staff=clerk, case=case, attachment_id=attachment.pk, disposition="inline")
     assert audit_events(case) == [] and audit_events(other) == []
 
@@ -384,6 +384,6 @@ def test_attachment_open_by_staff_of_another_municipality_is_not_found(aoba, min
     case = submit_jido_teate(aoba, version_of, now=now)
     [attachment] = case.attachments.model.objects.for_municipality(aoba).filter(case=case)
     other = staff("minatogawa-admin")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         workflow.attachment_open(staff=other, case=case, attachment_id=attachment.pk, disposition="attachment")
     assert audit_events(case) == []

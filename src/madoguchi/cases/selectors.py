@@ -10,11 +10,11 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
-from django.http import Http404
 from django_scopes import scopes_disabled
 
 from madoguchi.cases.access import access_code_matches
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
+from madoguchi.core.errors import NotFound
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.selectors import procedure_version_definitions
@@ -100,7 +100,7 @@ def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
             .first()
         )
     if case is None:
-        raise Http404("No such case")
+        raise NotFound
     return case
 
 

@@ -16,10 +16,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import audit_log
 from madoguchi.cases import access
 from madoguchi.cases.models import Attachment, Case, Channel, ReceiptCounter
+from madoguchi.core.errors import Invalid
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
@@ -34,8 +36,16 @@ from madoguchi.tenants.models import Municipality
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(Invalid):
     """The idempotency key was used before with a different request body."""
+
+    kind = "idempotency-conflict"
+    code = "idempotency_conflict"
+    message = _("This Idempotency-Key was already used with a different request.")
+
+    def __init__(self, key: str = ""):
+        super().__init__()
+        self.key = key
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.approvals.errors import RouteIncomplete
 from madoguchi.approvals.services import route_is_complete, route_start, sign_decision
@@ -26,6 +26,7 @@ from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.cases.selectors import case_on_route_of
 from madoguchi.cases.services import store_attachment
+from madoguchi.core.errors import Conflict, Invalid, NotFound
 from madoguchi.notifications.services import NOTIFIED_STATUSES, notification_enqueue
 from madoguchi.procedures.answers import clean_answers
 from madoguchi.signatures.documents.services import documents_schedule_on_decision
@@ -65,20 +66,31 @@ STAFF_ACTIONS: dict[str, tuple[str, str | None]] = {
 INLINE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     """The case's current status does not allow this action."""
 
+    kind = "illegal-transition"
+    code = "illegal_transition"
+    message = _("The application's current status does not allow this action.")
+
     def __init__(self, action: str, status: str):
-        super().__init__(f"{action} is not allowed in status {status}")
-        self.action, self.status = action, status
+        super().__init__()
+        self.action, self.case_status = action, status
 
 
-class MessageRequired(Exception):
+class MessageRequired(Invalid):
     """This action needs a reason or message (補正の内容, 却下の理由)."""
 
+    kind = "message-required"
+    code = "message_required"
+    message = _("This action needs a message or reason.")
 
-class InvalidAssignee(ValueError):
-    """The chosen assignee is not staff of the case's department."""
+
+class InvalidAssignee(Invalid):
+    """The chosen assignee is not active staff of the case's department (in its municipality)."""
+
+    code = "invalid_assignee"
+    message = _("Choose a staff member of this application's department.")
 
 
 def case_available_actions(*, staff: StaffContext, case: Case) -> list[str]:
@@ -161,7 +173,7 @@ def case_assign(*, staff: StaffContext, case: Case, assignee_id: int | None, now
         if assignee_id is not None:
             assignee = get_user_model().objects.filter(pk=assignee_id, is_active=True).first()
             if assignee is None or not _is_staff_of(assignee_id, case):
-                raise InvalidAssignee("The assignee is not staff of this case's department.")
+                raise InvalidAssignee
             label = assignee.get_username()
         else:
             label = ""
@@ -318,7 +330,7 @@ def attachment_open(*, staff: StaffContext, case: Case, attachment_id: int, disp
 
     Every opening is audited (``backoffice.attachment.viewed`` / ``.downloaded``) with the file's
     digest, never its name, which may carry the applicant's name. Only PDFs and common images are
-    ever shown inline. Raise Http404 for an attachment of another case and for a case outside
+    ever shown inline. Raise NotFound for an attachment of another case and for a case outside
     the staff member's reach.
     """
     if disposition not in {"inline", "attachment"}:
@@ -326,12 +338,12 @@ def attachment_open(*, staff: StaffContext, case: Case, attachment_id: int, disp
     if case.municipality_id != staff.municipality.pk or not (
         staff.can("view", case.department_id) or case_on_route_of(staff=staff, case=case)
     ):
-        raise Http404("No such attachment")
+        raise NotFound
     attachment = (
         Attachment.objects.for_municipality(staff.municipality).filter(case_id=case.pk, pk=attachment_id).first()
     )
     if attachment is None:
-        raise Http404("No such attachment")
+        raise NotFound
     inline = disposition == "inline" and attachment.content_type in INLINE_CONTENT_TYPES
     event = "backoffice.attachment.viewed" if inline else "backoffice.attachment.downloaded"
     with transaction.atomic():

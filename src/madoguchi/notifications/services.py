@@ -34,10 +34,12 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case
+from madoguchi.core.errors import Conflict
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
 from madoguchi.procedures.definition import iter_fields, translated
 
@@ -58,8 +60,15 @@ LAST_ERROR_LENGTH = 500
 _EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.ASCII)
 
 
-class NotificationNotFailed(Exception):
+class NotificationNotFailed(Conflict):
     """Only a failed notification can be put back in the queue."""
+
+    code = "notification_not_failed"
+    message = _("Only an e-mail that could not be delivered can be sent again.")
+
+    def __init__(self, detail: str = ""):
+        super().__init__()
+        self.detail = detail
 
 
 @dataclass(frozen=True)

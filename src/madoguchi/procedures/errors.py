@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.errors import Invalid
+
 MESSAGES = {
     "required": _("This item is required."),
     "wrong_type": _("The value has the wrong type."),
@@ -56,10 +58,19 @@ class FieldError:
         return {"field": self.path, "code": self.code, "message": self.message}
 
 
-class AnswersInvalid(Exception):
+class AnswersInvalid(Invalid):
+    """Answers that do not satisfy the procedure: one :class:`FieldError` per problem."""
+
+    kind = "validation-error"
+    code = "validation_error"
+    message = _("The application has invalid answers.")
+
     def __init__(self, errors: list[FieldError]):
-        super().__init__(f"{len(errors)} invalid answer(s)")
+        super().__init__()
         self.errors = errors
+
+    def extensions(self) -> dict:
+        return {"errors": [error.as_dict() for error in self.errors]}
 
 
 class FieldInvalid(Exception):

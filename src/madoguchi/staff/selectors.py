@@ -6,11 +6,18 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from madoguchi.core.errors import NotFound
 from madoguchi.tenants.models import Department, Municipality, StaffMembership
 
 
-class StaffNotFound(Exception):
+class StaffNotFound(NotFound):
     """No such staff member, role or department in the municipality."""
+
+    code = "staff_not_found"
+
+    def __init__(self, key: object = None):
+        super().__init__()
+        self.key = key
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from madoguchi.cases.selectors import (
     case_timeline,
     queue_procedures,
 )
+from madoguchi.core.errors import NotFound
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.documents.kinds import document_title
@@ -43,7 +44,6 @@ from madoguchi.signatures.documents.selectors import case_documents, documents_e
 from madoguchi.signatures.documents.services import issuable_kinds
 from madoguchi.signatures.organisation import organisation_stamp_signatures
 from madoguchi.signatures.selectors import signature_summary
-from madoguchi.tenants.access import ActionNotAllowed
 
 MAX_PARAM_LENGTH = 100
 
@@ -90,7 +90,7 @@ def staff_page(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (Http404, ActionNotAllowed):
+        except (Http404, NotFound):
             return _not_found(request)
 
     return staff_view(wrapper)
@@ -288,7 +288,7 @@ def case_action(request, receipt_number: str, action: str):
                 "The application is now “%(status)s”, which does not allow this action. "
                 "Someone may have changed it in the meantime: open the application again and check its status."
             )
-            % {"status": CaseStatus(exc.status).label},
+            % {"status": CaseStatus(exc.case_status).label},
             case=case,
         )
     except (RouteIncomplete, SigningFailed) as error:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "madoguchi.portal.middleware.ContentSecurityPolicyMiddleware",
+    "madoguchi.portal.middleware.DomainErrorMiddleware",
     "madoguchi.tenants.middleware.PlatformAdminScopeMiddleware",
     "madoguchi.backoffice.middleware.StaffSessionMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.

@@ -25,10 +25,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case
 from madoguchi.cases.selectors import case_decision
+from madoguchi.core.errors import Conflict
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.documents.kinds import decision_kind, document_text
@@ -55,8 +57,15 @@ logger = logging.getLogger(__name__)
 DECISION_LABELS = {DocumentKind.APPROVED: "承認", DocumentKind.REJECTED: "却下"}
 
 
-class DocumentNotAvailable(Exception):
+class DocumentNotAvailable(Conflict):
     """The case has no decision this kind of document could state (e.g. a 却下通知書 for an approval)."""
+
+    code = "document_not_available"
+    message = _("This document cannot be issued for this application in its current state.")
+
+    def __init__(self, document_kind: str = ""):
+        super().__init__()
+        self.document_kind = document_kind
 
 
 def issuable_kinds(*, case: Case) -> list[str]:
