@@ -11,9 +11,10 @@ from tests.samples import ADDRESS, NAME, pdf_bytes
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
 from madoguchi.cases.access import format_access_code
+from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Attachment, Case, CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident
-from madoguchi.cases.services import IdempotencyConflict, case_submit
+from madoguchi.cases.services import case_submit
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.services import procedure_load_definition
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +18,7 @@ from django_scopes import scopes_disabled
 from madoguchi.cases.access import access_code_matches
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.core.errors import NotFound
+from madoguchi.core.registry import Registry
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.selectors import procedure_version_definitions
@@ -83,6 +87,12 @@ def _staff_cases(staff: StaffContext):
     return cases
 
 
+# Other reasons a staff member may read a case beyond their departments' roles: each provider
+# returns a condition on Case (or None), e.g. approvals: the case's route consults one of the
+# staff member's departments (合議). Registered in AppConfig.ready().
+case_visibility: Registry[Callable[[StaffContext], Q | None]] = Registry("cases.case_visibility")
+
+
 def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
     """Return the case if it is in the staff member's municipality and departments, else 404.
 
@@ -92,27 +102,34 @@ def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
     number = normalize_receipt_number(receipt_number)
     related = ("procedure_version", "assignee", "department", "municipality")
     case = _staff_cases(staff).select_related(*related).filter(receipt_number=number).first()
-    if case is None and staff.department_ids:
-        case = (
-            Case.objects.for_municipality(staff.municipality)
-            .select_related(*related)
-            .filter(receipt_number=number, approval_steps__department_id__in=staff.department_ids)
-            .first()
-        )
+    if case is None:
+        extra = _extra_visibility(staff)
+        if extra is not None:
+            case = (
+                Case.objects.for_municipality(staff.municipality)
+                .select_related(*related)
+                .filter(extra, receipt_number=number)
+                .distinct()
+                .first()
+            )
     if case is None:
         raise NotFound
     return case
 
 
-def case_on_route_of(*, staff: StaffContext, case: Case) -> bool:
-    """Return whether one of the staff member's departments is on ``case``'s approval route."""
-    from madoguchi.approvals.models import ApprovalStep  # approvals builds on cases: import on use
+def _extra_visibility(staff: StaffContext) -> Q | None:
+    conditions = [q for provider in case_visibility if (q := provider(staff)) is not None]
+    if not conditions:
+        return None
+    return functools.reduce(operator.or_, conditions)
 
+
+def case_visible_beyond_roles(*, staff: StaffContext, case: Case) -> bool:
+    """Return whether ``staff`` sees ``case`` through another app's rule (e.g. a 合議 on its route)."""
+    extra = _extra_visibility(staff)
     return (
-        bool(staff.department_ids)
-        and ApprovalStep.objects.for_municipality(case.municipality)
-        .filter(case_id=case.pk, department_id__in=staff.department_ids)
-        .exists()
+        extra is not None
+        and Case.objects.for_municipality(staff.municipality).filter(extra, pk=case.pk).exists()
     )
 
 

@@ -16,12 +16,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import audit_log
 from madoguchi.cases import access
+from madoguchi.cases.errors import IdempotencyConflict
+from madoguchi.cases.events import CaseSubmitted, SubmissionChecking, case_submitted, submission_checking
 from madoguchi.cases.models import Attachment, Case, Channel, ReceiptCounter
-from madoguchi.core.errors import Invalid
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
@@ -29,23 +29,9 @@ from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
 from madoguchi.procedures.services import fold_for_search
-from madoguchi.signatures.services import resident_signature_check, resident_signature_store
-from madoguchi.signatures.verification import SubmittedSignature
 from madoguchi.tenants.models import Municipality
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-
-
-class IdempotencyConflict(Invalid):
-    """The idempotency key was used before with a different request body."""
-
-    kind = "idempotency-conflict"
-    code = "idempotency_conflict"
-    message = _("This Idempotency-Key was already used with a different request.")
-
-    def __init__(self, key: str = ""):
-        super().__init__()
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -120,14 +106,6 @@ def _replay(municipality: Municipality, idempotency_key: str, fingerprint: str) 
     return SubmitResult(case=existing, access_code=access.access_code_from_salt(existing.access_salt), replayed=True)
 
 
-def _signature_summary(evidence) -> dict:
-    return {
-        "content_sha256": evidence.content_sha256,
-        "certificate_serial": f"{evidence.certificate.serial_number:x}",
-        "revocation": evidence.revocation.get("status", ""),
-    }
-
-
 def case_submit(
     *,
     municipality: Municipality,
@@ -139,7 +117,7 @@ def case_submit(
     channel: str = Channel.PORTAL,
     actor: str = "resident",
     now: datetime | None = None,
-    signature: SubmittedSignature | None = None,
+    signature: object | None = None,
 ) -> SubmitResult:
     """Validate and store an application; return it with its access code.
 
@@ -147,6 +125,9 @@ def case_submit(
     time (``replayed=True``); with different answers it raises IdempotencyConflict.
     Invalid answers raise ``AnswersInvalid`` and store nothing; so does a signature the
     procedure needs that is missing or fails verification (``SignatureRejected``).
+
+    ``signature`` is opaque here: it is handed to the ``submission_checking`` subscribers
+    (the signatures app verifies it) as ``extras["signature"]``.
     """
     if procedure_version.municipality_id != municipality.pk:
         raise ValueError("The procedure version belongs to another municipality.")
@@ -157,9 +138,15 @@ def case_submit(
         procedure_version.definition, answers, files, today=timezone.localdate(now), language=language
     )
     fingerprint = request_fingerprint(procedure_slug=procedure_version.definition["slug"], answers=clean.values)
-    evidence = resident_signature_check(
-        municipality=municipality, procedure_version=procedure_version, clean=clean, submitted=signature, at=now
+    # Other domains check before anything is locked or written (a signature costs milliseconds).
+    checking = SubmissionChecking(
+        municipality=municipality,
+        procedure_version=procedure_version,
+        clean=clean,
+        now=now,
+        extras={"signature": signature},
     )
+    submission_checking.publish(checking)
     # No look-up for the key first: the unique constraint on (municipality, idempotency_key)
     # decides, and a rolled-back insert also rolls back the receipt counter.
     stored = {item.sha256: store_attachment(municipality, item) for item in clean.attachments}
@@ -205,8 +192,6 @@ def case_submit(
                         for item in clean.attachments
                     ]
                 )
-            if evidence is not None:
-                resident_signature_store(case=case, evidence=evidence, at=now)
             audit_log(
                 municipality=municipality,
                 event="cases.case.submitted",
@@ -219,9 +204,10 @@ def case_submit(
                     "channel": channel,
                     "attachments": [item.sha256 for item in clean.attachments],
                     "fingerprint": fingerprint,
-                    **({"signature": _signature_summary(evidence)} if evidence else {}),
+                    **checking.audit,
                 },
             )
+            case_submitted.publish(CaseSubmitted(case=case, checking=checking, actor=actor, now=now))
     except IntegrityError:
         # The key was used before (or by a concurrent request): answer as a replay.
         replay = _replay(municipality, idempotency_key, fingerprint)
