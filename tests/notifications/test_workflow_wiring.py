@@ -12,6 +12,7 @@ from madoguchi.cases import workflow
 from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.notifications.models import Notification
 
+
 def kinds(municipality):
     return list(Notification.objects.for_municipality(municipality).order_by("id").values_list("kind", "body"))
 

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
-from django_scopes import scopes_disabled
 
 from madoguchi.cases.access import access_code_matches
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
@@ -24,7 +23,7 @@ from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.selectors import procedure_version_definitions
 from madoguchi.procedures.services import fold_for_search
 from madoguchi.tenants.access import StaffContext
-from madoguchi.tenants.models import StaffMembership
+from madoguchi.tenants.models import Municipality, StaffMembership
 
 DUE_SOON_DAYS = 3
 OPEN_STATUS_VALUES = [CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION_REQUESTED]
@@ -43,21 +42,30 @@ def case_get_for_resident(*, receipt_number: str, access_code: str) -> Case | No
     A wrong code and an unknown number give the same answer, so receipt numbers cannot
     be probed.
     """
-    receipt_number = normalize_receipt_number(receipt_number)
-    match = RECEIPT_RE.match(receipt_number)
-    if not match:
-        return None
-    # The receipt number carries the municipality's code; the lookup is by a unique key
-    # and is then checked against the secret, so no scope is needed to find the row.
-    with scopes_disabled():
-        case = (
-            Case.objects.select_related("municipality__prefecture", "procedure_version")
-            .filter(receipt_number=receipt_number)
-            .first()
-        )
+    case = _case_by_receipt_number(normalize_receipt_number(receipt_number))
     if case is None or not access_code_matches(access_code, case.access_code_hash):
         return None
     return case
+
+
+def _case_by_receipt_number(receipt_number: str) -> Case | None:
+    """Return the case numbered ``receipt_number`` (exact form), looked up in its municipality's scope.
+
+    The number begins with the municipality's code, so the look-up never leaves that
+    municipality; the caller checks the secret (or the session) that proves access.
+    """
+    match = RECEIPT_RE.match(receipt_number)
+    if not match:
+        return None
+    municipality = Municipality.objects.filter(code=match.group(1)).first()
+    if municipality is None:
+        return None
+    return (
+        Case.objects.for_municipality(municipality)
+        .select_related("municipality__prefecture", "procedure_version")
+        .filter(receipt_number=receipt_number)
+        .first()
+    )
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -253,12 +261,7 @@ def case_get_for_session(*, receipt_number: str | None) -> Case | None:
     """Return the case a resident already proved access to in this session (see portal.views.status)."""
     if not receipt_number:
         return None
-    with scopes_disabled():  # the receipt number is unique platform-wide and was checked with its code
-        return (
-            Case.objects.select_related("municipality__prefecture", "procedure_version")
-            .filter(receipt_number=receipt_number)
-            .first()
-        )
+    return _case_by_receipt_number(receipt_number)
 
 
 def case_decision(*, case: Case) -> CaseEvent | None:
