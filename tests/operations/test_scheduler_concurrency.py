@@ -98,3 +98,20 @@ def test_two_schedulers_racing_for_every_slot_run_each_slot_exactly_once(clock):
     assert len(ran) == slots
     assert set(ran.values()) == {1}
     assert JobRun.objects.filter(job="raced").count() == slots
+
+
+def test_the_long_running_scheduler_runs_due_jobs_in_threads_and_stops_when_told(clock):
+    ran, stop = threading.Event(), threading.Event()
+
+    def body() -> str:
+        ran.set()
+        return "done"
+
+    scheduler = Scheduler(jobs=[make_job("served", body, "daily 03:00")], clock=clock, owner="served")
+    thread = in_thread(lambda: scheduler.serve(stop))
+    assert ran.wait(WAIT)
+    stop.set()
+    thread.join(WAIT)
+
+    assert not thread.is_alive()
+    assert JobRun.objects.filter(job="served", scheduler="served").count() == 1
