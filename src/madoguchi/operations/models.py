@@ -6,11 +6,13 @@ whole platform, so these models are not tenant-scoped (and hold no personal data
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunOutcome(models.TextChoices):
-    OK = "ok", _("Succeeded")
-    FAILED = "failed", _("Failed")
+    # With a context: the notifications app has its own "Failed" (送信失敗).
+    OK = "ok", pgettext_lazy("operations", "Succeeded")
+    FAILED = "failed", pgettext_lazy("operations", "Failed")
 
 
 class ScheduledJob(models.Model):
