@@ -26,6 +26,7 @@ TITLES = {
     "invalid-request": _("The request has invalid values."),
     "signature-rejected": _("The electronic signature was not accepted."),
     "signature-unavailable": _("Electronic signatures cannot be checked at the moment."),
+    "storage-unavailable": _("Files cannot be stored safely at the moment. Nothing was stored; try again later."),
 }
 
 

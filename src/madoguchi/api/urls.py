@@ -46,6 +46,8 @@ from madoguchi.signatures.documents.downloads import document_response
 from madoguchi.signatures.documents.selectors import case_document_get
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
 from madoguchi.signatures.verification import SignatureRejected
+from madoguchi.storage.errors import RETRY_AFTER_SECONDS as STORAGE_RETRY_AFTER_SECONDS
+from madoguchi.storage.errors import StorageUnavailable
 from madoguchi.tenants.access import ActionNotAllowed
 from madoguchi.tenants.selectors import municipality_get, municipality_list
 
@@ -95,6 +97,7 @@ PROBLEMS = {
     415: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
+    503: ProblemOut,
 }
 LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut}
 
@@ -169,6 +172,12 @@ def _signature_rejected(request, exc: SignatureRejected):
             headers={"Retry-After": "300"},
         )  # fmt: skip
     return problem(422, "signature-rejected", detail=reason_message(exc.reason), code=exc.reason)
+
+
+@api.exception_handler(StorageUnavailable)
+def _storage_unavailable(request, exc):
+    # Raised before anything was committed: the same request (same Idempotency-Key) succeeds later.
+    return problem(503, "storage-unavailable", headers={"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)})
 
 
 @api.exception_handler(IdempotencyConflict)

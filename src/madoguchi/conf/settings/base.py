@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.storage.config import default_storage_from_env
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = Path(os.environ.get("MADOGUCHI_BASE_DIR", Path.cwd())).resolve()
 VAR_DIR = Path(os.environ.get("MADOGUCHI_VAR_DIR", BASE_DIR / "var"))
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
+    "madoguchi.storage",
     "madoguchi.tenants",
     "madoguchi.audit",
     "madoguchi.procedures",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "madoguchi.portal.middleware.ContentSecurityPolicyMiddleware",
+    "madoguchi.portal.middleware.StorageUnavailableMiddleware",
     "madoguchi.tenants.middleware.PlatformAdminScopeMiddleware",
     "madoguchi.backoffice.middleware.StaffSessionMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -181,8 +185,10 @@ MADOGUCHI_PDF_FONT = Path(
 )
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
+# Evidence files: MEDIA_ROOT (MADOGUCHI_STORAGE=filesystem) or an S3 bucket (=s3), always
+# written atomically and verified (madoguchi.storage; docs/operations/storage.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -3,10 +3,15 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from madoguchi.storage.errors import RETRY_AFTER_SECONDS as STORAGE_RETRY_AFTER_SECONDS
 
-def _error(request, status: int, title: str, message: str):
+
+def _error(request, status: int, title: str, message: str, *, retry_url: str = ""):
     return render(
-        request, "portal/error.html", {"status": status, "error_title": title, "message": message}, status=status
+        request,
+        "portal/error.html",
+        {"status": status, "error_title": title, "message": message, "retry_url": retry_url},
+        status=status,
     )
 
 
@@ -48,4 +53,20 @@ def rate_limited(request, exception=None):
         _("You have sent too many requests in a short time. Please wait a minute and try again."),
     )
     response["Retry-After"] = "60"
+    return response
+
+
+def storage_unavailable(request, exception=None):
+    """A file could not be stored durably: nothing was submitted; the same request works later."""
+    response = _error(
+        request,
+        503,
+        _("Temporarily unavailable"),
+        _(
+            "Files cannot be stored safely at the moment, so nothing was submitted or changed. "
+            "What you entered so far is kept: please try again in a few minutes."
+        ),
+        retry_url=request.get_full_path() if request.method == "POST" else "",
+    )
+    response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
     return response
