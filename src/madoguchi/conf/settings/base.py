@@ -225,7 +225,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
