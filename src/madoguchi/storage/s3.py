@@ -46,6 +46,7 @@ class VerifiedS3Storage(S3Storage):
                 Body=content,
                 ContentLength=size,
                 ContentMD5=base64.b64encode(hashlib.md5(content).digest()).decode(),  # noqa: S324 (integrity, as S3 asks)
+                ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=checksum,
                 Metadata={**params.pop("Metadata", {}), "sha256": sha256},
                 **params,
