@@ -89,6 +89,7 @@ PROBLEMS = {
     415: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
+    503: ProblemOut,
 }
 LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut}
 

@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -29,6 +27,7 @@ from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
 from madoguchi.procedures.services import fold_for_search
+from madoguchi.storage.services import store_verified
 from madoguchi.tenants.models import Municipality
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
@@ -88,13 +87,10 @@ def attachment_storage_name(municipality: Municipality, sha256: str) -> str:
 
 def store_attachment(municipality: Municipality, pending: PendingAttachment) -> str:
     # Content-addressed: the same bytes are stored once, and a rolled-back submit leaves
-    # at most an unreferenced file behind, never a case pointing at a missing one.
+    # at most an unreferenced file behind, never a case pointing at a missing one. A file
+    # already under the name is reused only if its bytes match (StorageUnavailable: 503).
     name = attachment_storage_name(municipality, pending.sha256)
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(pending.content))
-        if saved != name:  # a concurrent writer stored the same bytes first
-            default_storage.delete(saved)
-    return name
+    return store_verified(name, pending.content, sha256=pending.sha256, size=pending.size)
 
 
 def _replay(municipality: Municipality, idempotency_key: str, fingerprint: str) -> SubmitResult | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.storage.config import default_storage_from_env
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = Path(os.environ.get("MADOGUCHI_BASE_DIR", Path.cwd())).resolve()
 VAR_DIR = Path(os.environ.get("MADOGUCHI_VAR_DIR", BASE_DIR / "var"))
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
+    "madoguchi.storage",
     "madoguchi.tenants",
     "madoguchi.staff",
     "madoguchi.audit",
@@ -186,8 +189,10 @@ MADOGUCHI_PDF_FONT = Path(
 )
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
+# Evidence files: MEDIA_ROOT (MADOGUCHI_STORAGE=filesystem) or an S3 bucket (=s3), always
+# written atomically and verified (madoguchi.storage; docs/operations/storage.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -224,7 +229,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run

@@ -20,8 +20,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -39,6 +37,7 @@ from madoguchi.signatures.documents.selectors import case_document_get, document
 from madoguchi.signatures.documents.signing import sign_document
 from madoguchi.signatures.documents.tasks import document_issue_task
 from madoguchi.signatures.models import DocumentKind, IssuedDocument
+from madoguchi.storage.services import store_verified
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 
 __all__ = [
@@ -146,11 +145,12 @@ def document_issue(
     signed = sign_document(
         render_pdf(content, created=now), signatures=signatures, reason=content.title, location=municipality.name
     )
-    name = document_storage_name(municipality.code, signed.sha256)
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(signed.content))
-        if saved != name:  # a concurrent writer stored the same bytes first
-            default_storage.delete(saved)
+    name = store_verified(
+        document_storage_name(municipality.code, signed.sha256),
+        signed.content,
+        sha256=signed.sha256,
+        size=len(signed.content),
+    )
     with transaction.atomic():
         # The case row lock numbers versions one at a time.
         Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
