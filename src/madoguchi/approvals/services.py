@@ -52,14 +52,12 @@ from madoguchi.approvals.selectors import (
     staffing_on,
     step_capacity,
 )
-from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department
 
 MAX_COMMENT_LENGTH = 4000
 SYSTEM_ACTOR = "system"
-
 
 
 def _text(value: str, *, required: bool = False) -> str:
@@ -74,17 +72,6 @@ def _lock(case: Case, municipality) -> Case:
         return Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise StepNotFound from None
-
-
-def _audit(case: Case, event: str, actor: str, **payload) -> None:
-    audit_log(
-        municipality=case.municipality,
-        event=event,
-        actor=actor,
-        object_type="case",
-        object_id=case.receipt_number,
-        payload=payload,
-    )
 
 
 def _timeline(
@@ -124,13 +111,14 @@ def _lay_out(
 ) -> list[ApprovalStep]:
     planned = route_steps_planned(case=case, route=route, generation=generation, now=now)
     rows = ApprovalStep.objects.for_municipality(case.municipality).bulk_create(planned)
-    _audit(
-        case,
+    case.log_action(
         "approvals.route.started",
-        actor,
-        generation=generation,
-        reason=reason,
-        steps=[f"{row.step_id}@{row.department.code}" for row in rows],
+        actor=actor,
+        payload={
+            "generation": generation,
+            "reason": reason,
+            "steps": [f"{row.step_id}@{row.department.code}" for row in rows],
+        },
     )
     return rows
 
@@ -250,17 +238,18 @@ def step_approve(
         row.status = StepStatus.APPROVED
         row.save(update_fields=["status"])
         approval_recorded.publish(ApprovalRecorded(approval=approval, kind="approval"))
-        _audit(
-            case,
+        case.log_action(
             "approvals.step.approved",
-            staff.actor_label,
-            step=row.step_id,
-            department=row.department.code,
-            generation=row.generation,
-            capacity=capacity,
-            approval=approval.pk,
-            has_comment=bool(text),
-            route_complete=is_complete(rows, case),
+            actor=staff.actor_label,
+            payload={
+                "step": row.step_id,
+                "department": row.department.code,
+                "generation": row.generation,
+                "capacity": capacity,
+                "approval": approval.pk,
+                "has_comment": bool(text),
+                "route_complete": is_complete(rows, case),
+            },
         )
         _timeline(case, CaseEvent.Kind.STEP_APPROVED, staff, row, now, text=text, capacity=capacity)
     return approval
@@ -302,15 +291,16 @@ def step_return(
         ApprovalStep.objects.for_municipality(case.municipality).filter(
             pk__in=[r.pk for r in rows], status=StepStatus.PENDING
         ).update(status=StepStatus.SKIPPED)
-        _audit(
-            case,
+        case.log_action(
             "approvals.step.returned",
-            staff.actor_label,
-            step=row.step_id,
-            department=row.department.code,
-            generation=row.generation,
-            capacity=capacity,
-            approval=approval.pk,
+            actor=staff.actor_label,
+            payload={
+                "step": row.step_id,
+                "department": row.department.code,
+                "generation": row.generation,
+                "capacity": capacity,
+                "approval": approval.pk,
+            },
         )
         _timeline(case, CaseEvent.Kind.STEP_RETURNED, staff, row, now, text=text, capacity=capacity)
         _lay_out(case, case_route(case), row.generation + 1, now, staff.actor_label, reason="returned")
@@ -338,15 +328,16 @@ def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now
         approval.post_review_comment = text
         approval.save(update_fields=["post_reviewed_by", "post_reviewed_at", "post_review_comment"])
         approval_recorded.publish(ApprovalRecorded(approval=approval, kind="post_review"))
-        _audit(
-            case,
+        case.log_action(
             "approvals.step.post_reviewed",
-            staff.actor_label,
-            step=approval.step.step_id,
-            department=approval.step.department.code,
-            generation=approval.step.generation,
-            approval=approval.pk,
-            has_comment=bool(text),
+            actor=staff.actor_label,
+            payload={
+                "step": approval.step.step_id,
+                "department": approval.step.department.code,
+                "generation": approval.step.generation,
+                "approval": approval.pk,
+                "has_comment": bool(text),
+            },
         )
         _timeline(case, CaseEvent.Kind.POST_REVIEWED, staff, approval.step, now, text=text)
     return approval

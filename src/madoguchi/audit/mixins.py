@@ -23,6 +23,10 @@ class LoggedModel:
     def audit_object_id(self) -> str:
         return str(self.pk)  # type: ignore[attr-defined]
 
+    def audit_payload(self) -> dict:
+        """Return what every entry about this object records (never personal data)."""
+        return {}
+
     def log_action(self, event: str, *, actor: str, payload: dict | None = None) -> AuditEntry:
         """Append ``event`` about this object to its municipality's chain (inside the change's transaction)."""
         return audit_log(
@@ -31,5 +35,5 @@ class LoggedModel:
             actor=actor,
             object_type=self.audit_object_type,
             object_id=self.audit_object_id(),
-            payload=payload,
+            payload={**self.audit_payload(), **(payload or {})},
         )
