@@ -15,6 +15,7 @@ import pkgutil
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 import madoguchi
 from madoguchi.api.problems import TITLES
@@ -113,7 +114,8 @@ def test_a_domain_error_on_a_page_is_a_4xx_page_never_a_500(client, monkeypatch,
 
     request = RequestFactory().post("/082015/procedures/x/apply/confirm/", HTTP_ACCEPT_LANGUAGE="ja")
     middleware = DomainErrorMiddleware(lambda r: None)
-    response = middleware.process_exception(request, IllegalTransition("decide", "completed"))
+    with translation.override("ja"):
+        response = middleware.process_exception(request, IllegalTransition("decide", "completed"))
     assert response.status_code == 409
     assert "完了" in response.content.decode()
     with pytest.raises(Exception) as raised:
