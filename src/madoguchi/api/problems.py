@@ -26,6 +26,7 @@ TITLES = {
     "invalid-request": _("The request has invalid values."),
     "signature-rejected": _("The electronic signature was not accepted."),
     "signature-unavailable": _("Electronic signatures cannot be checked at the moment."),
+    "service-unavailable": _("The service is temporarily unavailable. Nothing was stored. Please try again later."),
 }
 
 

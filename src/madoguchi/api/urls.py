@@ -39,6 +39,8 @@ from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.cases.services import IdempotencyConflict, case_submit
 from madoguchi.cases.workflow import IllegalTransition, MessageRequired
+from madoguchi.observability.metrics import submission_counted
+from madoguchi.observability.unavailable import RETRY_AFTER_SECONDS, is_service_unavailable
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
@@ -95,8 +97,9 @@ PROBLEMS = {
     415: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
+    503: ProblemOut,
 }
-LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut}
+LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut, 503: ProblemOut}
 
 
 class RateLimited(Exception):
@@ -110,6 +113,9 @@ def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
+    if is_service_unavailable(exc):  # the database or the rate-limit store is down: try again later
+        logger.warning("API unavailable: %s", type(exc).__name__)
+        return problem(503, "service-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger.exception("Unhandled API error on %s", request.path)
     return problem(500, "server-error")
 
@@ -275,7 +281,7 @@ def application_create(request, code: str, slug: str):
     version = procedure_version_for_submit(municipality_code=code, slug=slug)
     key = idempotency_key_from(request) or f"auto-{uuid.uuid4()}"
     body = read_application_request(request)
-    result = case_submit(
+    result = submission_counted(case_submit)(
         municipality=version.municipality,
         procedure_version=version,
         answers=body.answers,

@@ -9,3 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.notifications import checks  # noqa: F401  (registers the deploy checks)
+        from madoguchi.notifications.metrics import outbox_metrics
+        from madoguchi.observability.metrics import register_collector
+
+        register_collector("notifications", outbox_metrics)

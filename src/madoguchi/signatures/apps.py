@@ -13,3 +13,11 @@ class SignaturesConfig(AppConfig):
         # time any attribute is built by name. Importing them before any CMS work makes the
         # names known in every process (web, worker, commands) whatever runs first.
         import pyhanko.sign.signers  # noqa: F401
+
+        from madoguchi.observability.health import register_check
+        from madoguchi.observability.metrics import register_collector
+        from madoguchi.signatures import health
+
+        register_check("signatures.crl", health.crl_health, critical=False)
+        register_check("signatures.signing_key", health.signing_key_health, critical=False)
+        register_collector("signatures", health.signature_metrics)
