@@ -12,9 +12,20 @@ limits more, never less.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def meta_key(header: str) -> str:
+    """Return the META key of a header named either way: ``X-Forwarded-For`` or ``HTTP_X_FORWARDED_FOR``."""
+    key = header.strip().upper().replace("-", "_")
+    if key and not key.startswith("HTTP_") and key != "REMOTE_ADDR":
+        key = "HTTP_" + key
+    return key
 
 
 def _valid(value: str) -> str | None:

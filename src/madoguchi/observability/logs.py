@@ -23,7 +23,7 @@ CONTEXT_FIELDS = ("request_id", "municipality", "route", "task_id")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 # Japanese phone numbers written with separators (03-1234-5678, 090-1234-5678, (03)1234-5678).
-_PHONE = re.compile(r"(?<![\w-])\(?0\d{1,4}\)?[-‐ー－ ]\d{1,4}[-‐ー－ ]\d{3,4}(?![\w-])")
+_PHONE = re.compile(r"(?<![\w-])(?:\(0\d{1,4}\)[-‐ー－ ]?|0\d{1,4}[-‐ー－ ])\d{1,4}[-‐ー－ ]\d{3,4}(?![\w-])")
 _TWELVE_DIGITS = re.compile(r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)")
 # key=value, key: value and "key": "value" for names that carry secrets.
 _SECRET_PAIR = re.compile(

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 logger = logging.getLogger("madoguchi.metrics")
 
@@ -184,7 +184,8 @@ def exposition() -> tuple[bytes, str]:
         PlatformCollector(registry=registry)
         GCCollector(registry=registry)
     registry.register(_ScrapeTime())
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+    # The classic text format (0.0.4), which every Prometheus version reads.
+    return generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4
 
 
 def mark_worker_dead(pid: int) -> None:

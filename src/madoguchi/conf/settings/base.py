@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.observability.client import meta_key
 from madoguchi.observability.logs import logging_config
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -222,9 +223,7 @@ RATELIMIT_VIEW = "madoguchi.portal.views.errors.rate_limited"
 # (HTTP_X_REAL_IP, HTTP_X_FORWARDED_FOR; "X-Forwarded-For" is accepted too). For
 # X-Forwarded-For only the right-most MADOGUCHI_TRUSTED_PROXY_COUNT entries, added by our own
 # proxies, are believed (madoguchi/observability/client.py).
-MADOGUCHI_CLIENT_IP_HEADER = os.environ.get("MADOGUCHI_CLIENT_IP_HEADER", "").strip().upper().replace("-", "_")
-if MADOGUCHI_CLIENT_IP_HEADER and not MADOGUCHI_CLIENT_IP_HEADER.startswith(("HTTP_", "REMOTE_ADDR")):
-    MADOGUCHI_CLIENT_IP_HEADER = "HTTP_" + MADOGUCHI_CLIENT_IP_HEADER
+MADOGUCHI_CLIENT_IP_HEADER = meta_key(os.environ.get("MADOGUCHI_CLIENT_IP_HEADER", ""))
 MADOGUCHI_TRUSTED_PROXY_COUNT = int(os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUNT", "1"))
 RATELIMIT_IP_META_KEY = "madoguchi.observability.client.client_ip"
 
