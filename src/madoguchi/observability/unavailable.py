@@ -35,7 +35,7 @@ UNAVAILABLE_SQLSTATES = ("08", "25006", "53", "57P01", "57P02", "57P03", "57P04"
 # SQLite's words for a database it cannot write or open.
 UNAVAILABLE_SQLITE_MESSAGES = (
     "readonly database",
-    "database is locked",
+    "is locked",  # database is locked; database table is locked (another writer holds it)
     "unable to open database",
     "disk i/o error",
     "database or disk is full",
