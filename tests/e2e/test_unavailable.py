@@ -9,6 +9,7 @@ session and the resident gets the "temporarily unavailable" page, not an error o
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
 
 from django.db import connection
@@ -30,13 +31,14 @@ def _end_other_sessions(cursor, name: str) -> None:
 @contextmanager
 def writes_refused_for_the_server():
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("BEGIN IMMEDIATE")
+        # A connection of its own: the server may share the test's connection or have its own.
+        other = sqlite3.connect(connection.settings_dict["NAME"], uri=True, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
         try:
             yield
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("ROLLBACK")
+            other.execute("ROLLBACK")
+            other.close()
         return
     name = connection.settings_dict["NAME"]
     with connection.cursor() as cursor:
