@@ -118,7 +118,8 @@ def gunicorn(tmp_path):
         env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "gunicorn.log").open("wb"),
     )  # fmt: skip
     try:
-        wait_until(lambda: len(worker_pids(process.pid)) == 2 and get("/health/live"), "gunicorn to answer")
+        # Probing with /metrics: a probe that timed out but is answered later must not count as traffic.
+        wait_until(lambda: len(worker_pids(process.pid)) == 2 and get("/metrics"), "gunicorn to answer")
         yield process, metrics_dir
     finally:
         process.terminate()

@@ -154,3 +154,13 @@ def test_two_processes_share_one_counter_through_redis(redis_url, tmp_path):
     assert first["backend"] == "django.core.cache.backends.redis.RedisCache"
     assert first["limited"] == [False, False, False]
     assert second["limited"] == [False, False, True]  # the sixth request of the five allowed
+
+
+def test_an_unreachable_redis_is_unavailable_not_too_many_requests(municipalities, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:18699/3"}
+    }
+    api = Client(raise_request_exception=False).get(status_url("082015-2026-000001"), HTTP_X_ACCESS_CODE="AAAA-BBBB-CCCC")
+    portal = Client(raise_request_exception=False).post("/status/", {"receipt_number": "x", "access_code": "y"})
+    assert (api.status_code, api["Retry-After"], api["Content-Type"]) == (503, "30", "application/problem+json")
+    assert (portal.status_code, portal["Retry-After"]) == (503, "30")
