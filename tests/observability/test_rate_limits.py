@@ -72,7 +72,7 @@ def lookups(forwarded_for: str, count: int) -> list[int]:
 
 def test_limits_count_per_client_behind_the_proxy_and_forging_the_header_does_not_escape(municipalities, settings):
     settings.MADOGUCHI_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    settings.MADOGUCHI_LOOKUP_RATE = "3/m"
+    settings.MADOGUCHI_LOOKUP_RATE = "3/d"  # a day-long window: the requests cannot straddle two
     assert lookups("203.0.113.1", 3) == [404, 404, 404]
     # The same resident writing a new address in front of the one nginx added: still limited.
     assert lookups("10.9.9.9, 203.0.113.1", 1) == [429]
@@ -127,9 +127,11 @@ COUNT_IN_ANOTHER_PROCESS = """
     from django.conf import settings
     from django.test import RequestFactory
     from django_ratelimit.core import is_ratelimited
+    settings.RATELIMIT_CACHE_PREFIX = {group!r} + ":"  # this run's keys only, removed afterwards
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.77")
+    # Per day: a counter's window is a time bucket, and two process starts must not straddle one.
     limited = [
-        is_ratelimited(request, group={group!r}, key="ip", rate="5/m", increment=True) for _ in range({count})
+        is_ratelimited(request, group={group!r}, key="ip", rate="5/d", increment=True) for _ in range({count})
     ]
     print(json.dumps({{"backend": settings.CACHES["default"]["BACKEND"], "limited": limited}}))
 """
@@ -148,9 +150,16 @@ def count_in_another_process(redis_url: str, group: str, count: int, tmp_path) -
 
 
 def test_two_processes_share_one_counter_through_redis(redis_url, tmp_path):
+    import redis
+
     group = f"test-{uuid.uuid4().hex}"  # a counter of this run only
-    first = count_in_another_process(redis_url, group, 3, tmp_path)
-    second = count_in_another_process(redis_url, group, 3, tmp_path)
+    try:
+        first = count_in_another_process(redis_url, group, 3, tmp_path)
+        second = count_in_another_process(redis_url, group, 3, tmp_path)
+    finally:
+        server = redis.Redis.from_url(redis_url)
+        for key in server.scan_iter(f"*{group}*"):
+            server.delete(key)
     assert first["backend"] == "django.core.cache.backends.redis.RedisCache"
     assert first["limited"] == [False, False, False]
     assert second["limited"] == [False, False, True]  # the sixth request of the five allowed
