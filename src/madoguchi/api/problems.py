@@ -27,8 +27,8 @@ TITLES = {
     "signature-rejected": _("The electronic signature was not accepted."),
     "signature-unavailable": _("Electronic signatures cannot be checked at the moment."),
     "conflict": _("The current state does not allow this request."),
-    "service-unavailable": _("The service is unavailable at the moment. Nothing was stored."),
     "storage-unavailable": _("Files cannot be stored safely at the moment. Nothing was stored; try again later."),
+    "service-unavailable": _("The service is temporarily unavailable. Nothing was stored. Please try again later."),
 }
 
 

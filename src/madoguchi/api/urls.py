@@ -37,6 +37,8 @@ from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.cases.services import case_submit
 from madoguchi.core.errors import DomainError
+from madoguchi.observability.metrics import submission_counted
+from madoguchi.observability.unavailable import RETRY_AFTER_SECONDS, is_service_unavailable
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
 from madoguchi.signatures.documents.downloads import document_response
@@ -91,7 +93,7 @@ PROBLEMS = {
     429: ProblemOut,
     503: ProblemOut,
 }
-LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut}
+LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut, 503: ProblemOut}
 
 
 class RateLimited(Exception):
@@ -105,6 +107,9 @@ def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
+    if is_service_unavailable(exc):  # the database or the rate-limit store is down: try again later
+        logger.warning("API unavailable: %s", type(exc).__name__)
+        return problem(503, "service-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger.exception("Unhandled API error on %s", request.path)
     return problem(500, "server-error")
 
@@ -234,7 +239,7 @@ def application_create(request, code: str, slug: str):
     version = procedure_version_for_submit(municipality_code=code, slug=slug)
     key = idempotency_key_from(request) or f"auto-{uuid.uuid4()}"
     body = read_application_request(request)
-    result = case_submit(
+    result = submission_counted(case_submit)(
         municipality=version.municipality,
         procedure_version=version,
         answers=body.answers,

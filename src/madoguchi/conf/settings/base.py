@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.observability.client import meta_key
+from madoguchi.observability.logs import logging_config
 from madoguchi.storage.config import default_storage_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
     "madoguchi.storage",
+    "madoguchi.observability",
     "madoguchi.tenants",
     "madoguchi.staff",
     "madoguchi.audit",
@@ -67,8 +70,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, the request's log line and its latency cover everything beneath.
+    "madoguchi.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session middleware, so a database outage while saving the session is a 503 too.
+    "madoguchi.observability.unavailable.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,7 +162,9 @@ if CACHE_URL.startswith("redis"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache, except that a refused write raises (a read-only database
+            # must not look like "rate limited"): madoguchi/observability/cache.py.
+            "BACKEND": "madoguchi.observability.cache.DatabaseCache",
             "LOCATION": "madoguchi_cache",
         }
     }
@@ -219,18 +228,31 @@ MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / 
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")
 MADOGUCHI_LOOKUP_RATE = os.environ.get("MADOGUCHI_LOOKUP_RATE", "30/m")
 RATELIMIT_VIEW = "madoguchi.portal.views.errors.rate_limited"
-# Behind a load balancer set this to the header that carries the client address.
-RATELIMIT_IP_META_KEY = os.environ.get("MADOGUCHI_CLIENT_IP_HEADER") or None
+# Behind a reverse proxy: the header that carries the client address, as a META key
+# (HTTP_X_REAL_IP, HTTP_X_FORWARDED_FOR; "X-Forwarded-For" is accepted too). For
+# X-Forwarded-For only the right-most MADOGUCHI_TRUSTED_PROXY_COUNT entries, added by our own
+# proxies, are believed (madoguchi/observability/client.py).
+MADOGUCHI_CLIENT_IP_HEADER = meta_key(os.environ.get("MADOGUCHI_CLIENT_IP_HEADER", ""))
+MADOGUCHI_TRUSTED_PROXY_COUNT = int(os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUNT", "1"))
+RATELIMIT_IP_META_KEY = "madoguchi.observability.client.client_ip"
 
 SITE_NAME = _("Madoguchi")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
-}
+# Logs go to stderr, one line per record: readable text, or JSON (one object per line) for a
+# log collector in production. Context and masking: madoguchi/observability/logs.py.
+LOGGING = logging_config(
+    level=os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO"),
+    log_format=os.environ.get("MADOGUCHI_LOG_FORMAT", "text").strip().lower(),
+)
+# Health and metrics (docs/operations/observability.md): who sees /health/ready's details and
+# /metrics — a bearer token, or these addresses/networks (the client address as above).
+MADOGUCHI_HEALTH_TOKEN = os.environ.get("MADOGUCHI_HEALTH_TOKEN", "")
+MADOGUCHI_HEALTH_ALLOW = env_list("MADOGUCHI_HEALTH_ALLOW", "127.0.0.1/32,::1/128")
+# Readiness fails below this much free space where attachments are written (warns below twice).
+MADOGUCHI_HEALTH_MIN_FREE_MB = int(os.environ.get("MADOGUCHI_HEALTH_MIN_FREE_MB", "1024"))
+# Warn this long before a residents' CRL passes its nextUpdate, and before a signing key expires.
+MADOGUCHI_HEALTH_CRL_WARN_HOURS = float(os.environ.get("MADOGUCHI_HEALTH_CRL_WARN_HOURS", "12"))
+MADOGUCHI_HEALTH_KEY_WARN_DAYS = int(os.environ.get("MADOGUCHI_HEALTH_KEY_WARN_DAYS", "30"))
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
 # `madoguchi drafts purge` and `madoguchi clearsessions` daily.
