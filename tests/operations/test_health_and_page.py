@@ -160,3 +160,14 @@ def test_municipality_staff_cannot_reach_the_operations_page(client, aoba):
     client.force_login(get_user_model().objects.get(username="aoba-admin"))
     response = client.get(PAGE)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_readiness_reports_overdue_recurring_jobs_without_failing_the_instance(db, client):
+    """Wired in OperationsConfig.ready(): a scheduler that never ran shows as degraded, not unready."""
+    response = client.get("/health/ready", REMOTE_ADDR="127.0.0.1")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["operations.recurring_jobs"]["critical"] is False
+    assert body["checks"]["operations.recurring_jobs"]["state"] != "ok"
+    assert body["checks"]["operations.task_queue"]["state"] == "ok"
