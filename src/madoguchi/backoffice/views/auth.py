@@ -35,6 +35,8 @@ def login_password(request):
     if user.is_authenticated and user.is_verified():
         if getattr(request, "staff", None) is not None:
             return redirect(next_url or reverse("backoffice:queue"))
+        if auth.staff_is_operator(user):
+            return redirect(auth.staff_landing_url(user, next_url))
         if auth.staff_is_prefecture_staff(user):
             return render(request, "backoffice/auth/signed_in.html", {"title": _("Signed in")})
     notice = None

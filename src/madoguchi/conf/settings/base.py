@@ -4,10 +4,12 @@ Every value an operator may need to change comes from an environment variable, s
 build runs unchanged as the embedded default, in CI and in production.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -26,13 +28,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Return a comma-separated list of CIDR networks, refusing to start on one that is not."""
+    values = env_list(name)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP network (e.g. 10.0.0.0/8).") from None
+    return values
+
+
 SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY", "")
 DEBUG = env_bool("MADOGUCHI_DEBUG", False)
 ALLOWED_HOSTS = env_list("MADOGUCHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("MADOGUCHI_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "madoguchi.platform_admin.apps.PlatformAdminConfig",  # django.contrib.admin, hardened
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +78,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so its "not found" is the same page an unknown URL gets.
+    "madoguchi.backoffice.network.NetworkAllowListMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +116,10 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Madoguchi"
 # Staff sessions end after this many minutes without a request (個人情報を扱う端末の離席対策).
 MADOGUCHI_STAFF_IDLE_MINUTES = int(os.environ.get("MADOGUCHI_STAFF_IDLE_MINUTES", "30"))
+# Optional allow-lists (comma-separated CIDR) for /admin/ and for /staff/ with /api/v1/staff/;
+# empty: any address. Anyone else gets "not found" (madoguchi.backoffice.network).
+MADOGUCHI_ADMIN_ALLOWED_NETWORKS = env_networks("MADOGUCHI_ADMIN_ALLOWED_NETWORKS")
+MADOGUCHI_STAFF_ALLOWED_NETWORKS = env_networks("MADOGUCHI_STAFF_ALLOWED_NETWORKS")
 LOGIN_URL = "backoffice:login"
 
 ROOT_URLCONF = "madoguchi.conf.urls"
