@@ -73,6 +73,8 @@ ENROL_DEVICE_KEY = "madoguchi.staff.enrol_device"
 LOGGED_OUT_KEY = "madoguchi.staff.logged_out"
 # Written by StaffSessionMiddleware after an idle logout; the login page shows a notice.
 TIMED_OUT_KEY = "madoguchi.staff.timed_out"
+# Written after a password was set by link (views/password.py); the login page says so.
+PASSWORD_SET_KEY = "madoguchi.staff.password_set"  # noqa: S105 - a session key
 # A pending sign-in (password checked, second factor not yet) expires after this long.
 PENDING_SECONDS = 10 * 60
 RECOVERY_CODE_COUNT = 10

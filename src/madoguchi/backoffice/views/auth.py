@@ -44,6 +44,8 @@ def login_password(request):
         notice = "timed_out"
     elif request.session.pop(auth.LOGGED_OUT_KEY, False):
         notice = "logged_out"
+    elif request.session.pop(auth.PASSWORD_SET_KEY, False):
+        notice = "password_set"
 
     form = PasswordForm(_data(request), initial={"next": next_url or ""})
     if form.is_bound and form.is_valid():

@@ -121,6 +121,14 @@ MADOGUCHI_STAFF_IDLE_MINUTES = int(os.environ.get("MADOGUCHI_STAFF_IDLE_MINUTES"
 MADOGUCHI_ADMIN_ALLOWED_NETWORKS = env_networks("MADOGUCHI_ADMIN_ALLOWED_NETWORKS")
 MADOGUCHI_STAFF_ALLOWED_NETWORKS = env_networks("MADOGUCHI_STAFF_ALLOWED_NETWORKS")
 LOGIN_URL = "backoffice:login"
+# Staff passwords are never chosen by someone else: a link by e-mail lets the person set it
+# (madoguchi.staff.passwords). A new staff member's link works for MADOGUCHI_PASSWORD_LINK_HOURS,
+# a "forgot password" link for MADOGUCHI_PASSWORD_RESET_HOURS (Django's PASSWORD_RESET_TIMEOUT);
+# either works once. Requests for reset links are limited per client address and per account.
+MADOGUCHI_PASSWORD_SET_TIMEOUT = int(float(os.environ.get("MADOGUCHI_PASSWORD_LINK_HOURS", "24")) * 3600)
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("MADOGUCHI_PASSWORD_RESET_HOURS", "1")) * 3600)
+MADOGUCHI_PASSWORD_RESET_RATE = os.environ.get("MADOGUCHI_PASSWORD_RESET_RATE", "20/h")
+MADOGUCHI_PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("MADOGUCHI_PASSWORD_RESET_ACCOUNT_RATE", "3/h")
 
 ROOT_URLCONF = "madoguchi.conf.urls"
 WSGI_APPLICATION = "madoguchi.conf.wsgi.application"
@@ -263,6 +271,9 @@ EMAIL_TIMEOUT = float(os.environ.get("MADOGUCHI_EMAIL_TIMEOUT", "10"))  # second
 DEFAULT_FROM_EMAIL = os.environ.get("MADOGUCHI_EMAIL_FROM", "noreply@localhost")
 # The portal's public address; e-mails link to its status page (/status/).
 MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The back office's address as staff reach it (it may sit on the LGWAN side, apart from the
+# portal); password links to staff point there.
+MADOGUCHI_STAFF_URL = (os.environ.get("MADOGUCHI_STAFF_URL") or MADOGUCHI_PUBLIC_URL).rstrip("/")
 MADOGUCHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_NOTIFY_MAX_ATTEMPTS", "5"))
 # Where 移管 (transfer to the archives) exports closed cases before removing them.
 MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR / "transfer"))
