@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from madoguchi.audit.models import AuditEntry, PlatformAuditEntry
 from madoguchi.audit.services import PLATFORM, audit_verify
-from madoguchi.tenants.models import Department, Prefecture
+from madoguchi.tenants.models import Department, Prefecture, StaffMembership
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +118,40 @@ def test_a_bulk_delete_records_each_object_in_the_transaction_of_the_delete(oper
     assert not TOTPDevice.objects.filter(pk__in=pks).exists()
     assert [e.object_id for e in municipal(aoba, "admin.object.deleted")] == ["aoba-clerk"]
     assert [e.object_id for e in municipal(minatogawa, "admin.object.deleted")] == ["minatogawa-clerk"]
+
+
+# --- onboarding without a password ----------------------------------------------------------
+
+
+def test_the_operator_sets_up_a_first_administrator_who_chooses_their_own_password(
+    operator_client, minatogawa, mailoutbox
+):
+    response = operator_client.post(
+        "/admin/auth/user/add/",
+        {"username": "minatogawa-kanri", "usable_password": "false", "password1": "", "password2": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    newcomer = get_user_model().objects.get(username="minatogawa-kanri")
+    assert not newcomer.has_usable_password()
+    newcomer.email = "kanri@minatogawa.example.lg.jp"
+    newcomer.save(update_fields=["email"])
+    changelist = "/admin/auth/user/"
+    action = {"action": "send_password_link", "index": "0", "_selected_action": [newcomer.pk]}
+
+    page = operator_client.post(changelist, action, follow=True).content.decode()
+    assert "no role" in page and not mailoutbox  # not staff yet: cannot sign in
+    with scopes_disabled():
+        StaffMembership.objects.create(municipality=minatogawa, user=newcomer, department=None, role="admin")
+    page = operator_client.post(changelist, action, follow=True).content.decode()
+    assert "A link to set the password was sent to 1 user." in page
+    (mail,) = mailoutbox
+    assert mail.to == ["kanri@minatogawa.example.lg.jp"] and "/staff/password/set/" in mail.body
+    (sent,) = municipal(minatogawa, "staff.password_link.sent")
+    assert (sent.actor, sent.object_id, sent.payload) == ("operator:operator", "minatogawa-kanri", {"purpose": "set"})
+
+
+def test_only_an_operator_may_send_links_through_the_operator_service(aoba):
+    from madoguchi.staff.passwords import operator_password_link_send
+
+    with pytest.raises(PermissionDenied):
+        operator_password_link_send(operator=get_user_model().objects.get(username="aoba-admin"), user_id=1)

@@ -12,6 +12,9 @@ to Django's admin, and why:
 * **Every change audited.** Each add, change and delete made through the admin is written
   to the audit chain (:mod:`madoguchi.platform_admin.auditing`): the municipality's chain
   when the object belongs to one, the platform chain otherwise.
+* **No passwords handed over.** The users' list has an action that e-mails the account a
+  link to set its password (:mod:`madoguchi.platform_admin.users`), so the operator can set
+  up a municipality's first administrator without ever knowing their password.
 * **No secrets, no residents.** TOTP seeds and recovery codes are never shown (the device
   admins are replaced by read-only lists from which a device can only be deleted, to force
   re-enrolment), and residents' applications are not in the admin at all: they are the

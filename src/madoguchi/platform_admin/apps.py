@@ -15,5 +15,7 @@ class PlatformAdminConfig(AdminConfig):
         from django.contrib import admin
 
         from madoguchi.platform_admin.devices import device_admins_restrict
+        from madoguchi.platform_admin.users import user_admin_extend
 
         device_admins_restrict(admin.site)
+        user_admin_extend(admin.site)

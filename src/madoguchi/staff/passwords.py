@@ -43,6 +43,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -55,7 +56,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import audit_log
-from madoguchi.staff.selectors import staff_audit_owner, staff_get, staff_may_sign_in
+from madoguchi.staff.selectors import staff_audit_owner, staff_get, staff_is_operator, staff_may_sign_in
 from madoguchi.staff.services import StaffAdminError
 from madoguchi.tenants.access import StaffContext
 
@@ -68,6 +69,9 @@ EVENT_LINK_FAILED = "staff.password_link.failed"
 
 LINK_NO_EMAIL = _("The staff member has no e-mail address, so no link can be sent.")
 LINK_INACTIVE = _("The staff member is deactivated. Reactivate them before sending a link.")
+LINK_NOT_STAFF = _(
+    "The account holds no role and is no operator, so it cannot sign in. Give it a role first, then send the link."
+)
 LINK_NOT_SENT = _(
     "The e-mail could not be sent (the mail server did not accept it). Check the e-mail address and try again later."
 )
@@ -240,6 +244,26 @@ def staff_password_link_send(*, admin: StaffContext, user_id: int) -> None:
     if not user.email:
         raise StaffAdminError(LINK_NO_EMAIL)
     if not _send_and_audit(user, purpose=LinkPurpose.SET, actor=admin.actor_label):
+        raise StaffAdminError(LINK_NOT_SENT)
+
+
+def operator_password_link_send(*, operator, user_id: int) -> None:
+    """Send any staff account a link to set its password, on the platform operator's request.
+
+    The operator's path (``/admin/``, the users' "send a link" action) for accounts no
+    municipality administrator manages yet, e.g. a new municipality's first administrator.
+    Audited like the administrator's, with the actor ``operator:<user name>``.
+    """
+    if not staff_is_operator(operator):
+        raise PermissionDenied
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
+    if user is None or not user.is_active:
+        raise StaffAdminError(LINK_INACTIVE)
+    if not staff_may_sign_in(user):
+        raise StaffAdminError(LINK_NOT_STAFF)
+    if not user.email:
+        raise StaffAdminError(LINK_NO_EMAIL)
+    if not _send_and_audit(user, purpose=LinkPurpose.SET, actor=f"operator:{operator.get_username()}"):
         raise StaffAdminError(LINK_NOT_SENT)
 
 
