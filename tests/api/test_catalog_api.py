@@ -478,7 +478,7 @@ def test_openapi_post_documents_json_and_multipart_bodies(openapi):
 def test_openapi_post_documents_created_and_problem_responses(openapi):
     responses = openapi["paths"][APPLICATIONS_PATH]["post"]["responses"]
 
-    assert set(responses) == {"201", "400", "404", "405", "413", "415", "422", "429"}
+    assert set(responses) == {"201", "400", "404", "405", "413", "415", "422", "429", "503"}
     assert responses["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ApplicationCreatedOut"
     }

@@ -15,7 +15,7 @@ from madoguchi.audit.services import PLATFORM, audit_chain_verify, audit_checkpo
 def platform_log(count: int) -> None:
     for i in range(count):
         with transaction.atomic():
-            audit_log(municipality=PLATFORM, event="admin.object.changed", actor="operator:root", object_id=str(i))
+            audit_log(municipality=PLATFORM, event="admin.object.changed", actor="platform:root", object_id=str(i))
 
 
 def test_platform_entries_form_their_own_chain_beside_the_municipalities(db, aoba):

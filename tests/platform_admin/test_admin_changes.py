@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_scopes import scopes_disabled
 
 from madoguchi.audit.models import AuditEntry, PlatformAuditEntry
 from madoguchi.audit.services import PLATFORM, audit_verify
@@ -28,8 +27,7 @@ def platform(event):
 
 
 def test_a_changed_department_is_recorded_in_its_municipalitys_chain(operator_client, aoba, minatogawa):
-    with scopes_disabled():
-        department = Department.objects.get(municipality=aoba, code="shimin")
+    department = Department.objects.for_municipality(aoba).get(code="shimin")
     response = operator_client.post(
         f"/admin/tenants/department/{department.pk}/change/",
         {
@@ -42,7 +40,7 @@ def test_a_changed_department_is_recorded_in_its_municipalitys_chain(operator_cl
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     (entry,) = municipal(aoba, "admin.object.changed")
-    assert entry.actor == "operator:operator"
+    assert entry.actor == "platform:operator"
     assert (entry.object_type, entry.object_id) == ("tenants.department", str(department.pk))
     assert entry.payload == {"pk": str(department.pk), "changes": [{"kind": "changed", "fields": ["Name"]}]}
     assert "市民窓口課" not in str(entry.payload)
@@ -140,14 +138,15 @@ def test_the_operator_sets_up_a_first_administrator_who_chooses_their_own_passwo
 
     page = operator_client.post(changelist, action, follow=True).content.decode()
     assert "no role" in page and not mailoutbox  # not staff yet: cannot sign in
-    with scopes_disabled():
-        StaffMembership.objects.create(municipality=minatogawa, user=newcomer, department=None, role="admin")
+    StaffMembership.objects.for_municipality(minatogawa).create(
+        municipality=minatogawa, user=newcomer, department=None, role="admin"
+    )
     page = operator_client.post(changelist, action, follow=True).content.decode()
     assert "A link to set the password was sent to 1 user." in page
     (mail,) = mailoutbox
     assert mail.to == ["kanri@minatogawa.example.lg.jp"] and "/staff/password/set/" in mail.body
     (sent,) = municipal(minatogawa, "staff.password_link.sent")
-    assert (sent.actor, sent.object_id, sent.payload) == ("operator:operator", "minatogawa-kanri", {"purpose": "set"})
+    assert (sent.actor, sent.object_id, sent.payload) == ("platform:operator", "minatogawa-kanri", {"purpose": "set"})
 
 
 def test_only_an_operator_may_send_links_through_the_operator_service(aoba):

@@ -104,7 +104,7 @@ def test_operator_sign_ins_and_failures_go_to_the_platform_chain(client, operato
     operator_sign_in(client, operator)
     (failed,) = platform_events("backoffice.staff.login_failed")
     (signed_in,) = platform_events("backoffice.staff.logged_in")
-    assert failed.actor == signed_in.actor == "operator:operator"
+    assert failed.actor == signed_in.actor == "platform:operator"
     assert signed_in.payload == {"method": "totp"}
     assert audit_verify(municipality=PLATFORM) is None
 

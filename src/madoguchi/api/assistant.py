@@ -18,6 +18,7 @@ from madoguchi.api.schemas import ProblemOut
 from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inquiry_create, question_feedback
 from madoguchi.assistant.language import supported_language
 from madoguchi.assistant.services import MAX_QUESTION_LENGTH, FaqInvalid
+from madoguchi.core import errors as core_errors
 from madoguchi.tenants.selectors import municipality_get
 
 router = Router(tags=["assistant"])
@@ -25,15 +26,18 @@ PROBLEMS = {400: ProblemOut, 404: ProblemOut, 405: ProblemOut, 415: ProblemOut, 
 MAX_LIMIT = 10
 
 
-class Invalid(Exception):
+class Invalid(core_errors.Invalid):
     """A member of the body has a bad value: (member, code, message)."""
 
     def __init__(self, member: str, code: str, message: str):
-        super().__init__(message)
-        self.member, self.code, self.message = member, code, message
+        super().__init__()
+        self.member, self.member_code, self.member_message = member, code, message
 
     def as_dict(self) -> dict:
-        return {"field": self.member, "code": self.code, "message": self.message}
+        return {"field": self.member, "code": self.member_code, "message": self.member_message}
+
+    def extensions(self) -> dict:
+        return {"errors": [self.as_dict()]}
 
 
 class AnswerOut(Schema):

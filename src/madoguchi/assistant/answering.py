@@ -37,6 +37,7 @@ from madoguchi.assistant.services import (
     faq_entry_create,
 )
 from madoguchi.audit.services import audit_log
+from madoguchi.core.errors import NotFound
 from madoguchi.tenants.models import Department, Municipality
 
 # ---------------------------------------------------------------------------------------------
@@ -161,8 +162,8 @@ def assistant_ask(
     )
 
 
-class QuestionNotFound(Exception):
-    pass
+class QuestionNotFound(NotFound):
+    code = "question_not_found"
 
 
 def _uuid(value: object) -> uuid.UUID | None:

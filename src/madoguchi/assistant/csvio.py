@@ -12,6 +12,10 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.errors import Invalid
+
 REQUIRED_COLUMNS = ("id", "question", "answer", "language", "category", "url")
 OPTIONAL_COLUMNS = ("department", "procedure", "status")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -31,12 +35,21 @@ class FaqRow:
     status: str = ""
 
 
-class FaqImportError(Exception):
+class FaqImportError(Invalid):
     """The file cannot be imported; ``errors`` holds (line number, reason) pairs."""
 
+    code = "faq_import_invalid"
+    message = _("The file cannot be imported.")
+
     def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__("; ".join(f"line {line}: {reason}" for line, reason in errors))
+        super().__init__()
         self.errors = errors
+
+    def __str__(self) -> str:
+        return "; ".join(f"line {line}: {reason}" for line, reason in self.errors)
+
+    def extensions(self) -> dict:
+        return {"errors": [{"line": line, "message": str(reason)} for line, reason in self.errors]}
 
 
 def decode_csv(data: bytes) -> str:

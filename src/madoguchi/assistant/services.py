@@ -39,6 +39,7 @@ from madoguchi.assistant.models import (
     TextKind,
 )
 from madoguchi.audit.services import audit_log
+from madoguchi.core.errors import Invalid
 from madoguchi.tenants.models import Department, Municipality
 
 MAX_QUESTION_LENGTH = 500
@@ -49,12 +50,17 @@ URL_RE = re.compile(r"^https?://[^\s]+$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class FaqInvalid(Exception):
-    """An entry cannot be saved; ``errors`` are reasons (English, for staff and logs)."""
+class FaqInvalid(Invalid):
+    """An entry cannot be saved; ``errors`` are the reasons, each a sentence for staff."""
 
-    def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
+    code = "faq_invalid"
+
+    def __init__(self, errors: list):
+        super().__init__("; ".join(str(error) for error in errors))
         self.errors = errors
+
+    def extensions(self) -> dict:
+        return {"errors": [str(error) for error in self.errors]}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ transaction of the change where the admin opens one:
 * to the platform chain for everything else (prefectures, operators, groups …).
 
 Events: ``admin.object.added``, ``admin.object.changed``, ``admin.object.deleted``; actor
-``operator:<user name>``; object type ``app_label.model``; object id the user name for a
+``platform:<user name>``; object type ``app_label.model``; object id the user name for a
 user or something belonging to one, else the primary key. The payload names the changed
 fields (by their untranslated labels, as Django's history does) and the kinds of related
 objects added, changed or deleted on the same page — never values, and never the related
@@ -93,7 +93,7 @@ def admin_action_audit(*, request, obj, event: str, message=None) -> None:
     changes = _changes(message)
     if changes:
         payload["changes"] = changes
-    actor = f"operator:{request.user.get_username()}"
+    actor = f"platform:{request.user.get_username()}"
     with transaction.atomic():
         for owner in admin_audit_owners(obj):
             audit_log(

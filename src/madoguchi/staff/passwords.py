@@ -56,6 +56,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import audit_log
+from madoguchi.core.errors import Conflict
 from madoguchi.staff.selectors import staff_audit_owner, staff_get, staff_is_operator, staff_may_sign_in
 from madoguchi.staff.services import StaffAdminError
 from madoguchi.tenants.access import StaffContext
@@ -143,11 +144,24 @@ TOKEN_GENERATORS = {
 }
 
 
-class PasswordLinkRefused(Exception):
-    """A password link that cannot be used (``state`` says why)."""
+LINK_STATE_MESSAGES = {
+    LinkState.EXPIRED: _("This link has expired. Ask for a new one below, or ask your administrator to send one."),
+    LinkState.USED: _(
+        "This link has already been used, or a password was set or a sign-in made since it was sent. "
+        "Each link works once. Ask for a new one below if you still need to set your password."
+    ),
+    LinkState.INACTIVE: _("This account is deactivated, so its password cannot be set. Ask your administrator."),
+    LinkState.UNKNOWN: _("This link is not valid. Check that you opened the whole link from the e-mail."),
+}
+
+
+class PasswordLinkRefused(Conflict):
+    """A password link that cannot be used; ``state`` says why, ``message`` tells the person."""
+
+    code = "password_link_refused"
 
     def __init__(self, state: LinkState):
-        super().__init__(state.value)
+        super().__init__(LINK_STATE_MESSAGES[state], code=f"password_link_{state.value}")
         self.state = state
 
 
@@ -252,7 +266,7 @@ def operator_password_link_send(*, operator, user_id: int) -> None:
 
     The operator's path (``/admin/``, the users' "send a link" action) for accounts no
     municipality administrator manages yet, e.g. a new municipality's first administrator.
-    Audited like the administrator's, with the actor ``operator:<user name>``.
+    Audited like the administrator's, with the actor ``platform:<user name>``.
     """
     if not staff_is_operator(operator):
         raise PermissionDenied
@@ -263,7 +277,7 @@ def operator_password_link_send(*, operator, user_id: int) -> None:
         raise StaffAdminError(LINK_NOT_STAFF)
     if not user.email:
         raise StaffAdminError(LINK_NO_EMAIL)
-    if not _send_and_audit(user, purpose=LinkPurpose.SET, actor=f"operator:{operator.get_username()}"):
+    if not _send_and_audit(user, purpose=LinkPurpose.SET, actor=f"platform:{operator.get_username()}"):
         raise StaffAdminError(LINK_NOT_SENT)
 
 

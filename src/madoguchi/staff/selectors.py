@@ -7,12 +7,19 @@ from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.audit.services import PLATFORM, ChainOwner
+from madoguchi.core.errors import NotFound
 from madoguchi.tenants.access import staff_context_for
 from madoguchi.tenants.models import Department, Municipality, PrefectureStaff, StaffMembership
 
 
-class StaffNotFound(Exception):
+class StaffNotFound(NotFound):
     """No such staff member, role or department in the municipality."""
+
+    code = "staff_not_found"
+
+    def __init__(self, key: object = None):
+        super().__init__()
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -110,12 +117,12 @@ def staff_audit_owner(user) -> tuple[ChainOwner | None, str]:
     """Return the chain that records ``user``'s own actions (sign-ins, passwords) and their actor label.
 
     Municipality staff: their municipality's chain, ``staff:<name>``. An operator without a
-    municipality: the platform chain, ``operator:<name>``. Prefecture staff (aggregate
+    municipality: the platform chain, ``platform:<name>``. Prefecture staff (aggregate
     figures only, no chain of their own) and anyone else: None; such events are only logged.
     """
     context = staff_context_for(user)
     if context is not None:
         return context.municipality, f"staff:{user.get_username()}"
     if staff_is_operator(user):
-        return PLATFORM, f"operator:{user.get_username()}"
+        return PLATFORM, f"platform:{user.get_username()}"
     return None, f"staff:{user.get_username()}"

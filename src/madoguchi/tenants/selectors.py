@@ -1,7 +1,8 @@
 """Reads of municipalities for the front doors."""
 
-from django.http import Http404
 
+
+from madoguchi.core.errors import NotFound
 from madoguchi.tenants.models import Municipality
 
 
@@ -10,8 +11,8 @@ def municipality_list() -> list[Municipality]:
 
 
 def municipality_get(*, code: str) -> Municipality:
-    """Return the active municipality with ``code`` or raise Http404."""
+    """Return the active municipality with ``code`` or raise NotFound."""
     try:
         return Municipality.objects.select_related("prefecture").get(code=code, is_active=True)
     except Municipality.DoesNotExist:
-        raise Http404("Unknown municipality") from None
+        raise NotFound from None

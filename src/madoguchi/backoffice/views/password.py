@@ -29,19 +29,6 @@ LINK_SESSION_KEY = "madoguchi.staff.password_link"
 TOKEN_PLACEHOLDER = "new"  # noqa: S105 - stands in the URL for the token kept in the session
 
 TOO_MANY = gettext_lazy("Too many requests from here in a short time. Wait a while and try again.")
-LINK_MESSAGES = {
-    LinkState.EXPIRED: gettext_lazy(
-        "This link has expired. Ask for a new one below, or ask your administrator to send one."
-    ),
-    LinkState.USED: gettext_lazy(
-        "This link has already been used, or a password was set or a sign-in made since it was sent. "
-        "Each link works once. Ask for a new one below if you still need to set your password."
-    ),
-    LinkState.INACTIVE: gettext_lazy(
-        "This account is deactivated, so its password cannot be set. Ask your administrator."
-    ),
-    LinkState.UNKNOWN: gettext_lazy("This link is not valid. Check that you opened the whole link from the e-mail."),
-}
 
 
 def _account_key(group, request) -> str:
@@ -84,7 +71,7 @@ def password_forgot_sent(request):
 
 
 def _invalid(request, state: LinkState, purpose: LinkPurpose):
-    context = {"message": LINK_MESSAGES[state], "state": state.value, "purpose": purpose}
+    context = {"message": passwords.LINK_STATE_MESSAGES[state], "state": state.value, "purpose": purpose}
     return render(request, "backoffice/auth/password_link_invalid.html", context, status=400)
 
 

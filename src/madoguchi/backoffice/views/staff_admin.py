@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.backoffice.forms_admin import RoleAddForm, StaffCreateForm
+from madoguchi.core.errors import NotFound
 from madoguchi.staff import passwords, services
-from madoguchi.staff.selectors import StaffNotFound, department_list, staff_detail, staff_list
-from madoguchi.tenants.access import ActionNotAllowed
+from madoguchi.staff.selectors import department_list, staff_detail, staff_list
 
 
 def not_found(request):
@@ -42,7 +42,7 @@ def admin_page(view):
             return not_found(request)
         try:
             return view(request, *args, **kwargs)
-        except (Http404, ActionNotAllowed, StaffNotFound):
+        except (Http404, NotFound):
             return not_found(request)
 
     return staff_view(wrapper)
