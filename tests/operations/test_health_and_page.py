@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from tests.backoffice.casework import complete_route, staff, submit_inkan
+from tests.backoffice.casework import complete_route, log_in_verified, staff, submit_inkan
 from tests.operations.conftest import Counter, make_job
 
 from madoguchi.audit.models import AuditEntry
@@ -103,7 +103,7 @@ def failed_task(aoba, version_of, now, database_tasks):
 @pytest.fixture
 def operator(client, django_user_model):
     user = django_user_model.objects.create_superuser("operator", "operator@example.jp", "operator-password-1")
-    client.force_login(user)
+    log_in_verified(client, user)  # /admin/ needs the second factor
     return client
 
 
@@ -148,7 +148,7 @@ def test_retry_of_an_unknown_task_is_not_found(operator):
 def test_an_admin_user_without_the_retry_permission_sees_the_page_without_retrying(client, failed_task):
     user = get_user_model().objects.create_user("viewer", password="viewer-password-1", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_scheduledjob"))
-    client.force_login(user)
+    log_in_verified(client, user)
 
     assert "Retry" not in client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert client.post(f"{PAGE}retry/{failed_task.pk}/").status_code == 403

@@ -4,11 +4,13 @@ Every value an operator may need to change comes from an environment variable, s
 build runs unchanged as the embedded default, in CI and in production.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.observability.client import meta_key
@@ -31,13 +33,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Return a comma-separated list of CIDR networks, refusing to start on one that is not."""
+    values = env_list(name)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP network (e.g. 10.0.0.0/8).") from None
+    return values
+
+
 SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY", "")
 DEBUG = env_bool("MADOGUCHI_DEBUG", False)
 ALLOWED_HOSTS = env_list("MADOGUCHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("MADOGUCHI_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "madoguchi.platform_admin.apps.PlatformAdminConfig",  # django.contrib.admin, hardened
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +91,8 @@ MIDDLEWARE = [
     "madoguchi.observability.unavailable.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so its "not found" is the same page an unknown URL gets.
+    "madoguchi.backoffice.network.NetworkAllowListMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,7 +130,19 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Madoguchi"
 # Staff sessions end after this many minutes without a request (個人情報を扱う端末の離席対策).
 MADOGUCHI_STAFF_IDLE_MINUTES = int(os.environ.get("MADOGUCHI_STAFF_IDLE_MINUTES", "30"))
+# Optional allow-lists (comma-separated CIDR) for /admin/ and for /staff/ with /api/v1/staff/;
+# empty: any address. Anyone else gets "not found" (madoguchi.backoffice.network).
+MADOGUCHI_ADMIN_ALLOWED_NETWORKS = env_networks("MADOGUCHI_ADMIN_ALLOWED_NETWORKS")
+MADOGUCHI_STAFF_ALLOWED_NETWORKS = env_networks("MADOGUCHI_STAFF_ALLOWED_NETWORKS")
 LOGIN_URL = "backoffice:login"
+# Staff passwords are never chosen by someone else: a link by e-mail lets the person set it
+# (madoguchi.staff.passwords). A new staff member's link works for MADOGUCHI_PASSWORD_LINK_HOURS,
+# a "forgot password" link for MADOGUCHI_PASSWORD_RESET_HOURS (Django's PASSWORD_RESET_TIMEOUT);
+# either works once. Requests for reset links are limited per client address and per account.
+MADOGUCHI_PASSWORD_SET_TIMEOUT = int(float(os.environ.get("MADOGUCHI_PASSWORD_LINK_HOURS", "24")) * 3600)
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("MADOGUCHI_PASSWORD_RESET_HOURS", "1")) * 3600)
+MADOGUCHI_PASSWORD_RESET_RATE = os.environ.get("MADOGUCHI_PASSWORD_RESET_RATE", "20/h")
+MADOGUCHI_PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("MADOGUCHI_PASSWORD_RESET_ACCOUNT_RATE", "3/h")
 
 ROOT_URLCONF = "madoguchi.conf.urls"
 WSGI_APPLICATION = "madoguchi.conf.wsgi.application"
@@ -275,6 +302,9 @@ EMAIL_TIMEOUT = float(os.environ.get("MADOGUCHI_EMAIL_TIMEOUT", "10"))  # second
 DEFAULT_FROM_EMAIL = os.environ.get("MADOGUCHI_EMAIL_FROM", "noreply@localhost")
 # The portal's public address; e-mails link to its status page (/status/).
 MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The back office's address as staff reach it (it may sit on the LGWAN side, apart from the
+# portal); password links to staff point there.
+MADOGUCHI_STAFF_URL = (os.environ.get("MADOGUCHI_STAFF_URL") or MADOGUCHI_PUBLIC_URL).rstrip("/")
 MADOGUCHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_NOTIFY_MAX_ATTEMPTS", "5"))
 # Where 移管 (transfer to the archives) exports closed cases before removing them.
 MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR / "transfer"))
