@@ -91,7 +91,7 @@ def _media_contents() -> list[str]:
     return [*directories, *files]
 
 
-def _migration_plan(applied_lists: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def migration_plan(applied_lists: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """(migrations the backup has that this version does not know, migrations this version would add)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
     applied = {(app, name) for app, names in applied_lists.items() for name in names}
@@ -211,7 +211,7 @@ def backup_restore(
                 f"this backup is of a {engine} database and the configured one is {database_engine()}; "
                 "restoring across engines is not supported: restore into the same engine"
             )
-        unknown, pending = _migration_plan(manifest["migrations"])
+        unknown, pending = migration_plan(manifest["migrations"])
         if unknown:
             raise RestoreRefused(
                 f"the backup was made by a newer Madoguchi ({manifest['version']}) with migrations this version "

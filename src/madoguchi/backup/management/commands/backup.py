@@ -22,6 +22,8 @@ class Command(BaseCommand):
     help = "Write one encrypted archive of the database, media, signatures file and keys, with a manifest."
 
     def add_arguments(self, parser):
+        # No abbreviations: "--passphrase SECRET" must fail, not be taken for --passphrase-file.
+        parser.allow_abbrev = False
         parser.add_argument("--output", required=True, metavar="FILE", help="the archive to write (must not exist)")
         parser.add_argument(
             "--passphrase-file",

@@ -27,6 +27,8 @@ class Command(BaseCommand):
     help = "Restore an archive made by `madoguchi backup` into an empty instance, then verify everything."
 
     def add_arguments(self, parser):
+        # No abbreviations: "--passphrase SECRET" must fail, not be taken for --passphrase-file.
+        parser.allow_abbrev = False
         parser.add_argument("--input", required=True, metavar="FILE", help="the archive to restore")
         parser.add_argument(
             "--passphrase-file",
