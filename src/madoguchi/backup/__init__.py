@@ -5,5 +5,5 @@ signatures file with the keys and certificates it names, and a manifest that say
 in it and what the database held. A restore goes only into an empty instance and proves
 the result (files, counts, audit chains, signatures, digests). This app sits on top of the
 domains: it reads their models and calls their verifications; no domain imports it.
-See docs/operations/backup.md and docs/decisions/0004-encrypted-backups.md.
+See docs/operations/backup.md and docs/decisions/0009-encrypted-backups.md.
 """

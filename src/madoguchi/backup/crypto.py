@@ -15,7 +15,7 @@ STREAM construction (Hoang, Reyhanitabar, Rogaway, Vizár 2015) that age and Tin
   last chunk (the flag) and fails too. Every chunk but the last is full, so the reader knows
   which is last without any length field an attacker could change.
 
-Memory stays at one chunk (1 MiB) however large the archive. docs/decisions/0004 says why
+Memory stays at one chunk (1 MiB) however large the archive. docs/decisions/0009 says why
 this and not a format library.
 """
 
