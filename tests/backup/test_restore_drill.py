@@ -139,3 +139,19 @@ def test_a_restore_into_a_database_that_is_not_empty_is_refused_before_decryptin
     ):
         call_command("restore", "--input", str(archive), "--passphrase-file", str(passphrase_file))
     assert Case.objects.for_municipality(aoba).count() == cases
+
+
+@sqlite_only
+def test_force_replaces_a_restored_instance_and_says_what_it_replaces(
+    aoba, tmp_path, passphrase_file, signatures_configured, sqlite_target
+):
+    archive = tmp_path / "demo.mdgbak"
+    backup(archive, passphrase_file)
+    assert sqlite_target.restore(archive).returncode == 0
+
+    forced = sqlite_target.restore(archive, "--force")
+
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "WARNING --force: replacing the configured database (" in forced.stdout
+    assert f"WARNING --force: replacing {sqlite_target.signatures_file}\n" in forced.stdout
+    assert summary(forced.stdout) == dict.fromkeys(CHECKS, "OK")  # the first restore's audit entries are gone

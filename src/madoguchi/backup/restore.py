@@ -55,6 +55,10 @@ class RestoreRefused(Exception):
     """Nothing was restored; the message says why and what to do."""
 
 
+class RestoreIncomplete(Exception):
+    """The database was restored but the rest failed: the target holds a partial restore."""
+
+
 @dataclass
 class RestoreReport:
     manifest: dict
@@ -200,6 +204,8 @@ def backup_restore(
     say: Callable[[str], None] = lambda line: None,
 ) -> RestoreReport:
     """Restore ``source`` into the configured (empty) instance and verify it; see the module docstring."""
+    if not work_dir.is_dir():
+        raise RestoreRefused(f"the work directory {work_dir} does not exist")
     tables = _preflight_database(force=force, say=say)
     staging = Path(tempfile.mkdtemp(dir=work_dir, prefix="madoguchi-restore-"))
     try:
@@ -228,12 +234,18 @@ def backup_restore(
         database_restore(staging / manifest["database"]["file"], engine, replace=bool(tables))
         connections.close_all()
         report = RestoreReport(manifest=manifest, archive_sha256=extracted.archive_sha256)
-        if pending:
-            say(f"applying {len(pending)} migrations")
-            call_command("migrate", interactive=False, verbosity=0)
-            report.notes.append(f"applied {len(pending)} migrations after the restore")
-        say("restoring files")
-        locations = _install_files(manifest, staging, signatures)
+        try:
+            if pending:
+                say(f"applying {len(pending)} migrations")
+                call_command("migrate", interactive=False, verbosity=0)
+                report.notes.append(f"applied {len(pending)} migrations after the restore")
+            say("restoring files")
+            locations = _install_files(manifest, staging, signatures)
+        except (OSError, DjangoDatabaseError) as exc:
+            raise RestoreIncomplete(
+                f"the database was restored, then this failed: {exc}. The target is incomplete: "
+                "empty it (or use --force) and restore again"
+            ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -23,7 +23,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from madoguchi.audit.services import audit_log
@@ -39,6 +39,10 @@ MIN_PASSPHRASE = 16
 
 class BackupRefused(Exception):
     """The backup was not made; the message says why and what to do."""
+
+
+class BackupNotRecorded(Exception):
+    """The archive was written, but its audit entries were not."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +78,11 @@ def backup_create(
     object_storage: str | None = None,
     actor: str = "cli:backup",
     now: datetime | None = None,
-    scrypt_n: int | None = None,
 ) -> BackupResult:
     """Write the archive to ``output`` (which must not exist) and return what was written.
 
     ``object_storage`` ("skip" or "include") is required when media are not on a file
-    system, see :mod:`madoguchi.backup.files`. ``scrypt_n`` lowers the key derivation's
-    cost for tests only.
+    system, see :mod:`madoguchi.backup.files`.
     """
     started = time.perf_counter()
     now = now or timezone.now()
@@ -101,8 +103,7 @@ def backup_create(
         with os.fdopen(descriptor, "wb") as raw:
             dump = database_dump(work, with_storage_names=not media_is_filesystem() and object_storage == "include")
             media, media_info = media_members(object_storage=object_storage, storage_names=dump.storage_names)
-            options = {"scrypt_n": scrypt_n} if scrypt_n else {}
-            sealed = EncryptingWriter(raw, passphrase, **options)
+            sealed = EncryptingWriter(raw, passphrase)
             archive = ArchiveWriter(sealed)
             archive.add_path(DUMP_NAMES[dump.engine], "database", dump.path)
             dump.path.unlink()  # plain personal data: gone as soon as it is sealed
@@ -139,7 +140,13 @@ def backup_create(
     result = BackupResult(
         output, sealed.bytes_written, sealed.sha256, manifest, archive.files, time.perf_counter() - started, warnings
     )
-    _record(result, actor=actor)
+    try:
+        _record(result, actor=actor)
+    except DatabaseError as exc:
+        raise BackupNotRecorded(
+            f"{output} was written, but recording it in the audit chains failed ({exc}): keep it, and record "
+            f"the backup by hand (its SHA-256 is {result.sha256})"
+        ) from exc
     return result
 
 

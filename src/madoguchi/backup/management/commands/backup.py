@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError as DjangoDatabaseError
 
 from madoguchi.backup.crypto import ArchiveError
 from madoguchi.backup.database import DatabaseError
 from madoguchi.backup.files import OBJECT_STORAGE_CHOICES, FilesRefused
 from madoguchi.backup.passphrase import PassphraseMissing, passphrase_read
-from madoguchi.backup.services import BackupRefused, backup_create
+from madoguchi.backup.services import BackupNotRecorded, BackupRefused, backup_create
 
 
 class Command(BaseCommand):
@@ -42,8 +43,12 @@ class Command(BaseCommand):
             for warning in warnings:
                 self.stderr.write(f"WARNING {warning}")
             result = backup_create(output=Path(output), passphrase=passphrase, object_storage=object_storage)
-        except (PassphraseMissing, BackupRefused, FilesRefused, DatabaseError, ArchiveError) as exc:
+        except (PassphraseMissing, BackupRefused, FilesRefused, DatabaseError, ArchiveError, OSError) as exc:
             raise CommandError(f"no backup written: {exc}") from exc
+        except BackupNotRecorded as exc:
+            raise CommandError(str(exc)) from exc
+        except DjangoDatabaseError as exc:
+            raise CommandError(f"no backup written: the database cannot be read: {exc}") from exc
         for warning in result.warnings:
             self.stderr.write(f"WARNING {warning}")
         manifest = result.manifest

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from madoguchi.backup.crypto import ArchiveError
 from madoguchi.backup.database import DatabaseError
 from madoguchi.backup.passphrase import PassphraseMissing, passphrase_read
-from madoguchi.backup.restore import RestoreRefused, archive_check, backup_restore
+from madoguchi.backup.restore import RestoreIncomplete, RestoreRefused, archive_check, backup_restore
 from madoguchi.backup.verify import Check
 
 SHOWN_PROBLEMS = 50
@@ -81,6 +81,8 @@ class Command(BaseCommand):
             )
         except (PassphraseMissing, ArchiveError, RestoreRefused, DatabaseError) as exc:
             raise CommandError(f"nothing restored: {exc}") from exc
+        except RestoreIncomplete as exc:
+            raise CommandError(f"restore INCOMPLETE: {exc}") from exc
         self._archive_row(source, report.manifest, report.archive_sha256)
         for check in report.checks:
             self._row(check)
