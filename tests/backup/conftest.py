@@ -14,7 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.management import call_command
 from tests.backoffice.casework import complete_route, staff, submit_inkan, submit_jido_teate, submit_sodai_gomi
 from tests.samples import png_bytes
+from tests.storage.test_s3 import bucket, s3_environ, s3_server  # noqa: F401 (fixtures: a real S3 API server)
 
 from madoguchi.cases import workflow
 from madoguchi.signatures.models import IssuedDocument
@@ -33,8 +34,7 @@ CHECKS = {
     "counts",
     "audit chains",
     "organisational signatures",
-    "attachments",
-    "issued documents",
+    "stored files",
 }
 # Restores into an SQLite file take an SQLite backup: they run in the (default) SQLite run.
 sqlite_only = pytest.mark.skipif(
@@ -86,6 +86,7 @@ class Target:
 
     directory: Path
     database_url: str
+    extra: dict = field(default_factory=dict)  # more environment, e.g. an S3 bucket as its storage
 
     @property
     def media(self) -> Path:
@@ -106,6 +107,7 @@ class Target:
             MADOGUCHI_MEDIA_ROOT=str(self.media),
             MADOGUCHI_SIGNATURES_FILE=str(self.signatures_file),
         )
+        env.update(self.extra)
         return env
 
     def restore(self, archive: Path, *args: str, passphrase: str = PASSPHRASE) -> subprocess.CompletedProcess:

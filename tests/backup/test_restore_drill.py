@@ -6,15 +6,18 @@ SQLite here (the default run); PostgreSQL with real pg_dump/pg_restore in test_d
 from __future__ import annotations
 
 import hashlib
+import secrets
 import sqlite3
 import stat
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from tests.backup.conftest import CHECKS, backup, digests, flip_byte, sqlite_only, summary
+from tests.backoffice.casework import submit_jido_teate
+from tests.backup.conftest import CHECKS, backup, digests, flip_byte, s3_environ, sqlite_only, summary
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.models import Attachment, Case
@@ -155,3 +158,24 @@ def test_force_replaces_a_restored_instance_and_says_what_it_replaces(
     assert "WARNING --force: replacing the configured database (" in forced.stdout
     assert f"WARNING --force: replacing {sqlite_target.signatures_file}\n" in forced.stdout
     assert summary(forced.stdout) == dict.fromkeys(CHECKS, "OK")  # the first restore's audit entries are gone
+
+
+@sqlite_only
+def test_media_copied_from_object_storage_restore_into_an_empty_bucket(
+    aoba, version_of, now, tmp_path, passphrase_file, bucket, s3_server, sqlite_target
+):
+    case = submit_jido_teate(aoba, version_of, now=now)
+    attachment = Attachment.objects.for_municipality(aoba).get(case=case)
+    archive = tmp_path / "s3.mdgbak"
+    backup(archive, passphrase_file, "--object-storage", "include")
+    client, _source = bucket
+    restored = f"madoguchi-restored-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=restored, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
+    target = replace(sqlite_target, extra=s3_environ(s3_server, restored))
+
+    result = target.restore(archive)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert summary(result.stdout) == dict.fromkeys(CHECKS, "OK")
+    stored = client.get_object(Bucket=restored, Key=f"media/{attachment.storage_name}")["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == attachment.sha256

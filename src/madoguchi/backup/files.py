@@ -26,6 +26,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 
 from madoguchi.signatures.config import signatures_file
 from madoguchi.signatures.keyfiles import SECRET_KEYS
+from madoguchi.storage.atomic import TEMPORARY_PREFIX
 
 SIGNATURES_FILE_MEMBER = "signatures/signatures.yaml"
 OBJECT_STORAGE_CHOICES = ("skip", "include")
@@ -65,7 +66,8 @@ def media_members(*, object_storage: str | None, storage_names: list[str]) -> tu
         members = []
         if root.is_dir():
             for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.is_symlink():
+                # A write cut short leaves a temporary file, never referenced: not worth keeping.
+                if path.is_file() and not path.is_symlink() and not path.name.startswith(TEMPORARY_PREFIX):
                     members.append(Member(f"media/{path.relative_to(root).as_posix()}", "media", path=path))
         return members, {"storage": "filesystem", "included": True}
     if object_storage not in OBJECT_STORAGE_CHOICES:

@@ -26,8 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError as DjangoDatabaseError
@@ -46,6 +44,7 @@ from madoguchi.backup.files import (
 )
 from madoguchi.backup.verify import Check, restore_verify
 from madoguchi.signatures.config import signatures_file
+from madoguchi.storage.services import StorageUnavailable, store_verified
 from madoguchi.tenants.commandline import municipalities_for_command
 
 EVENT_RESTORED = "backup.archive.restored"
@@ -161,24 +160,13 @@ def _preflight_files(manifest: dict, *, force: bool, say: Callable[[str], None])
 def _install_files(manifest: dict, staging: Path, signatures: Path | None) -> dict[str, Path | str]:
     """Put media and signature files in place; return where each archive member went."""
     locations: dict[str, Path | str] = {}
-    file_mode = settings.FILE_UPLOAD_PERMISSIONS or 0o600
     for entry in manifest["files"]:
-        name = entry["name"]
         if entry["kind"] != "media":
             continue
-        relative = name.removeprefix("media/")
-        if media_is_filesystem():
-            destination = media_root() / relative
-            install_file(
-                staging / name, destination, mode=file_mode, directory_mode=settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS
-            )
-            locations[name] = destination
-        else:
-            if default_storage.exists(relative):
-                default_storage.delete(relative)
-            with open(staging / name, "rb") as handle:
-                saved = default_storage.save(relative, File(handle))
-            locations[name] = saved
+        # Through the one door for evidence files: atomic and verified on a disk or in a bucket.
+        name = entry["name"].removeprefix("media/")
+        content = (staging / entry["name"]).read_bytes()
+        locations[entry["name"]] = store_verified(name, content, sha256=entry["sha256"], size=entry["size"])
     info = manifest.get("signatures")
     if info and signatures is not None:
         install_file(staging / info["file"], signatures, mode=0o600, directory_mode=0o700)
@@ -241,7 +229,7 @@ def backup_restore(
                 report.notes.append(f"applied {len(pending)} migrations after the restore")
             say("restoring files")
             locations = _install_files(manifest, staging, signatures)
-        except (OSError, DjangoDatabaseError) as exc:
+        except (OSError, DjangoDatabaseError, StorageUnavailable) as exc:
             raise RestoreIncomplete(
                 f"the database was restored, then this failed: {exc}. The target is incomplete: "
                 "empty it (or use --force) and restore again"

@@ -10,26 +10,26 @@ Each check is independent and reports what it found; a restore fails if any fail
   ``madoguchi audit verify`` does;
 - **organisational signatures** — :func:`organisation_signatures_verify`, as
   ``madoguchi signatures verify`` does: the restored rows and keys still belong together;
-- **attachments** and **issued documents** — each file in storage has the SHA-256 its row says.
+- **stored files** — each attachment's and issued document's file has the size and SHA-256
+  its row records (:func:`madoguchi.storage.verify.stored_files_verify`, as
+  ``madoguchi files verify`` does).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.files.storage import default_storage
 from django.db import connection
+from django_scopes import scope
 
 from madoguchi.audit.services import audit_chain_verify
 from madoguchi.backup.inventory import database_inventory, inventory_differences
-from madoguchi.cases.models import Attachment
-from madoguchi.signatures.models import IssuedDocument
 from madoguchi.signatures.organisation_verify import organisation_signatures_verify
+from madoguchi.storage.atomic import digest_file
+from madoguchi.storage.services import stored_file_problem
+from madoguchi.storage.verify import stored_files_verify
 from madoguchi.tenants.commandline import municipalities_for_command
-
-_READ = 1024 * 1024
 
 
 @dataclass
@@ -40,36 +40,33 @@ class Check:
     problems: list[str] = field(default_factory=list)
 
 
-def _sha256_of(handle) -> str:
-    digest = hashlib.sha256()
-    while chunk := handle.read(_READ):
-        digest.update(chunk)
-    return digest.hexdigest()
+def _problem(location: Path | str, entry: dict) -> str | None:
+    if isinstance(location, str):
+        return stored_file_problem(location, sha256=entry["sha256"], size=entry["size"])
+    try:
+        size, digest = digest_file(location)
+    except FileNotFoundError:
+        return "missing"
+    if size != entry["size"]:
+        return f"{size} bytes, expected {entry['size']}"
+    return None if digest == entry["sha256"] else "SHA-256 differs"
 
 
 def check_files(expected: list[dict], locations: dict[str, Path | str]) -> Check:
     """Re-read every restored file at its place (a path, or a name in the default storage)."""
-    problems = []
-    total = 0
+    problems, checked, total = [], 0, 0
     for entry in expected:
         location = locations.get(entry["name"])
         if location is None:
             continue
+        checked, total = checked + 1, total + entry["size"]
         try:
-            if isinstance(location, Path):
-                with open(location, "rb") as handle:
-                    digest = _sha256_of(handle)
-            else:
-                with default_storage.open(location, "rb") as handle:
-                    digest = _sha256_of(handle)
+            problem = _problem(location, entry)
         except OSError as exc:
-            problems.append(f"{entry['name']}: cannot be read ({exc.strerror or exc})")
-            continue
-        if digest != entry["sha256"]:
-            problems.append(f"{entry['name']}: SHA-256 differs from the manifest")
-        total += entry["size"]
-    checked = sum(1 for entry in expected if entry["name"] in locations)
-    return Check("files", not problems, f"{checked} files, {total:,} bytes, SHA-256 as in the manifest", problems)
+            problem = f"cannot be read ({exc.strerror or exc})"
+        if problem is not None:
+            problems.append(f"{entry['name']}: {problem}")
+    return Check("files", not problems, f"{checked} files, {total:,} bytes, as in the manifest", problems)
 
 
 def check_counts(manifest: dict) -> Check:
@@ -107,21 +104,19 @@ def check_organisation_signatures(municipalities, *, allow_unsigned: bool) -> Ch
     return Check("organisational signatures", not problems, f"{checked} checked, {valid} valid", problems)
 
 
-def _check_rows(name: str, model, municipalities) -> Check:
-    problems, count = [], 0
+def check_stored_files(municipalities) -> Check:
+    """Every attachment's and issued document's file against its row (``madoguchi files verify``)."""
+    problems, references, files = [], 0, 0
     for municipality in municipalities:
-        rows = model.objects.for_municipality(municipality).order_by("pk").values_list("pk", "storage_name", "sha256")
-        for pk, storage_name, sha256 in rows.iterator():
-            count += 1
-            try:
-                with default_storage.open(storage_name, "rb") as handle:
-                    digest = _sha256_of(handle)
-            except OSError:
-                problems.append(f"{municipality.code} #{pk}: {storage_name} is missing")
-                continue
-            if digest != sha256:
-                problems.append(f"{municipality.code} #{pk}: {storage_name} does not have the SHA-256 of its row")
-    return Check(name, not problems, f"{count - len(problems)} of {count} match their rows' SHA-256", problems)
+        with scope(municipality=municipality):
+            report = stored_files_verify(municipality=municipality)
+        references, files = references + report.references, files + report.files
+        problems += [
+            f"{municipality.code} {item.kind} {item.file.owner} {item.file.name}: {item.problem}"
+            for item in report.problems
+        ]
+    detail = f"{references} attachment and document rows, {files} files: size and SHA-256 as the rows say"
+    return Check("stored files", not problems, detail, problems)
 
 
 def restore_verify(*, manifest: dict, locations: dict[str, Path | str], allow_unsigned: bool) -> list[Check]:
@@ -132,6 +127,5 @@ def restore_verify(*, manifest: dict, locations: dict[str, Path | str], allow_un
         check_counts(manifest),
         check_audit_chains(municipalities),
         check_organisation_signatures(municipalities, allow_unsigned=allow_unsigned),
-        _check_rows("attachments", Attachment, municipalities),
-        _check_rows("issued documents", IssuedDocument, municipalities),
+        check_stored_files(municipalities),
     ]
