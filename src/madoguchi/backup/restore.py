@@ -130,8 +130,7 @@ def _preflight_database(*, force: bool, say: Callable[[str], None]) -> dict[str,
     return tables
 
 
-def _preflight_files(manifest: dict, *, force: bool, say: Callable[[str], None]) -> Path | None:
-    """Check the file targets; return where the signatures file goes (None: the backup has none)."""
+def _preflight_media(*, force: bool, say: Callable[[str], None]) -> None:
     media = _media_contents()
     if media and not force:
         raise RestoreRefused(
@@ -139,6 +138,10 @@ def _preflight_files(manifest: dict, *, force: bool, say: Callable[[str], None])
         )
     if media:
         say(f"WARNING --force: restoring into a media storage holding {len(media)} entries; same names are replaced")
+
+
+def _preflight_signatures(manifest: dict, *, force: bool, say: Callable[[str], None]) -> Path | None:
+    """Check where the signature files go; return the signatures file's path (None: the backup has none)."""
     info = manifest.get("signatures")
     if not info:
         return None
@@ -195,6 +198,7 @@ def backup_restore(
     if not work_dir.is_dir():
         raise RestoreRefused(f"the work directory {work_dir} does not exist")
     tables = _preflight_database(force=force, say=say)
+    _preflight_media(force=force, say=say)
     staging = Path(tempfile.mkdtemp(dir=work_dir, prefix="madoguchi-restore-"))
     try:
         extracted = _read(source, passphrase, staging)
@@ -216,7 +220,7 @@ def backup_restore(
                 f"the backup's schema is older than this version's ({len(pending)} migrations to apply, e.g. "
                 f"{pending[0]}): pass --migrate to apply them after restoring, or install {manifest['version']}"
             )
-        signatures = _preflight_files(manifest, force=force, say=say)
+        signatures = _preflight_signatures(manifest, force=force, say=say)
 
         say(f"restoring the {engine} database ({manifest['database']['file']})")
         database_restore(staging / manifest["database"]["file"], engine, replace=bool(tables))
