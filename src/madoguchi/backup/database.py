@@ -30,7 +30,7 @@ DUMP_NAMES = {POSTGRESQL: "database/postgresql.dump", SQLITE: "database/sqlite3.
 _LIBPQ_OPTIONS = {"sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY"}
 
 
-class DatabaseError(Exception):
+class DumpFailed(Exception):
     """The database could not be dumped or restored; the message says why."""
 
 
@@ -49,13 +49,13 @@ def database_engine(alias: str = "default") -> str:
         return POSTGRESQL
     if vendor == "sqlite":
         return SQLITE
-    raise DatabaseError(f"backups support PostgreSQL and SQLite, not {vendor}")
+    raise DumpFailed(f"backups support PostgreSQL and SQLite, not {vendor}")
 
 
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise DatabaseError(
+        raise DumpFailed(
             f"{name} is not installed: install the PostgreSQL client tools "
             "(Debian: postgresql-client) of the server's major version or newer"
         )
@@ -85,7 +85,7 @@ def _libpq(alias: str) -> tuple[list[str], dict[str, str]]:
 def _run(command: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise DatabaseError(f"{Path(command[0]).name} failed (exit {result.returncode}): {result.stderr.strip()}")
+        raise DumpFailed(f"{Path(command[0]).name} failed (exit {result.returncode}): {result.stderr.strip()}")
 
 
 def database_dump(directory: Path, *, with_storage_names: bool = False, alias: str = "default") -> Dump:
@@ -110,7 +110,7 @@ def database_dump(directory: Path, *, with_storage_names: bool = False, alias: s
         return Dump(engine, path, inventory, details, names)
     if connection.in_atomic_block:
         # The online backup waits for this connection's own write lock: it would never finish.
-        raise DatabaseError("an SQLite backup cannot run inside a transaction")
+        raise DumpFailed("an SQLite backup cannot run inside a transaction")
     connection.ensure_connection()
     target = sqlite3.connect(path)
     try:
@@ -141,7 +141,7 @@ def database_restore(dump: Path, engine: str, *, replace: bool, alias: str = "de
     """Load ``dump`` into the configured database; with ``replace``, what is there is dropped first."""
     target = database_engine(alias)
     if engine != target:
-        raise DatabaseError(
+        raise DumpFailed(
             f"this backup is of a {engine} database and the configured one is {target}: "
             "restore into the same engine (to move between engines, restore first, then export and import)"
         )
@@ -157,7 +157,7 @@ def database_restore(dump: Path, engine: str, *, replace: bool, alias: str = "de
         )  # fmt: skip
         return
     if connection.is_in_memory_db():
-        raise DatabaseError("the configured SQLite database is in memory: set DATABASE_URL to a file")
+        raise DumpFailed("the configured SQLite database is in memory: set DATABASE_URL to a file")
     name = str(connection.settings_dict["NAME"])
     connection.close()
     source = sqlite3.connect(dump)

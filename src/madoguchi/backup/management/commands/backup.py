@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError as DjangoDatabaseError
 
 from madoguchi.backup.crypto import ArchiveError
-from madoguchi.backup.database import DatabaseError
+from madoguchi.backup.database import DumpFailed
 from madoguchi.backup.files import OBJECT_STORAGE_CHOICES, FilesRefused
 from madoguchi.backup.passphrase import PassphraseMissing, passphrase_read
 from madoguchi.backup.services import BackupNotRecorded, BackupRefused, backup_create
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             for warning in warnings:
                 self.stderr.write(f"WARNING {warning}")
             result = backup_create(output=Path(output), passphrase=passphrase, object_storage=object_storage)
-        except (PassphraseMissing, BackupRefused, FilesRefused, DatabaseError, ArchiveError, OSError) as exc:
+        except (PassphraseMissing, BackupRefused, FilesRefused, DumpFailed, ArchiveError, OSError) as exc:
             raise CommandError(f"no backup written: {exc}") from exc
         except BackupNotRecorded as exc:
             raise CommandError(str(exc)) from exc

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from madoguchi.backup.crypto import ArchiveError
-from madoguchi.backup.database import DatabaseError
+from madoguchi.backup.database import DumpFailed
 from madoguchi.backup.passphrase import PassphraseMissing, passphrase_read
 from madoguchi.backup.restore import RestoreIncomplete, RestoreRefused, archive_check, backup_restore
 from madoguchi.backup.verify import Check
@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 allow_unsigned=options["allow_unsigned"],
                 say=self.stdout.write,
             )
-        except (PassphraseMissing, ArchiveError, RestoreRefused, DatabaseError) as exc:
+        except (PassphraseMissing, ArchiveError, RestoreRefused, DumpFailed) as exc:
             raise CommandError(f"nothing restored: {exc}") from exc
         except RestoreIncomplete as exc:
             raise CommandError(f"restore INCOMPLETE: {exc}") from exc
