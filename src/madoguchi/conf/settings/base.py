@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "madoguchi.assistant",
     "madoguchi.signatures",
     "madoguchi.api",
+    "madoguchi.backup",
     # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces that app's.
     "madoguchi.operations",
     "django_tasks",
