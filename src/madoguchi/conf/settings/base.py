@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "madoguchi.assistant",
     "madoguchi.signatures",
     "madoguchi.api",
+    "madoguchi.conf",  # deployment checks
     "django_tasks",
     "django_tasks_db",
     "django_otp",
