@@ -9,7 +9,6 @@ import tomllib
 from importlib.metadata import packages_distributions
 
 import pytest
-
 from tests.deploy.tools import REPO_DIR
 
 SOURCE_DIR = REPO_DIR / "src" / "madoguchi"

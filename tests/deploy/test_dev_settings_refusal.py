@@ -6,10 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from tests.deploy.tools import VENV_BIN, clean_environ
 
 from madoguchi.conf.environment import dev_settings_refusal
-
-from tests.deploy.tools import VENV_BIN, clean_environ
 
 SHOW_DEBUG = ["shell", "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)"]
 

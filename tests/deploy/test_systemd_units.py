@@ -7,7 +7,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from tests.deploy.tools import REPO_DIR, VENV_BIN, require
 
 UNITS_DIR = REPO_DIR / "deploy" / "systemd"

@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from tests.deploy.tools import REPO_DIR, clean_environ
 
 CATALOG = sorted(path.name for path in (REPO_DIR / "catalog").glob("*.yaml"))
