@@ -240,8 +240,26 @@ def https_request(
         connection.close()
 
 
+def app_answers(instance: Instance, port: int) -> bool:
+    """Whether the app process on ``port`` serves the portal home (asked directly, as nginx would)."""
+    host = instance.host_names[0] if instance.host_names else "127.0.0.1"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/", headers={"Host": host, "X-Forwarded-Proto": "https"})
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
 def wait_ready(instance: Instance) -> None:
-    """Wait until every program is RUNNING and the portal answers through nginx; fail on a program given up."""
+    """Wait until every program runs, every app process answers, and so does nginx; fail on a program given up.
+
+    supervisord calls a program RUNNING once it has lived a few seconds; an app process listens
+    only after loading the app. Each is asked directly first: a request through nginx before
+    then would make nginx count the app process as failed and answer 502 for a while.
+    """
     deadline = time.monotonic() + READY_TIMEOUT_S
     last = ""
     while time.monotonic() < deadline:
@@ -250,11 +268,14 @@ def wait_ready(instance: Instance) -> None:
         if failed:
             raise ConfigError(f"{', '.join(failed)} did not start; see {instance.log_dir}/<program>.log")
         if states and all(state == "RUNNING" for state in states.values()):
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                status, _, _ = https_request(instance, "/")
-                if status == 200:
-                    return
-                last = f"GET / answered {status}"
+            waiting = [port for port in instance.web_ports if not app_answers(instance, port)]
+            last = f"app processes on {waiting} not answering yet" if waiting else last
+            if not waiting:
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    status, _, _ = https_request(instance, "/")
+                    if status == 200:
+                        return
+                    last = f"GET / through nginx answered {status}"
         time.sleep(0.5)
     raise ConfigError(f"the instance did not become ready within {READY_TIMEOUT_S:.0f} s ({last})")
 

@@ -1,7 +1,7 @@
 """The smoke check of a running production instance (``make production-check``).
 
 Real requests through nginx over verified TLS: the portal home through the app, a static file
-from nginx, a media path that must not be served, a body over the limit, the request ID and the
+served by nginx itself (its log names no upstream), a media path that must not be served, a body over the limit, the request ID and the
 client's address passed to the app (read back from an app process's log), and one app process
 stopped while the other keeps serving. Returns a list of failures; an empty list is a pass.
 """
@@ -19,11 +19,11 @@ STATIC_PATH = "/static/vendor/design-tokens/tokens.css"
 LOG_WAIT_S = 10.0
 
 
-def _log_line_with(instance: Instance, marker: str) -> str | None:
-    """The app-process log line that mentions ``marker`` (logs are written as requests finish)."""
+def _log_line_with(instance: Instance, marker: str, logs: str = "web-*.log") -> str | None:
+    """The log line that mentions ``marker`` (logs are written as requests finish)."""
     deadline = time.monotonic() + LOG_WAIT_S
     while time.monotonic() < deadline:
-        for path in sorted(instance.log_dir.glob("web-*.log")):
+        for path in sorted(instance.log_dir.glob(logs)):
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 if marker in line:
                     return line
@@ -54,8 +54,11 @@ def smoke_check(instance: Instance, report: Callable[[str], None] = print) -> li
     status, headers, _ = production.https_request(instance, "/")
     expect(len(headers.get("x-request-id", "")) >= 16, "nginx makes a request ID when the client sends none")
 
-    status, headers, body = production.https_request(instance, STATIC_PATH)
+    static_id = f"smoke-{secrets.token_hex(8)}"
+    status, headers, body = production.https_request(instance, STATIC_PATH, headers={"X-Request-ID": static_id})
     expect(status == 200 and headers.get("content-type", "").startswith("text/css"), f"GET {STATIC_PATH}: {status}")
+    line = _log_line_with(instance, f"id={static_id}", logs="nginx.log") or ""
+    expect(line.endswith("upstream=-"), "nginx served the static file itself, without an app process")
     status, _, _ = production.https_request(instance, "/media/attachments/082015/00/x.pdf")
     expect(status == 404, f"GET /media/... is never served: {status}")
 
@@ -72,6 +75,7 @@ def smoke_check(instance: Instance, report: Callable[[str], None] = print) -> li
         expect(statuses == [200] * 4, f"with {first} stopped the other app process serves: {statuses}")
     finally:
         production.supervisorctl(instance, "start", first)
+        production.wait_ready(instance)
     states = production.program_states(instance)
     expect(all(state == "RUNNING" for state in states.values()), f"every program running again: {states}")
     return failures

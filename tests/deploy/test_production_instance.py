@@ -18,7 +18,7 @@ import pytest
 from tests.deploy.tools import REPO_DIR, VENV_BIN, clean_environ, free_port, require
 
 from deploy import config, production
-from deploy.smoke import STATIC_PATH, smoke_check
+from deploy.smoke import smoke_check
 
 
 @pytest.fixture(scope="module")
@@ -61,18 +61,6 @@ def test_every_role_runs_under_supervisord(instance):
 
 def test_requests_through_nginx_reach_the_app_with_the_proxy_headers(instance):
     assert smoke_check(instance, report=lambda line: None) == []
-
-
-def test_nginx_serves_static_files_while_no_app_process_runs(instance):
-    production.supervisorctl(instance, "stop", "web-1", "web-2")
-    try:
-        static = production.https_request(instance, STATIC_PATH)[0]
-        page = production.https_request(instance, "/")[0]
-    finally:
-        production.supervisorctl(instance, "start", "web-1", "web-2")
-
-    assert static == 200
-    assert page == 502
 
 
 def test_every_program_logs_to_its_own_file(instance):

@@ -37,7 +37,18 @@ access_log_format = (
     '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}i)s client=%({x-real-ip}i)s '
     'fwd="%({x-forwarded-for}i)s" proto=%({x-forwarded-proto}i)s'
 )
+# Django, the URLconf and the views' libraries (numpy, the assistant's analyser) are loaded once
+# in the master and shared by the forked workers: memory once, and no worker's first request
+# pays for the imports. New code therefore needs a restart of the app process, not a HUP.
+preload_app = True
 # The control socket would default to one path in $HOME shared by every app process of the user.
 control_socket_disable = True
 # The heartbeat file on a memory file system: on disk an fchmod can stall a worker.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (a directory, not a file name)
+
+
+def when_ready(server) -> None:
+    """Import the URLconf (and with it every view module) before the workers are forked."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)
