@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from tests.deploy.tools import free_port
 
 from madoguchi.conf import checks
 
@@ -89,3 +90,24 @@ def test_check_without_deploy_leaves_them_out(settings):
     call_command("check", stdout=output, stderr=output)
 
     assert "madoguchi.W003" not in output.getvalue()
+
+
+def test_a_cache_that_does_not_answer_is_warned(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 2},
+        }
+    }
+
+    warnings = checks.check_cache_reachable(None)
+
+    assert ids(warnings) == ["madoguchi.W005"]
+    assert "ConnectionError" in warnings[0].msg
+
+
+def test_a_cache_that_answers_is_not_warned(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    assert checks.check_cache_reachable(None) == []

@@ -8,7 +8,8 @@ lose data or protect residents less than the operator believes:
 - behind a TLS proxy without ``MADOGUCHI_CLIENT_IP_HEADER`` every resident shares the proxy's
   address, so one busy resident uses up everyone's submission limit;
 - the database cache counts rate limits with a read and a write, not an atomic increment, so
-  several app servers let through more than the limit: Redis counts atomically.
+  several app servers let through more than the limit: Redis counts atomically;
+- a cache that does not answer fails every rate-limited request.
 """
 
 from __future__ import annotations
@@ -77,6 +78,24 @@ def check_client_address(app_configs, **kwargs) -> list[Warning]:
                 "proxy's address, so all residents share one limit.",
                 hint="Set MADOGUCHI_CLIENT_IP_HEADER to the header your proxy sets, e.g. HTTP_X_REAL_IP.",
                 id="madoguchi.W002",
+            )
+        ]
+    return []
+
+
+@register("madoguchi", deploy=True)
+def check_cache_reachable(app_configs, **kwargs) -> list[Warning]:
+    from django.core.cache import cache
+
+    try:
+        cache.get("madoguchi:deploy-check")
+    except Exception as exc:  # any failure here is every rate-limited request failing later
+        return [
+            Warning(
+                f"The cache ({settings.CACHES['default']['BACKEND']}) does not answer: {type(exc).__name__}: {exc}",
+                hint="Every rate-limited request (submissions, status look-ups) would fail. Check CACHE_URL and "
+                "that the cache table exists (madoguchi createcachetable).",
+                id="madoguchi.W005",
             )
         ]
     return []
