@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from deploy import production
 from deploy.config import Instance, client_max_body_mb
+from deploy.probes import https_request
 
 STATIC_PATH = "/static/vendor/design-tokens/tokens.css"
 LOG_WAIT_S = 10.0
@@ -40,7 +41,7 @@ def smoke_check(instance: Instance, report: Callable[[str], None] = print) -> li
             failures.append(what)
 
     request_id = f"smoke-{secrets.token_hex(8)}"
-    status, headers, body = production.https_request(
+    status, headers, body = https_request(
         instance, "/", headers={"X-Request-ID": request_id, "X-Forwarded-For": "198.51.100.7"}
     )
     expect(status == 200 and b"<html" in body.lower(), f"GET / through nginx and an app process: {status}")
@@ -51,19 +52,19 @@ def smoke_check(instance: Instance, report: Callable[[str], None] = print) -> li
     expect("198.51.100.7, 127.0.0.1" in line, "X-Forwarded-For carries the chain of addresses")
     expect("proto=https" in line, "X-Forwarded-Proto tells the app the request came over HTTPS")
 
-    status, headers, _ = production.https_request(instance, "/")
+    status, headers, _ = https_request(instance, "/")
     expect(len(headers.get("x-request-id", "")) >= 16, "nginx makes a request ID when the client sends none")
 
     static_id = f"smoke-{secrets.token_hex(8)}"
-    status, headers, body = production.https_request(instance, STATIC_PATH, headers={"X-Request-ID": static_id})
+    status, headers, body = https_request(instance, STATIC_PATH, headers={"X-Request-ID": static_id})
     expect(status == 200 and headers.get("content-type", "").startswith("text/css"), f"GET {STATIC_PATH}: {status}")
     line = _log_line_with(instance, f"id={static_id}", logs="nginx.log") or ""
     expect(line.endswith("upstream=-"), "nginx served the static file itself, without an app process")
-    status, _, _ = production.https_request(instance, "/media/attachments/082015/00/x.pdf")
+    status, _, _ = https_request(instance, "/media/attachments/082015/00/x.pdf")
     expect(status == 404, f"GET /media/... is never served: {status}")
 
     limit = client_max_body_mb(float(instance.env["MADOGUCHI_MAX_UPLOAD_MB"])) * 1024 * 1024
-    status, _, _ = production.https_request(
+    status, _, _ = https_request(
         instance, "/api/v1/applications", method="POST", headers={"Content-Length": str(limit + 1)}
     )
     expect(status == 413, f"a body over {limit // (1024 * 1024)} MB is refused by nginx: {status}")
@@ -71,7 +72,7 @@ def smoke_check(instance: Instance, report: Callable[[str], None] = print) -> li
     first = "web-1"
     production.supervisorctl(instance, "stop", first)
     try:
-        statuses = [production.https_request(instance, "/")[0] for _ in range(4)]
+        statuses = [https_request(instance, "/")[0] for _ in range(4)]
         expect(statuses == [200] * 4, f"with {first} stopped the other app process serves: {statuses}")
     finally:
         production.supervisorctl(instance, "start", first)
