@@ -631,6 +631,28 @@ def print_report(results: list[DatabaseResult], args: argparse.Namespace, starte
         print(f"  note: {note}")
 
 
+def sqlite_commit_rate(synchronous: str, commits: int = 200) -> float:
+    """Single-row write transactions per second on the bench's disk, one connection: the floor FULL sets."""
+    path = VAR_DIR / "commit-rate.sqlite3"
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    for file in files:
+        file.unlink(missing_ok=True)
+    try:
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={synchronous}")  # FULL or NORMAL, checked by parse_args
+            connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            started = time.perf_counter()
+            for _ in range(commits):
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("INSERT INTO t (body) VALUES (?)", ("x" * 500,))
+                connection.execute("COMMIT")
+            return commits / (time.perf_counter() - started)
+    finally:
+        for file in files:
+            file.unlink(missing_ok=True)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -696,6 +718,12 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name}: {exc}")
             results.append(DatabaseResult(name, skipped=str(exc).splitlines()[0][:200]))
     print_report(results, args, started)
+    if any(isinstance(database, SQLiteDatabase) for database in databases):
+        rates = {mode: sqlite_commit_rate(mode) for mode in dict.fromkeys(args.sqlite_synchronous)}
+        print(
+            "SQLite single-row commits/s on this disk (one connection): "
+            + ", ".join(f"{mode} {rate:,.0f}" for mode, rate in rates.items())
+        )
     return 0
 
 
