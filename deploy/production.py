@@ -151,7 +151,7 @@ def supervisord_conf(instance: Instance, *, scheduler: bool) -> str:
     common = {"bin_dir": instance.bin_dir, "log_dir": instance.log_dir}
     web = (templates / "supervisord-web.conf.template").read_text()
     programs = "".join(
-        config.render(web, {**common, "number": number, "port": port})
+        config.render(web, {**common, "number": number, "port": port, "metrics_dir": instance.state_dir / "metrics" / f"web-{number}"})
         for number, port in enumerate(instance.web_ports, start=1)
     )
     scheduler_program = (

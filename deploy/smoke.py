@@ -62,6 +62,8 @@ def smoke_check(instance: Instance, report: Callable[[str], None] = print) -> li
     expect(line.endswith("upstream=-"), "nginx served the static file itself, without an app process")
     status, _, _ = https_request(instance, "/media/attachments/082015/00/x.pdf")
     expect(status == 404, f"GET /media/... is never served: {status}")
+    status, _, _ = https_request(instance, "/metrics")
+    expect(status == 404, f"GET /metrics is not served to the outside: {status}")
 
     limit = client_max_body_mb(float(instance.env["MADOGUCHI_MAX_UPLOAD_MB"])) * 1024 * 1024
     status, _, _ = https_request(

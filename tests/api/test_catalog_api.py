@@ -478,7 +478,7 @@ def test_openapi_post_documents_json_and_multipart_bodies(openapi):
 def test_openapi_post_documents_created_and_problem_responses(openapi):
     responses = openapi["paths"][APPLICATIONS_PATH]["post"]["responses"]
 
-    assert set(responses) == {"201", "400", "404", "405", "413", "415", "422", "429"}
+    assert set(responses) == {"201", "400", "404", "405", "413", "415", "422", "429", "503"}
     assert responses["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ApplicationCreatedOut"
     }
@@ -488,7 +488,7 @@ def test_openapi_post_documents_created_and_problem_responses(openapi):
 def test_openapi_status_documents_only_the_problems_a_lookup_can_have(openapi):
     responses = openapi["paths"]["/api/v1/applications/{receipt_number}"]["get"]["responses"]
 
-    assert set(responses) == {"200", "404", "405", "429"}
+    assert set(responses) == {"200", "404", "405", "429", "503"}
 
 
 def test_openapi_status_documents_the_access_code_header(openapi):

@@ -50,20 +50,23 @@ def test_postgres_with_durable_settings_is_not_warned():
 
 def test_tls_proxy_without_client_address_header_is_warned(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.RATELIMIT_IP_META_KEY = None
+    settings.MADOGUCHI_CLIENT_IP_HEADER = ""
 
     assert ids(checks.check_client_address(None)) == ["madoguchi.W002"]
 
 
 def test_tls_proxy_with_client_address_header_is_not_warned(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.MADOGUCHI_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
 
     assert checks.check_client_address(None) == []
 
 
 def test_database_cache_is_warned_and_redis_is_not(settings):
     settings.CACHES = DATABASE_CACHE
+    assert ids(checks.check_shared_cache(None)) == ["madoguchi.W003"]
+
+    settings.CACHES = {"default": {**DATABASE_CACHE["default"], "BACKEND": "madoguchi.observability.cache.DatabaseCache"}}
     assert ids(checks.check_shared_cache(None)) == ["madoguchi.W003"]
 
     settings.CACHES = REDIS_CACHE
@@ -74,7 +77,7 @@ def test_database_cache_is_warned_and_redis_is_not(settings):
 def test_check_deploy_shows_the_warnings(settings):
     settings.CACHES = DATABASE_CACHE
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.RATELIMIT_IP_META_KEY = None
+    settings.MADOGUCHI_CLIENT_IP_HEADER = ""
     output = io.StringIO()
 
     # Other suites' settings may add errors of their own (browser tests allow async-unsafe calls).

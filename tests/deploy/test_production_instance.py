@@ -37,7 +37,7 @@ def instance():
         MADOGUCHI_WEB_PORTS=f"{free_port()},{free_port()}",
         MADOGUCHI_WEB_WORKERS="1",
         MADOGUCHI_NGINX_WORKERS="1",
-        MADOGUCHI_SCHEDULER="false",
+        MADOGUCHI_SCHEDULER="true",
     )
     instance = config.instance_from(environ, bin_dir=VENV_BIN)
     try:
@@ -56,7 +56,8 @@ def instance():
 def test_every_role_runs_under_supervisord(instance):
     states = production.program_states(instance)
 
-    assert states == {name: "RUNNING" for name in ["nginx", "web-1", "web-2", "worker-default", "worker-documents"]}
+    roles = ["nginx", "web-1", "web-2", "worker-default", "worker-documents", "scheduler"]
+    assert states == dict.fromkeys(roles, "RUNNING")
 
 
 def test_requests_through_nginx_reach_the_app_with_the_proxy_headers(instance):
@@ -66,5 +67,5 @@ def test_requests_through_nginx_reach_the_app_with_the_proxy_headers(instance):
 def test_every_program_logs_to_its_own_file(instance):
     names = {path.stem for path in instance.log_dir.glob("*.log")}
 
-    assert {"nginx", "web-1", "web-2", "worker-default", "worker-documents", "supervisord"} <= names
+    assert {"nginx", "web-1", "web-2", "worker-default", "worker-documents", "scheduler", "supervisord"} <= names
     assert "queues=documents" in (instance.log_dir / "worker-documents.log").read_text()

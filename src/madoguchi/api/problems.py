@@ -26,6 +26,9 @@ TITLES = {
     "invalid-request": _("The request has invalid values."),
     "signature-rejected": _("The electronic signature was not accepted."),
     "signature-unavailable": _("Electronic signatures cannot be checked at the moment."),
+    "conflict": _("The current state does not allow this request."),
+    "storage-unavailable": _("Files cannot be stored safely at the moment. Nothing was stored; try again later."),
+    "service-unavailable": _("The service is temporarily unavailable. Nothing was stored. Please try again later."),
 }
 
 
@@ -36,15 +39,18 @@ def problem(
     detail: str = "",
     code: str = "",
     errors: list[dict] | None = None,
+    extensions: dict | None = None,
     headers: dict | None = None,
 ) -> JsonResponse:
-    body: dict = {"type": PROBLEM_BASE + kind, "title": str(TITLES[kind]), "status": status}
-    if detail:
+    title = str(TITLES[kind])
+    body: dict = {"type": PROBLEM_BASE + kind, "title": title, "status": status}
+    if detail and detail != title:
         body["detail"] = detail
     if code:
         body["code"] = code
     if errors is not None:
         body["errors"] = errors
+    body.update(extensions or {})
     response = JsonResponse(
         body, status=status, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False}
     )

@@ -19,11 +19,12 @@ from ninja.security import HttpBearer
 from madoguchi.approvals.selectors import route_status
 from madoguchi.approvals.services import step_approve, step_return
 from madoguchi.cases import workflow
+from madoguchi.cases.actions import case_action_perform
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import QueueFilters, case_get_for_staff, case_queue, case_timeline
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.selectors import signature_summary
-from madoguchi.tenants.tokens import staff_token_authenticate
+from madoguchi.staff.tokens import staff_token_authenticate
 
 
 class StaffToken(HttpBearer):
@@ -180,20 +181,9 @@ def staff_case_action(request, receipt_number: str, body: ActionIn):
     """Perform an action on a case, as on the back-office page (409 if its status does not allow it)."""
     staff = request.staff
     case = case_get_for_staff(staff=staff, receipt_number=receipt_number)
-    if body.action == "assign":
-        workflow.case_assign(staff=staff, case=case, assignee_id=body.assignee_id)
-    elif body.action == "comment":
-        workflow.case_comment(staff=staff, case=case, message=body.message)
-    elif body.action == "start_review":
-        workflow.case_start_review(staff=staff, case=case)
-    elif body.action == "request_correction":
-        workflow.case_request_correction(staff=staff, case=case, message=body.message)
-    elif body.action in {"approve", "reject"}:
-        workflow.case_decide(staff=staff, case=case, approve=body.action == "approve", reason=body.message)
-    elif body.action == "complete":
-        workflow.case_complete(staff=staff, case=case)
-    else:
-        workflow.case_withdraw(staff=staff, case=case, message=body.message)
+    case_action_perform(
+        staff=staff, case=case, action=body.action, message=body.message, assignee_id=body.assignee_id
+    )
     return _detail(request, case_get_for_staff(staff=staff, receipt_number=receipt_number))
 
 

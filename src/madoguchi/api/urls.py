@@ -21,7 +21,6 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.api import presenters
-from madoguchi.api.assistant import Invalid as AssistantInvalid
 from madoguchi.api.assistant import router as assistant_router
 from madoguchi.api.problems import problem
 from madoguchi.api.requests import RequestRefused, idempotency_key_from, read_application_request
@@ -34,19 +33,16 @@ from madoguchi.api.schemas import (
     ProcedureSummaryOut,
 )
 from madoguchi.api.staff import router as staff_router
-from madoguchi.approvals.errors import ApprovalError, ReasonRequired
 from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_get_for_resident
-from madoguchi.cases.services import IdempotencyConflict, case_submit
-from madoguchi.cases.workflow import IllegalTransition, MessageRequired
-from madoguchi.procedures.errors import AnswersInvalid
+from madoguchi.cases.services import case_submit
+from madoguchi.core.errors import DomainError
+from madoguchi.observability.metrics import submission_counted
+from madoguchi.observability.unavailable import RETRY_AFTER_SECONDS, is_service_unavailable
 from madoguchi.procedures.selectors import procedure_get, procedure_list, procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
 from madoguchi.signatures.documents.downloads import document_response
 from madoguchi.signatures.documents.selectors import case_document_get
-from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
-from madoguchi.signatures.verification import SignatureRejected
-from madoguchi.tenants.access import ActionNotAllowed
 from madoguchi.tenants.selectors import municipality_get, municipality_list
 
 logger = logging.getLogger(__name__)
@@ -95,8 +91,9 @@ PROBLEMS = {
     415: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
+    503: ProblemOut,
 }
-LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut}
+LOOKUP_PROBLEMS = {404: ProblemOut, 405: ProblemOut, 429: ProblemOut, 503: ProblemOut}
 
 
 class RateLimited(Exception):
@@ -110,6 +107,9 @@ def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
+    if is_service_unavailable(exc):  # the database or the rate-limit store is down: try again later
+        logger.warning("API unavailable: %s", type(exc).__name__)
+        return problem(503, "service-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger.exception("Unhandled API error on %s", request.path)
     return problem(500, "server-error")
 
@@ -119,26 +119,15 @@ def _unauthorized(request, exc):
     return problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
-@api.exception_handler(IllegalTransition)
-def _illegal_transition(request, exc):
-    return problem(409, "illegal-transition")
-
-
-@api.exception_handler(ApprovalError)
-def _route_refused(request, exc: ApprovalError):
-    if isinstance(exc, ReasonRequired):
-        return problem(422, "message-required", detail=str(exc.message))
-    return problem(409, "route-refused", detail=str(exc.message), code=exc.code)
-
-
-@api.exception_handler(MessageRequired)
-def _message_required(request, exc):
-    return problem(422, "message-required")
-
-
-@api.exception_handler(ActionNotAllowed)
-def _not_allowed(request, exc):
-    return problem(404, "not-found")  # same as a case the token cannot see
+@api.exception_handler(DomainError)
+def _refused(request, exc: DomainError):
+    """Every refusal of a domain, in one place: its status, kind, code and translated message."""
+    if exc.status == 404:  # the same answer whatever was missing or not allowed: nothing leaks
+        return problem(404, "not-found")
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return problem(
+        exc.status, exc.kind, detail=str(exc.message), code=exc.code, extensions=exc.extensions(), headers=headers
+    )
 
 
 @api.exception_handler(Http404)
@@ -149,31 +138,6 @@ def _not_found(request, exc):
 @api.exception_handler(RequestRefused)
 def _refused(request, exc: RequestRefused):
     return problem(exc.status, exc.kind, detail=exc.detail)
-
-
-@api.exception_handler(AnswersInvalid)
-def _invalid(request, exc: AnswersInvalid):
-    return problem(422, "validation-error", errors=[e.as_dict() for e in exc.errors])
-
-
-@api.exception_handler(AssistantInvalid)
-def _assistant_invalid(request, exc: AssistantInvalid):
-    return problem(422, "invalid-request", errors=[exc.as_dict()])
-
-
-@api.exception_handler(SignatureRejected)
-def _signature_rejected(request, exc: SignatureRejected):
-    if exc.reason in UNAVAILABLE_REASONS:
-        return problem(
-            503, "signature-unavailable", detail=reason_message(exc.reason), code=exc.reason,
-            headers={"Retry-After": "300"},
-        )  # fmt: skip
-    return problem(422, "signature-rejected", detail=reason_message(exc.reason), code=exc.reason)
-
-
-@api.exception_handler(IdempotencyConflict)
-def _conflict(request, exc):
-    return problem(422, "idempotency-conflict")
 
 
 @api.exception_handler(RateLimited)
@@ -275,7 +239,7 @@ def application_create(request, code: str, slug: str):
     version = procedure_version_for_submit(municipality_code=code, slug=slug)
     key = idempotency_key_from(request) or f"auto-{uuid.uuid4()}"
     body = read_application_request(request)
-    result = case_submit(
+    result = submission_counted(case_submit)(
         municipality=version.municipality,
         procedure_version=version,
         answers=body.answers,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.errors import Conflict, Invalid, NotFound
 from madoguchi.tenants.access import ActionNotAllowed
 
 
-class StepNotFound(Http404):
+class StepNotFound(NotFound):
     """No such case, step or approval for this staff member — also when it exists but belongs
     to another municipality, or to departments the staff member has nothing to do with."""
 
+    code = "step_not_found"
 
-class StaffNotFound(Http404):
+
+class StaffNotFound(NotFound):
     """No such staff member in the acting staff member's municipality."""
+
+    code = "staff_not_found"
 
 
 class ApprovalNotAllowed(ActionNotAllowed):
@@ -25,9 +29,10 @@ class ApprovalNotAllowed(ActionNotAllowed):
         self.code = code
 
 
-class ApprovalError(Exception):
+class ApprovalError(Conflict):
     """A refused approval action; ``code`` and ``message`` are what a screen shows."""
 
+    kind = "route-refused"
     code = "approval_error"
     message = _("The approval could not be recorded.")
 
@@ -48,6 +53,8 @@ class CaseNotInReview(ApprovalError):
 
 
 class ReasonRequired(ApprovalError):
+    status = 422
+    kind = "message-required"
     code = "reason_required"
     message = _("Give the reason for returning the application.")
 
@@ -58,6 +65,8 @@ class AlreadyPostReviewed(ApprovalError):
 
 
 class AbsenceInvalid(ApprovalError):
+    status = 422
+    kind = Invalid.kind
     code = "absence_invalid"
     message = _("The absence must end on or after its first day, and not in the past.")
 
@@ -70,7 +79,7 @@ class SigningFailed(ApprovalError):
 
 
 class RouteIncomplete(ApprovalError):
-    """Raised by ``cases.workflow.case_decide`` while the route is not complete."""
+    """Raised on a decision (決裁) while the case's approval route is not complete."""
 
     code = "route_incomplete"
     message = _("The approval route is not complete yet.")

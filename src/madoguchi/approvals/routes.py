@@ -15,16 +15,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from madoguchi.procedures.definition import iter_fields
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.errors import Conflict
+from madoguchi.procedures.definition import DefinitionProblem, iter_fields
 
 ROLE_LADDER = ("clerk", "reviewer", "approver")
 AMOUNT_FIELD_TYPES = frozenset({"integer", "yen"})
 
 
-class RouteInvalid(Exception):
-    """The procedure's approval route cannot be followed (a definition or department problem)."""
+class RouteInvalid(Conflict):
+    """The procedure's approval route cannot be followed (a definition or department problem).
 
+    The text (English) is for the DX staff who edit the catalog; staff working a case are
+    shown the translated ``message``.
+    """
+
+    kind = "route-refused"
     code = "route_invalid"
+    message = _("The procedure's approval route cannot be followed. Ask the DX office to check its definition.")
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class StepKind:
@@ -136,3 +152,11 @@ def _check(steps: list[RouteStep], definition: dict[str, Any]) -> None:
                 f"approval_route: step '{step.id}' delegates on '{delegation.field}', "
                 "which is not an integer or yen field of this procedure"
             )
+
+
+def check_route(definition: dict) -> None:
+    """The procedures' definition check for the approval route (registered at start)."""
+    try:
+        route_parse(definition)
+    except RouteInvalid as error:
+        raise DefinitionProblem(str(error), path=["approval_route"]) from None

@@ -1,7 +1,7 @@
 """Forms of the municipality administrator's pages: staff and the audit log.
 
 They only parse input. Whether a change is allowed (own municipality, last role, own
-account) is decided in ``tenants.services``; password rules are Django's validators.
+account) is decided in ``staff.services``; password rules are Django's validators.
 """
 
 from __future__ import annotations

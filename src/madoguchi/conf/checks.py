@@ -15,8 +15,10 @@ lose data or protect residents less than the operator believes:
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
 from django.core.checks import Warning, register
 from django.db import DatabaseError, connections
+from django.utils.module_loading import import_string
 
 # PostgreSQL settings that must stay on for a commit to survive a crash or a power failure.
 POSTGRES_DURABILITY = {
@@ -25,7 +27,6 @@ POSTGRES_DURABILITY = {
     "full_page_writes": "on",
 }
 DURABLE_SYNCHRONOUS_COMMIT = {"on", "local", "remote_write", "remote_apply"}
-DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
 
 
 @register("madoguchi", deploy=True)
@@ -71,7 +72,7 @@ def check_postgres_durability(app_configs, **kwargs) -> list[Warning]:
 
 @register("madoguchi", deploy=True)
 def check_client_address(app_configs, **kwargs) -> list[Warning]:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.RATELIMIT_IP_META_KEY:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not getattr(settings, "MADOGUCHI_CLIENT_IP_HEADER", ""):
         return [
             Warning(
                 "MADOGUCHI_BEHIND_TLS_PROXY is on but MADOGUCHI_CLIENT_IP_HEADER is not set: rate limits see the "
@@ -103,7 +104,7 @@ def check_cache_reachable(app_configs, **kwargs) -> list[Warning]:
 
 @register("madoguchi", deploy=True)
 def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
-    if settings.CACHES["default"]["BACKEND"] == DATABASE_CACHE:
+    if issubclass(import_string(settings.CACHES["default"]["BACKEND"]), DatabaseCache):
         return [
             Warning(
                 "The cache is the database cache: its rate-limit counters are not atomic, so several app "

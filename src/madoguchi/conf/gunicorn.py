@@ -17,6 +17,10 @@ supervisor to collect.
 
 import os
 
+# Prometheus' multi-process mode when PROMETHEUS_MULTIPROC_DIR is set (one directory per app
+# process: each gunicorn empties its own at start); nothing otherwise. docs/operations/observability.md
+from madoguchi.observability.gunicorn import child_exit, on_starting  # noqa: F401
+
 _cores = os.cpu_count() or 1
 
 wsgi_app = "madoguchi.conf.wsgi:application"

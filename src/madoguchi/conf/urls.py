@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("staff/", include("madoguchi.backoffice.urls")),
+    path("", include("madoguchi.observability.urls")),
     path("", include("madoguchi.portal.urls")),
 ]
 

@@ -34,10 +34,11 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
-from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case
+from madoguchi.core.errors import Conflict
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
 from madoguchi.procedures.definition import iter_fields, translated
 
@@ -58,8 +59,15 @@ LAST_ERROR_LENGTH = 500
 _EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.ASCII)
 
 
-class NotificationNotFailed(Exception):
+class NotificationNotFailed(Conflict):
     """Only a failed notification can be put back in the queue."""
+
+    code = "notification_not_failed"
+    message = _("Only an e-mail that could not be delivered can be sent again.")
+
+    def __init__(self, detail: str = ""):
+        super().__init__()
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,7 @@ def notification_enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    _audit(notification, "queued")
+    notification.log_action("notifications.notification.queued", actor=ACTOR)
     return notification
 
 
@@ -244,7 +252,7 @@ def notification_retry(*, notification: Notification, now: datetime | None = Non
         locked.attempts = 0
         locked.next_attempt_at = now
         locked.save(update_fields=["status", "attempts", "next_attempt_at"])
-        _audit(locked, "retried", actor=actor)
+        locked.log_action("notifications.notification.retried", actor=actor)
     return locked
 
 
@@ -315,7 +323,7 @@ def _record_sent(notification: Notification, *, now: datetime) -> str:
         notification.next_attempt_at = None
         notification.last_error = ""
         notification.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
-        _audit(notification, "sent", attempts=notification.attempts)
+        notification.log_action("notifications.notification.sent", actor=ACTOR, payload={"attempts": notification.attempts})
     return NotificationStatus.SENT
 
 
@@ -327,7 +335,9 @@ def _record_failure(notification: Notification, exc: BaseException, *, now: date
             notification.status = NotificationStatus.FAILED
             notification.next_attempt_at = None
             notification.save(update_fields=["status", "last_error", "next_attempt_at"])
-            _audit(notification, "failed", attempts=notification.attempts)
+            notification.log_action(
+                "notifications.notification.failed", actor=ACTOR, payload={"attempts": notification.attempts}
+            )
         else:
             notification.next_attempt_at = now + retry_delay(notification.attempts)
             notification.save(update_fields=["last_error", "next_attempt_at"])
@@ -354,15 +364,3 @@ def _close_quietly(connection) -> None:
         connection.close()
     except Exception:  # a connection that is already broken has nothing left to close
         logger.debug("Closing the mail connection failed", exc_info=True)
-
-
-def _audit(notification: Notification, verb: str, *, actor: str = ACTOR, **extra) -> None:
-    # No address, subject or body: those are personal data and stay in the outbox row.
-    audit_log(
-        municipality=notification.municipality,
-        event=f"notifications.notification.{verb}",
-        actor=actor,
-        object_type="notification",
-        object_id=str(notification.pk),
-        payload={"kind": notification.kind, "notification": notification.pk, **extra},
-    )

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.errors import Invalid
+
 MESSAGES = {
     "required": _("This item is required."),
     "wrong_type": _("The value has the wrong type."),
@@ -32,6 +34,16 @@ MESSAGES = {
     "file_too_large": _("The file is too large (at most %(limit)s MB)."),
     "file_type_not_allowed": _("This type of file is not accepted. Accepted: %(limit)s."),
     "file_type_mismatch": _("The file's content does not match its name or declared type."),
+    "file_active_content": _(
+        "The PDF contains scripts, embedded files or other active content, so it cannot be accepted. "
+        "Print it to a new PDF (or scan the paper) and attach that instead."
+    ),
+    "file_encrypted": _(
+        "The PDF is protected by a password, so it cannot be accepted. Attach a copy without a password."
+    ),
+    "file_unreadable": _(
+        "The PDF cannot be read and may be damaged. Save it again (or scan the paper) and attach that instead."
+    ),
     "invalid_text": _("The text contains characters that are not allowed."),
 }
 
@@ -56,10 +68,19 @@ class FieldError:
         return {"field": self.path, "code": self.code, "message": self.message}
 
 
-class AnswersInvalid(Exception):
+class AnswersInvalid(Invalid):
+    """Answers that do not satisfy the procedure: one :class:`FieldError` per problem."""
+
+    kind = "validation-error"
+    code = "validation_error"
+    message = _("The application has invalid answers.")
+
     def __init__(self, errors: list[FieldError]):
-        super().__init__(f"{len(errors)} invalid answer(s)")
+        super().__init__()
         self.errors = errors
+
+    def extensions(self) -> dict:
+        return {"errors": [error.as_dict() for error in self.errors]}
 
 
 class FieldInvalid(Exception):

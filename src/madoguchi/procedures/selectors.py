@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.http import Http404
-
+from madoguchi.core.errors import NotFound
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.services import fold_for_search
 from madoguchi.tenants.models import Municipality
@@ -38,7 +37,7 @@ def procedure_categories(*, municipality: Municipality) -> list[str]:
 
 
 def procedure_get(*, municipality: Municipality, slug: str) -> Procedure:
-    """Return the published procedure ``slug`` of ``municipality`` or raise Http404."""
+    """Return the published procedure ``slug`` of ``municipality`` or raise NotFound."""
     procedure = (
         Procedure.objects.for_municipality(municipality)
         .filter(slug=slug, is_published=True, current_version__isnull=False)
@@ -46,7 +45,7 @@ def procedure_get(*, municipality: Municipality, slug: str) -> Procedure:
         .first()
     )
     if procedure is None:
-        raise Http404("Unknown procedure")
+        raise NotFound
     return procedure
 
 
@@ -62,7 +61,7 @@ _SUBMIT_LOOKUPS_MAX = 10_000
 
 def procedure_version_for_submit(*, municipality_code: str, slug: str) -> ProcedureVersion:
     """Return the current version of a published procedure of an active municipality, with
-    ``municipality`` loaded; raise Http404 otherwise.
+    ``municipality`` loaded; raise NotFound otherwise.
 
     Every submission runs this, so the answer is kept for a few seconds per process (see
     docs/benchmarks.md): one query instead of one per request.
@@ -75,7 +74,7 @@ def procedure_version_for_submit(*, municipality_code: str, slug: str) -> Proced
         cached = (now, _version_for_submit(municipality_code, slug))
         _SUBMIT_LOOKUPS[(municipality_code, slug)] = cached
     if cached[1] is None:
-        raise Http404("Unknown procedure")
+        raise NotFound
     return cached[1]
 
 

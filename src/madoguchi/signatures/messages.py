@@ -45,3 +45,7 @@ UNAVAILABLE_REASONS = frozenset({"revocation_unavailable", "not_configured"})
 
 def reason_message(reason: str) -> str:
     return str(REASON_MESSAGES[reason])
+
+
+def reason_message_lazy(reason: str):
+    return REASON_MESSAGES[reason]

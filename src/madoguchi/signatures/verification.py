@@ -23,10 +23,12 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
+from madoguchi.core.errors import Invalid
 from madoguchi.signatures import jpki
 from madoguchi.signatures.aio import run_coroutine
 from madoguchi.signatures.cms import CmsInvalid, certificate_der, cms_from_raw, verify_cms
 from madoguchi.signatures.config import MunicipalitySignatures, SignaturesNotConfigured, municipality_signatures
+from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message_lazy
 
 # The resident's certificate must be checked against the configured CRL whatever it
 # declares (JPKI certificates name an LDAP distribution point we never fetch); CAs above it
@@ -55,12 +57,22 @@ REASONS = (
 )
 
 
-class SignatureRejected(Exception):
+class SignatureRejected(Invalid):
+    """A resident's signature was refused; ``reason`` (one of REASONS) is the code.
+
+    A refusal caused by the platform's own state (no current CRL, nothing configured) is a
+    503 with Retry-After: the resident did nothing wrong and can send the same request later.
+    """
+
+    kind = "signature-rejected"
+
     def __init__(self, reason: str, detail: str = ""):
         if reason not in REASONS:
             raise ValueError(reason)
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+        super().__init__(reason_message_lazy(reason), code=reason)
         self.reason, self.detail = reason, detail
+        if reason in UNAVAILABLE_REASONS:
+            self.status, self.kind, self.retry_after = 503, "signature-unavailable", 300
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django_scopes import scopes_disabled
 
+from madoguchi.core.errors import NotFound
 from madoguchi.tenants.models import Municipality, Role, StaffMembership
 
 ALL_ROLES = frozenset(Role.values)
@@ -37,8 +38,15 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 }
 
 
-class ActionNotAllowed(Exception):
-    """The staff member's roles do not allow this action on this case."""
+class ActionNotAllowed(NotFound):
+    """The staff member's roles do not allow this action on this case.
+
+    Shown as "not found", like a case of another municipality: existence must not leak.
+    """
+
+    def __init__(self, action: str = ""):
+        super().__init__()
+        self.action = action
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Only a 管理者 for all of the municipality's departments sees these pages. Everyone else —
 other staff, and administrators asking about another municipality's staff or departments —
 gets the back office's "not found" page (404), so the pages and other municipalities' staff
-stay invisible. The rules live in ``tenants.services``; these views parse forms, call one
+stay invisible. The rules live in ``staff.services``; these views parse forms, call one
 service and redirect (POST/redirect/GET), or show the form again with its errors.
 """
 
@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.backoffice.forms_admin import RoleAddForm, StaffCreateForm
-from madoguchi.tenants import services
-from madoguchi.tenants.access import ActionNotAllowed
-from madoguchi.tenants.selectors import StaffNotFound, department_list, staff_detail, staff_list
+from madoguchi.core.errors import NotFound
+from madoguchi.staff import services
+from madoguchi.staff.selectors import department_list, staff_detail, staff_list
 
 
 def not_found(request):
@@ -44,7 +44,7 @@ def admin_page(view):
             return not_found(request)
         try:
             return view(request, *args, **kwargs)
-        except (Http404, ActionNotAllowed, StaffNotFound):
+        except (Http404, NotFound):
             return not_found(request)
 
     return staff_view(wrapper)

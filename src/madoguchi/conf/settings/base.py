@@ -5,12 +5,16 @@ build runs unchanged as the embedded default, in CI and in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.conf import assets
+from madoguchi.observability.client import meta_key
+from madoguchi.observability.logs import logging_config
+from madoguchi.storage.config import default_storage_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = Path(os.environ.get("MADOGUCHI_BASE_DIR", Path.cwd())).resolve()
@@ -42,7 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
+    "madoguchi.storage",
+    "madoguchi.observability",
     "madoguchi.tenants",
+    "madoguchi.staff",
     "madoguchi.audit",
     "madoguchi.procedures",
     "madoguchi.cases",
@@ -54,6 +61,8 @@ INSTALLED_APPS = [
     "madoguchi.signatures",
     "madoguchi.api",
     "madoguchi.conf",  # deployment checks
+    # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces that app's.
+    "madoguchi.operations",
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -63,8 +72,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, the request's log line and its latency cover everything beneath.
+    "madoguchi.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session middleware, so a database outage while saving the session is a 503 too.
+    "madoguchi.observability.unavailable.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "madoguchi.portal.middleware.ContentSecurityPolicyMiddleware",
+    "madoguchi.portal.middleware.DomainErrorMiddleware",
     "madoguchi.tenants.middleware.PlatformAdminScopeMiddleware",
     "madoguchi.backoffice.middleware.StaffSessionMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -152,7 +166,9 @@ if CACHE_URL.startswith("redis"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache, except that a refused write raises (a read-only database
+            # must not look like "rate limited"): madoguchi/observability/cache.py.
+            "BACKEND": "madoguchi.observability.cache.DatabaseCache",
             "LOCATION": "madoguchi_cache",
         }
     }
@@ -188,8 +204,10 @@ MADOGUCHI_PDF_FONT = Path(
 )
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
+# Evidence files: MEDIA_ROOT (MADOGUCHI_STORAGE=filesystem) or an S3 bucket (=s3), always
+# written atomically and verified (madoguchi.storage; docs/operations/storage.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -216,18 +234,31 @@ MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", assets.cata
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")
 MADOGUCHI_LOOKUP_RATE = os.environ.get("MADOGUCHI_LOOKUP_RATE", "30/m")
 RATELIMIT_VIEW = "madoguchi.portal.views.errors.rate_limited"
-# Behind a load balancer set this to the header that carries the client address.
-RATELIMIT_IP_META_KEY = os.environ.get("MADOGUCHI_CLIENT_IP_HEADER") or None
+# Behind a reverse proxy: the header that carries the client address, as a META key
+# (HTTP_X_REAL_IP, HTTP_X_FORWARDED_FOR; "X-Forwarded-For" is accepted too). For
+# X-Forwarded-For only the right-most MADOGUCHI_TRUSTED_PROXY_COUNT entries, added by our own
+# proxies, are believed (madoguchi/observability/client.py).
+MADOGUCHI_CLIENT_IP_HEADER = meta_key(os.environ.get("MADOGUCHI_CLIENT_IP_HEADER", ""))
+MADOGUCHI_TRUSTED_PROXY_COUNT = int(os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUNT", "1"))
+RATELIMIT_IP_META_KEY = "madoguchi.observability.client.client_ip"
 
 SITE_NAME = _("Madoguchi")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}},
-}
+# Logs go to stderr, one line per record: readable text, or JSON (one object per line) for a
+# log collector in production. Context and masking: madoguchi/observability/logs.py.
+LOGGING = logging_config(
+    level=os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO"),
+    log_format=os.environ.get("MADOGUCHI_LOG_FORMAT", "text").strip().lower(),
+)
+# Health and metrics (docs/operations/observability.md): who sees /health/ready's details and
+# /metrics — a bearer token, or these addresses/networks (the client address as above).
+MADOGUCHI_HEALTH_TOKEN = os.environ.get("MADOGUCHI_HEALTH_TOKEN", "")
+MADOGUCHI_HEALTH_ALLOW = env_list("MADOGUCHI_HEALTH_ALLOW", "127.0.0.1/32,::1/128")
+# Readiness fails below this much free space where attachments are written (warns below twice).
+MADOGUCHI_HEALTH_MIN_FREE_MB = int(os.environ.get("MADOGUCHI_HEALTH_MIN_FREE_MB", "1024"))
+# Warn this long before a residents' CRL passes its nextUpdate, and before a signing key expires.
+MADOGUCHI_HEALTH_CRL_WARN_HOURS = float(os.environ.get("MADOGUCHI_HEALTH_CRL_WARN_HOURS", "12"))
+MADOGUCHI_HEALTH_KEY_WARN_DAYS = int(os.environ.get("MADOGUCHI_HEALTH_KEY_WARN_DAYS", "30"))
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
 # `madoguchi drafts purge` and `madoguchi clearsessions` daily.
@@ -272,3 +303,32 @@ MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
 )
 MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
 MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")
+
+# Recurring jobs run by `madoguchi scheduler`, and recovery of tasks left by dead workers
+# (docs/operations/jobs.md). MADOGUCHI_SCHEDULE_<JOB> ("every 1m", "hourly :05", "daily 03:00",
+# "off") and MADOGUCHI_JOB_WINDOW_<JOB> ("10m", "26h") override one job's defaults; <JOB> is
+# the job's name in capitals with "_" for "-", e.g. MADOGUCHI_SCHEDULE_RECORDS_DISPOSE.
+MADOGUCHI_SCHEDULER_TIMEZONE = os.environ.get("MADOGUCHI_SCHEDULER_TIMEZONE", "Asia/Tokyo")
+
+
+def _per_job(prefix: str) -> dict[str, str]:
+    return {
+        name[len(prefix) :].lower().replace("_", "-"): value
+        for name, value in os.environ.items()
+        if name.startswith(prefix) and value.strip()
+    }
+
+
+MADOGUCHI_SCHEDULES = _per_job("MADOGUCHI_SCHEDULE_")
+MADOGUCHI_JOB_WINDOWS = _per_job("MADOGUCHI_JOB_WINDOW_")
+MADOGUCHI_JOB_RUNS_KEEP_DAYS = int(os.environ.get("MADOGUCHI_JOB_RUNS_KEEP_DAYS", "30"))
+# The daily signature check fails on decisions recorded unsigned unless this is on (a
+# municipality that has no signing key yet).
+MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED = env_bool("MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED", False)
+# A task RUNNING longer than its queue's timeout, whose worker has stopped beating, is taken
+# again, up to MADOGUCHI_TASK_MAX_ATTEMPTS takes in all; then it is failed and kept for the operator.
+MADOGUCHI_TASK_TIMEOUTS = {
+    "documents": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DOCUMENTS", "10"))),
+    "default": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DEFAULT", "60"))),
+}
+MADOGUCHI_TASK_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_MAX_ATTEMPTS", "3"))

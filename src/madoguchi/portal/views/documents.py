@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.selectors import case_get_for_session
+from madoguchi.core.errors import NotFound
 from madoguchi.portal.views.errors import not_found, rate_limited
 from madoguchi.portal.views.status import SESSION_CASE_KEY
 from madoguchi.signatures.documents.downloads import document_response
@@ -38,7 +38,7 @@ def document_download(request, document_id: int):
         return not_found(request)
     try:
         document = case_document_get(case=case, document_id=document_id)
-    except Http404:
+    except NotFound:
         return not_found(request)
     return document_response(document, receipt_number=case.receipt_number)
 

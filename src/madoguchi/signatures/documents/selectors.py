@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.http import Http404
 
 from madoguchi.cases.models import Case
+from madoguchi.core.errors import NotFound
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.verification import Verification, verify_pdf
@@ -26,12 +26,12 @@ def case_documents(*, case: Case) -> list[IssuedDocument]:
 
 
 def case_document_get(*, case: Case, document_id: int) -> IssuedDocument:
-    """Return one of ``case``'s documents; Http404 for any other (another case's looks the same)."""
+    """Return one of ``case``'s documents; NotFound for any other (another case's looks the same)."""
     document = (
         IssuedDocument.objects.for_municipality(case.municipality).filter(case_id=case.pk, pk=document_id).first()
     )
     if document is None:
-        raise Http404("No such document")
+        raise NotFound
     return document
 
 

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from madoguchi.staff.tokens import staff_token_create
 from madoguchi.tenants.models import StaffApiToken
-from madoguchi.tenants.tokens import staff_token_create
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Staff administration services (tenants.services): a municipality administrator manages
+"""Staff administration services (staff.services): a municipality administrator manages
 their own municipality's staff, every change is one audited transaction, and nobody reaches
 another municipality's staff or departments or locks themselves out."""
 
@@ -13,10 +13,10 @@ from tests.backoffice.casework import staff, user
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
-from madoguchi.tenants import services
+from madoguchi.staff import services
+from madoguchi.staff.selectors import StaffNotFound, staff_list
 from madoguchi.tenants.access import ActionNotAllowed, staff_context_for
 from madoguchi.tenants.models import Department, Role, StaffMembership
-from madoguchi.tenants.selectors import StaffNotFound, staff_list
 
 PASSWORD = "kanri-shokuin-2026!"
 

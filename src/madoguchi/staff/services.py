@@ -33,9 +33,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.audit.services import audit_log
+from madoguchi.core.errors import Conflict
+from madoguchi.staff.selectors import StaffNotFound, staff_get
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department, Role, StaffMembership
-from madoguchi.tenants.selectors import StaffNotFound, staff_get
 
 EVENT_CREATED = "tenants.staff.created"
 EVENT_ROLE_ADDED = "tenants.staff.role_added"
@@ -51,12 +52,10 @@ OWN_LAST_ADMIN_ROLE = _("You cannot remove your own last administrator role for 
 DEACTIVATE_SELF = _("You cannot deactivate your own account.")
 
 
-class StaffAdminError(Exception):
+class StaffAdminError(Conflict):
     """A change the rules refuse; ``message`` is a translated sentence for the administrator."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    code = "staff_change_refused"
 
 
 def _require_admin(admin: StaffContext) -> None:
