@@ -118,6 +118,11 @@ def setup(instance: Instance) -> None:
     madoguchi(instance, "check", "--deploy", "--fail-level", "ERROR")
 
 
+def metrics_dir(instance: Instance, number: int) -> Path:
+    """Prometheus' multi-process directory of app process ``number`` (each gunicorn empties its own)."""
+    return instance.state_dir / "metrics" / f"web-{number}"
+
+
 def _world_searchable(directory: Path) -> bool:
     """Whether an account with no special rights can reach files in ``directory``."""
     return all(path.stat().st_mode & 0o001 for path in [directory, *directory.parents])
@@ -126,7 +131,9 @@ def _world_searchable(directory: Path) -> bool:
 def render_files(instance: Instance, *, scheduler: bool) -> None:
     """Write the nginx and supervisord configuration of ``instance`` into its state directory."""
     templates = config.DEPLOY_DIR
-    for directory in (instance.log_dir, instance.nginx_prefix / "temp", instance.static_root):
+    # Each app process's Prometheus directory must exist before it loads the app (preload).
+    metrics = [metrics_dir(instance, number) for number, _ in enumerate(instance.web_ports, start=1)]
+    for directory in (instance.log_dir, instance.nginx_prefix / "temp", instance.static_root, *metrics):
         directory.mkdir(parents=True, exist_ok=True)
     if instance.tls_generated:
         from deploy.tls import certificate_ensure
@@ -151,7 +158,7 @@ def supervisord_conf(instance: Instance, *, scheduler: bool) -> str:
     common = {"bin_dir": instance.bin_dir, "log_dir": instance.log_dir}
     web = (templates / "supervisord-web.conf.template").read_text()
     programs = "".join(
-        config.render(web, {**common, "number": number, "port": port, "metrics_dir": instance.state_dir / "metrics" / f"web-{number}"})
+        config.render(web, {**common, "number": number, "port": port, "metrics_dir": metrics_dir(instance, number)})
         for number, port in enumerate(instance.web_ports, start=1)
     )
     scheduler_program = (
