@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench bench-queue bench-assistant bench-signatures messages clean
+.PHONY: run test setup lint bench bench-queue bench-assistant bench-signatures messages clean \
+	production production-demo production-stop production-status production-check dist lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +36,9 @@ run: setup
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/madoguchi catalog check > /dev/null
+	$(BIN)/ruff check src tests bench deploy setup.py
+	@# Development settings on purpose, whatever database the test run is pointed at.
+	MADOGUCHI_ENV=development $(BIN)/madoguchi catalog check > /dev/null
 
 test: lint
 	$(BIN)/pytest
@@ -61,5 +63,39 @@ messages: setup
 	cd src/madoguchi && ../../$(BIN)/madoguchi makemessages --locale ja --locale en --no-obsolete --ignore 'conf/*'
 	cd src/madoguchi && ../../$(BIN)/madoguchi makemessages --locale ja --locale en -d djangojs --no-obsolete
 
+# A production-shaped instance on this machine: nginx (TLS) in front of two app processes, a
+# job worker per queue and the scheduler, under supervisord, on PostgreSQL with the production
+# settings; configured by var/production/env (made once) and the environment. See
+# docs/operations/deployment.md. `production-demo` also loads the demo municipalities (public passwords).
+PRODUCTION := $(BIN)/python -m deploy.production
+
+production: $(VENV)/.installed node_modules/.installed
+	$(PRODUCTION) start
+
+production-demo: $(VENV)/.installed node_modules/.installed
+	$(PRODUCTION) start --demo
+
+production-stop: $(VENV)/.installed
+	$(PRODUCTION) stop
+
+production-status: $(VENV)/.installed
+	$(PRODUCTION) status
+
+# Start the instance (unless running), make real requests through nginx, stop it again.
+production-check: $(VENV)/.installed node_modules/.installed
+	$(PRODUCTION) check
+
+# The wheel a server installs: compiled translations, catalog, static files and PDF font inside.
+dist: setup
+	rm -rf build dist
+	$(BIN)/pip wheel --no-deps --wheel-dir dist .
+
+# Refresh the hash-pinned lock files of the whole dependency tree from pyproject.toml.
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-header --output-file requirements/lock.txt
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 --extra dev \
+		--python-platform x86_64-manylinux_2_28 --no-header --output-file requirements/dev-lock.txt
+
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules var build dist

@@ -155,6 +155,12 @@ class Database:
 class SQLiteDatabase(Database):
     name = "sqlite"
 
+    def __init__(self, synchronous: str = "FULL"):
+        # FULL is what every environment runs; NORMAL only to measure what FULL costs.
+        self.synchronous = synchronous.upper()
+        if self.synchronous != "FULL":
+            self.name = f"sqlite-{self.synchronous.lower()}"
+
     def url(self) -> str:
         return f"sqlite:///{SQLITE_FILE}"
 
@@ -232,6 +238,8 @@ def django_env(database: Database) -> dict[str, str]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH", "")])),
         PYTHONUNBUFFERED="1",
     )
+    if isinstance(database, SQLiteDatabase):
+        env["MADOGUCHI_BENCH_SQLITE_SYNCHRONOUS"] = database.synchronous
     return env
 
 
@@ -549,20 +557,21 @@ def print_report(results: list[DatabaseResult], args: argparse.Namespace, starte
         f"{args.warmup} s warm-up" + (f" · median of {args.rounds} rounds" if args.rounds > 1 else "")
     )
     print()
+    width = max([9, *(len(outcome.name) for outcome in results)])
     header = (
-        f"{'database':<9} {'endpoint':<19} {'submits/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'ok':>6} {'non-2xx':>7} "
+        f"{'database':<{width}} {'endpoint':<19} {'submits/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'ok':>6} {'non-2xx':>7} "
         f"{'sock err':>8} {'rows':>6} {'app cpu':>7} {'db cpu':>6} {'cpu cap/s':>9} {'others':>6}"
     )
     print(header)
     print("-" * len(header))
     for outcome in results:
         if outcome.skipped:
-            print(f"{outcome.name:<9} skipped: {outcome.skipped}")
+            print(f"{outcome.name:<{width}} skipped: {outcome.skipped}")
             continue
         for key, run in outcome.runs.items():
             other = ", ".join(f"{status}×{count}" for status, count in sorted(run.non_expected.items()))
             print(
-                f"{outcome.name:<9} {key + ' ' + run.endpoint.label:<19} {run.rate:>9.1f} {fmt(run.p50_ms, '.1f'):>7} "
+                f"{outcome.name:<{width}} {key + ' ' + run.endpoint.label:<19} {run.rate:>9.1f} {fmt(run.p50_ms, '.1f'):>7} "
                 f"{fmt(run.p99_ms, '.1f'):>7} {run.ok:>6} {sum(run.non_expected.values()):>7} "
                 f"{run.socket_errors:>8} {fmt(run.rows, 'd'):>6} "
                 f"{fmt(run.cpu_ms_per_request(run.app_cpu_s), '.2f'):>7} "
@@ -589,7 +598,7 @@ def print_report(results: list[DatabaseResult], args: argparse.Namespace, starte
                 by_cpu = f" ({cap_x / cap_y:.2f})" if cap_x and cap_y else ""
                 parts.append(f"{x}/{y} = {runs[x].rate / runs[y].rate:.2f}{by_cpu}")
         if parts:
-            print(f"  {outcome.name:<9} " + "   ".join(parts))
+            print(f"  {outcome.name:<{width}} " + "   ".join(parts))
     print()
     print("Targets (PostgreSQL, A = real API)")
     postgres = next((r for r in results if r.name == "postgres" and not r.skipped), None)
@@ -616,10 +625,32 @@ def print_report(results: list[DatabaseResult], args: argparse.Namespace, starte
                 notes.append(
                     f"{outcome.name} {key}: {run.ok} × {run.endpoint.expected_status} but {run.rows} rows stored"
                 )
-    if any(r.name == "sqlite" and not r.skipped for r in results) and args.workers > 1:
+    if any(r.name.startswith("sqlite") and not r.skipped for r in results) and args.workers > 1:
         notes.append("SQLite: writers are serialised (BEGIN IMMEDIATE, busy timeout 20 s): the workers take turns")
     for note in notes:
         print(f"  note: {note}")
+
+
+def sqlite_commit_rate(synchronous: str, commits: int = 200) -> float:
+    """Single-row write transactions per second on the bench's disk, one connection: the floor FULL sets."""
+    path = VAR_DIR / "commit-rate.sqlite3"
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    for file in files:
+        file.unlink(missing_ok=True)
+    try:
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={synchronous}")  # FULL or NORMAL, checked by parse_args
+            connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            started = time.perf_counter()
+            for _ in range(commits):
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("INSERT INTO t (body) VALUES (?)", ("x" * 500,))
+                connection.execute("COMMIT")
+            return commits / (time.perf_counter() - started)
+    finally:
+        for file in files:
+            file.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- main
@@ -641,6 +672,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1, help="repeat every run, report the median (default 1)")
     parser.add_argument("--profile", action="store_true", help="cProfile every worker and print where time goes")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    parser.add_argument(
+        "--sqlite-synchronous",
+        default="full",
+        help="SQLite's PRAGMA synchronous, comma-separated to compare: full (as deployed), normal (default full)",
+    )
     args = parser.parse_args(argv)
     args.endpoints = [key for key in ENDPOINTS if key in args.endpoints.upper()]
     if not args.endpoints:
@@ -650,6 +686,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
+    args.sqlite_synchronous = [mode.strip().upper() for mode in args.sqlite_synchronous.split(",") if mode.strip()]
+    if not args.sqlite_synchronous or not set(args.sqlite_synchronous) <= {"FULL", "NORMAL"}:
+        parser.error("--sqlite-synchronous takes full, normal or both")
     return args
 
 
@@ -663,15 +702,28 @@ def main(argv: list[str] | None = None) -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "static").mkdir(exist_ok=True)  # STATIC_ROOT: whitenoise warns if it is missing
     names = [args.only] if args.only else ["postgres", "sqlite"]
+    databases = [
+        database
+        for name in names
+        for database in (
+            [SQLiteDatabase(mode) for mode in args.sqlite_synchronous] if name == "sqlite" else [DATABASES[name]()]
+        )
+    ]
     results = []
-    for name in names:
-        database = DATABASES[name]()
+    for database in databases:
+        name = database.name
         try:
             results.append(bench_database(database, args, run_id))
         except Exception as exc:  # a report: say what failed and go on with the other database
             log(f"{name}: {exc}")
             results.append(DatabaseResult(name, skipped=str(exc).splitlines()[0][:200]))
     print_report(results, args, started)
+    if any(isinstance(database, SQLiteDatabase) for database in databases):
+        rates = {mode: sqlite_commit_rate(mode) for mode in dict.fromkeys(args.sqlite_synchronous)}
+        print(
+            "SQLite single-row commits/s on this disk (one connection): "
+            + ", ".join(f"{mode} {rate:,.0f}" for mode, rate in rates.items())
+        )
     return 0
 
 

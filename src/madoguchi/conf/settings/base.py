@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.conf import assets
 from madoguchi.observability.client import meta_key
 from madoguchi.observability.logs import logging_config
 from madoguchi.storage.config import default_storage_from_env
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "madoguchi.signatures",
     "madoguchi.api",
     "madoguchi.backup",
+    "madoguchi.conf",  # deployment checks
     # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces that app's.
     "madoguchi.operations",
     "django_tasks",
@@ -165,16 +167,18 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default_url: str) -> dict:
+def database_from_env(default_url: str, *, sqlite_synchronous: str = "FULL") -> dict:
     url = os.environ.get("DATABASE_URL", default_url)
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock when a transaction starts, so two submits never
-        # deadlock upgrading read locks; WAL lets readers go on during a write.
+        # deadlock upgrading read locks; WAL lets readers go on during a write. synchronous=FULL
+        # syncs the WAL at every commit: with NORMAL a power failure can lose applications whose
+        # receipt numbers residents were already shown (the cost: docs/operations/deployment.md).
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={sqlite_synchronous};",
         }
     return config
 
@@ -215,14 +219,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("MADOGUCHI_STATIC_ROOT", VAR_DIR / "static"))
 NODE_MODULES_DIR = Path(os.environ.get("MADOGUCHI_NODE_MODULES", BASE_DIR / "node_modules"))
-STATICFILES_DIRS = [
-    ("vendor/design-tokens", NODE_MODULES_DIR / "@digital-go-jp" / "design-tokens" / "dist"),
-    # The portal's demo software-card signer reads PKCS#12 and signs in the browser.
-    ("vendor/node-forge", NODE_MODULES_DIR / "node-forge" / "dist"),
-]
+# Front-end files (design tokens, node-forge) and the PDF font come from node_modules in a
+# checkout and from the wheel's own copies on a server without one (madoguchi/conf/assets.py).
+_PACKAGED_FRONTEND = assets.use_packaged_frontend(NODE_MODULES_DIR, configured="MADOGUCHI_NODE_MODULES" in os.environ)
+STATICFILES_DIRS = assets.staticfiles_dirs(NODE_MODULES_DIR, prefer_packaged=_PACKAGED_FRONTEND)
 # Issued PDFs: Noto Sans CJK JP (draws JIS X 0213 names such as 𠮷 and 髙), from the npm registry.
 MADOGUCHI_PDF_FONT = Path(
-    os.environ.get("MADOGUCHI_PDF_FONT", NODE_MODULES_DIR / "noto-sans-cjk-jp" / "fonts" / "NotoSansCJKjp-Regular.woff")
+    os.environ.get(
+        "MADOGUCHI_PDF_FONT",
+        assets.PACKAGED_ASSETS_DIR / assets.PACKAGED_FONT if _PACKAGED_FRONTEND else NODE_MODULES_DIR / assets.PDF_FONT,
+    )
 )
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
@@ -251,7 +257,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or None
 # The demo "software card" signer on the confirmation page (never in production).
 MADOGUCHI_DEMO_SOFTWARE_CARD = env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", False)
-MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog"))
+MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", assets.catalog_dir(BASE_DIR)))
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")
 MADOGUCHI_LOOKUP_RATE = os.environ.get("MADOGUCHI_LOOKUP_RATE", "30/m")

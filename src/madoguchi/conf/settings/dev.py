@@ -2,8 +2,16 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+from madoguchi.conf.environment import dev_settings_refusal, refusal_message
+
 from .base import *  # noqa: F403
 from .base import env_bool
+
+# The same refusal as the `madoguchi` command's, for every other way in (a WSGI server, a script).
+if _refusal := dev_settings_refusal(os.environ):
+    raise ImproperlyConfigured(refusal_message(_refusal))
 
 DEBUG = env_bool("MADOGUCHI_DEBUG", True)
 SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY") or "dev-only-insecure-key-never-use-in-production"

@@ -1,0 +1,1 @@
+"""Deployment artefacts (nginx, supervisord, systemd, env example) and the orchestration of `make production`."""
