@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.backoffice.middleware import LAST_SEEN_KEY
 from madoguchi.tenants.demo import DEMO_PASSWORD, demo_tenants_load, demo_totp_code, demo_totp_key
