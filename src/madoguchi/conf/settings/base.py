@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "madoguchi.approvals",
     "madoguchi.assistant",
     "madoguchi.signatures",
+    "madoguchi.demo",
     "madoguchi.api",
     # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces that app's.
     "madoguchi.operations",

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from tests.backoffice.casework import INKAN, staff, submit
 
-from madoguchi.cases.demo import FAMILY_NAMES, demo_cases_generate
 from madoguchi.cases.models import Case, CaseStatus, ReceiptCounter
 from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_queue
 from madoguchi.cases.services import applicant_search_text
+from madoguchi.demo.cases import FAMILY_NAMES, demo_cases_generate
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 

@@ -1,6 +1,6 @@
 """``madoguchi demo_cases --municipality CODE --count N``: fill a municipality's queue with generated cases.
 
-Benchmark and demo fixtures (see :mod:`madoguchi.cases.demo`): run ``madoguchi demo`` first; the
+Benchmark and demo fixtures (see :mod:`madoguchi.demo.cases`): run ``madoguchi demo`` first; the
 municipality must have no cases yet. Never in production.
 """
 
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from madoguchi.cases.demo import MunicipalityHasCases, demo_cases_generate
+from madoguchi.demo.cases import MunicipalityHasCases, demo_cases_generate
 from madoguchi.tenants.models import Municipality
 
 
