@@ -1,55 +1,53 @@
-"""Generated demo cases: a municipality's queue filled with realistic applications, in bulk.
+"""Generated demo cases: a municipality's queue filled with three years of realistic history.
 
 ``madoguchi demo_cases --municipality 082015 --count 1000000`` fills a municipality that has
 no cases yet with ``count`` applications spread over the past ``years`` (default 3) across its
 published procedures, so that the queue, its filters and its search can be tried and measured
-at the size of a real city (bench/queue.py). Each case looks like one that came through
-:func:`~madoguchi.cases.services.case_submit` and was then worked on:
+at the size of a real city (bench/staff_queue.py). This module only makes up the records —
+who applied, when, and what became of each — and hands them to
+:func:`madoguchi.cases.imports.cases_import`, the way any bulk of cases comes in:
 
-- answers are the procedure's example answers with a generated applicant (kanji name and
-  フリガナ from lists of common names), and ``search_name`` is folded exactly as a real submit
-  folds it;
-- receipt numbers are numbered per fiscal year (年度) in order of submission, and the
-  :class:`~madoguchi.cases.models.ReceiptCounter` of every fiscal year is set to the last one
-  issued, so a real application submitted afterwards takes the next number;
-- the due date is the submission plus the procedure's standard processing period in business
-  days; older cases are mostly closed (completed or withdrawn, with ``closed_at``), recent ones
-  open, and a few past their due date are still open (overdue), more of them the more recent;
+- answers are the procedure's example answers, dated as of the day of submission, with a
+  generated applicant (kanji name and フリガナ from lists of common names); the import
+  validates them as a submission would;
+- submissions are busier on weekdays and in office hours; older cases are mostly closed
+  (completed or withdrawn, with ``closed_at``), recent ones open, and a few past their due date
+  are still open (overdue), more of them the more recent;
 - cases handled by staff are assigned to staff of the procedure's department.
 
-These are benchmark fixtures, not history: no audit entries, case events, answer versions or
-attachments are written for them (the audit chain stays as it was), and ``records dispose``
-would treat the old closed ones as it treats any closed case. The command refuses a
-municipality that already has cases, so it cannot run twice or mix with real applications; the
-whole run is one transaction, so an interrupted run leaves nothing behind. On PostgreSQL the
-rows are written with COPY, elsewhere with ``bulk_create``.
+Receipt numbers, due dates, search names, the counters and the audit entries (one per batch,
+``cases.cases.imported``) are the import's. The cases come in on the ``import`` channel: they
+are generated history, and the channel says so. Procedures whose example needs a file are
+left out, as the import takes no attachments yet. No case events, answer versions or
+attachments are written, and ``records dispose`` would treat the old closed cases as it treats
+any closed case. The command refuses a municipality that already has cases, so it cannot run
+twice or mix with real applications; the whole run is one transaction, so an interrupted run
+leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.cases import access
+from madoguchi.cases.imports import BATCH_SIZE, ImportRecord, cases_import
 from madoguchi.cases.models import Case, CaseStatus, Channel, ReceiptCounter
-from madoguchi.cases.services import applicant_search_text, format_receipt_number, request_fingerprint
-from madoguchi.jp.business_days import add_business_days
-from madoguchi.jp.wareki import fiscal_year
-from madoguchi.procedures.answers import AnswersInvalid, clean_answers
+from madoguchi.cases.services import due_date
+from madoguchi.procedures.answers import clean_answers
 from madoguchi.procedures.definition import iter_fields
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.errors import AnswersInvalid
+from madoguchi.procedures.fields import resolve_date_bound
+from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.schema_export import example_answers
 from madoguchi.tenants.models import Municipality, StaffMembership
 
-BATCH_SIZE = 5_000
-IDEMPOTENCY_PREFIX = "demo-cases-"
+ACTOR = "demo"
 
 # (kanji, katakana): common family and given names.
 FAMILY_NAMES = [
@@ -91,14 +89,25 @@ class MunicipalityHasCases(Exception):
 
 @dataclass(frozen=True)
 class _Procedure:
-    version_id: int
-    department_id: int | None
-    slug: str
+    version: ProcedureVersion
     period: int
-    answers: dict
+    answers: dict  # the example answers, without the dates that depend on the day
+    dates: tuple[dict, ...]  # the date fields answered, re-dated per day of submission
     name_field: str | None
     assignees: tuple[int, ...]
     weight: float
+
+
+def _example_date(spec: dict, day: date) -> str:
+    """The example a date field gives (``DateType.example``), as of ``day`` instead of today."""
+    earliest = resolve_date_bound(spec.get("min_date"), day)
+    latest = resolve_date_bound(spec.get("max_date"), day)
+    candidate = latest or day
+    if earliest and candidate < earliest:
+        candidate = earliest
+    if earliest and latest:
+        candidate = earliest + (latest - earliest) / 2
+    return candidate.isoformat()
 
 
 def _procedures(municipality: Municipality, today: date) -> list[_Procedure]:
@@ -107,16 +116,18 @@ def _procedures(municipality: Municipality, today: date) -> list[_Procedure]:
     procedures = (
         Procedure.objects.for_municipality(municipality)
         .filter(current_version__isnull=False, is_published=True)
-        .select_related("current_version")
+        .select_related("current_version__procedure")
         .order_by("slug")
     )
     for index, procedure in enumerate(procedures):
-        definition = procedure.current_version.definition
-        raw = example_answers(definition)
-        try:  # stored as a real submit stores them (procedures with required files keep the example)
-            answers = clean_answers(definition, raw, today=today).values
+        version = procedure.current_version
+        definition = version.definition
+        answers = example_answers(definition)
+        try:
+            clean_answers(definition, answers, today=today)
         except AnswersInvalid:
-            answers = raw
+            continue  # it needs a file: the import takes none yet
+        dates = tuple(spec for _s, spec in iter_fields(definition) if spec["type"] == "date" and spec["id"] in answers)
         # The first name field answered, as applicant_search_text picks it.
         name_field = next(
             (spec["id"] for _s, spec in iter_fields(definition) if spec["type"] == "name" and spec["id"] in answers),
@@ -126,11 +137,10 @@ def _procedures(municipality: Municipality, today: date) -> list[_Procedure]:
         assignees = tuple(sorted({user for dept, user in members if dept is None or dept == department}))
         result.append(
             _Procedure(
-                version_id=procedure.current_version_id,
-                department_id=department,
-                slug=definition["slug"],
-                period=int(definition.get("processing_period_days", 10)),
+                version=version,
+                period=int(definition["processing_period_days"]),
                 answers=answers,
+                dates=dates,
                 name_field=name_field,
                 assignees=assignees,
                 # Certificates are asked for far more often than, say, a road permit.
@@ -138,11 +148,6 @@ def _procedures(municipality: Municipality, today: date) -> list[_Procedure]:
             )
         )
     return result
-
-
-@cache
-def _due(day: date, period: int) -> date:
-    return add_business_days(day, period)
 
 
 def _status(rng: random.Random, *, submitted: datetime, due: date, now: datetime) -> tuple[str, datetime | None]:
@@ -160,7 +165,7 @@ def _status(rng: random.Random, *, submitted: datetime, due: date, now: datetime
             return CaseStatus.APPROVED, None
         if roll < 0.95:
             return CaseStatus.REJECTED, None
-        return CaseStatus.WITHDRAWN, submitted + timedelta(hours=rng.uniform(1, 72))
+        return CaseStatus.WITHDRAWN, min(submitted + timedelta(hours=rng.uniform(1, 72)), now)
     days_late = (today - due).days
     # Past its due date: the longer ago, the more surely it is closed; a few stay open (overdue).
     still_open = 0.3 if days_late <= 14 else 0.05 if days_late <= 90 else 0.002
@@ -188,6 +193,38 @@ def _timestamps(rng: random.Random, count: int, start: datetime, end: datetime) 
     return stamps
 
 
+def _records(
+    rng: random.Random, procedures: list[_Procedure], stamps: list[datetime], now: datetime
+) -> Iterator[ImportRecord]:
+    cum_weights = list(itertools.accumulate(p.weight for p in procedures))
+    dated: dict[tuple[int, date], dict] = {}  # (version, day) -> example answers as of that day
+    for index, stamp in enumerate(stamps):
+        procedure = rng.choices(procedures, cum_weights=cum_weights)[0]
+        day = timezone.localdate(stamp)
+        answers = dated.get((procedure.version.pk, day))
+        if answers is None:
+            answers = {**procedure.answers, **{spec["id"]: _example_date(spec, day) for spec in procedure.dates}}
+            dated[(procedure.version.pk, day)] = answers
+        if procedure.name_field:
+            family, family_kana = rng.choice(FAMILY_NAMES)
+            given, given_kana = rng.choice(GIVEN_NAMES)
+            name = {"family": family, "given": given, "family_kana": family_kana, "given_kana": given_kana}
+            answers = {**answers, procedure.name_field: name}
+        status, closed_at = _status(rng, submitted=stamp, due=due_date(day, procedure.period), now=now)
+        assignee = None
+        if status != CaseStatus.SUBMITTED and procedure.assignees and rng.random() < 0.92:
+            assignee = rng.choice(procedure.assignees)
+        yield ImportRecord(
+            procedure_version=procedure.version,
+            answers=answers,
+            submitted_at=stamp,
+            idempotency_key=f"demo-cases-{index}",
+            status=status,
+            closed_at=closed_at,
+            assignee_id=assignee,
+        )
+
+
 def demo_cases_generate(
     *,
     municipality: Municipality,
@@ -199,186 +236,39 @@ def demo_cases_generate(
     use_copy: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GeneratedCases:
-    """Store ``count`` generated cases for ``municipality`` (which must have none); return a summary.
+    """Import ``count`` generated cases into ``municipality`` (which must have none); return a summary.
 
     Raise :class:`MunicipalityHasCases` if the municipality has cases, ``ValueError`` if it has no
-    published procedure. ``use_copy`` (default: on PostgreSQL) writes with COPY instead of
-    ``bulk_create``.
+    published procedure the import can take. ``use_copy`` is the import's (default: COPY on
+    PostgreSQL).
     """
     if count < 1:
         raise ValueError("count must be at least 1")
     now = now or timezone.now()
-    today = timezone.localdate(now)
     rng = random.Random(seed)
-    if use_copy is None:
-        use_copy = connection.vendor == "postgresql"
     with transaction.atomic():
         # The counters of the municipality are locked first, so that no real submit can slip in meanwhile.
         list(ReceiptCounter.objects.for_municipality(municipality).select_for_update())
         if Case.objects.for_municipality(municipality).exists():
             raise MunicipalityHasCases(municipality.code)
-        procedures = _procedures(municipality, today)
+        procedures = _procedures(municipality, timezone.localdate(now))
         if not procedures:
             raise ValueError(f"{municipality.code} has no published procedure: run `madoguchi demo` first")
-        weights = [p.weight for p in procedures]
         start = now - timedelta(days=365 * years)
         stamps = _timestamps(rng, count, timezone.localtime(start), timezone.localtime(now))
-        sequences: dict[int, int] = {}
-        counters = {c.fiscal_year: c.last for c in ReceiptCounter.objects.for_municipality(municipality)}
-        salt_base = rng.getrandbits(64)
-        derived: dict[tuple, tuple[str, str, str]] = {}  # per run: primary keys differ between databases
-        written = 0
-        batch: list[tuple] = []
-        for stamp in stamps:
-            procedure = rng.choices(procedures, weights=weights)[0]
-            day = stamp.date()
-            year = fiscal_year(day)
-            sequences[year] = sequence = sequences.get(year, counters.get(year, 0)) + 1
-            receipt = format_receipt_number(municipality, year, sequence)
-            answers = procedure.answers
-            if procedure.name_field:
-                family, family_kana = rng.choice(FAMILY_NAMES)
-                given, given_kana = rng.choice(GIVEN_NAMES)
-                name = {"family": family, "given": given, "family_kana": family_kana, "given_kana": given_kana}
-                answers = {**answers, procedure.name_field: name}
-            due = _due(day, procedure.period)
-            status, closed_at = _status(rng, submitted=stamp, due=due, now=now)
-            assignee = None
-            if status != CaseStatus.SUBMITTED and procedure.assignees and rng.random() < 0.92:
-                assignee = rng.choice(procedure.assignees)
-            salt = f"{salt_base:016x}{written + len(batch):016x}"
-            batch.append(
-                (
-                    procedure,
-                    receipt,
-                    year,
-                    sequence,
-                    salt,
-                    status,
-                    answers,
-                    stamp,
-                    due,
-                    assignee,
-                    closed_at or (stamp if status == CaseStatus.SUBMITTED else stamp + timedelta(hours=2)),
-                    closed_at,
-                    rng.random() < 0.15,
-                )
-            )
-            if len(batch) >= batch_size:
-                written += _write(municipality, batch, use_copy, derived)
-                batch = []
-                if progress:
-                    progress(written, count)
-        if batch:
-            written += _write(municipality, batch, use_copy, derived)
-            if progress:
-                progress(written, count)
-        for year, last in sequences.items():
-            updated = (
-                ReceiptCounter.objects.for_municipality(municipality).filter(fiscal_year=year).update(last=last)
-            )
-            if not updated:
-                ReceiptCounter.objects.for_municipality(municipality).create(
-                    municipality=municipality, fiscal_year=year, last=last
-                )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Case._meta.db_table}")
+        result = cases_import(
+            municipality=municipality,
+            records=_records(rng, procedures, stamps, now),
+            channel=Channel.IMPORT,
+            actor=ACTOR,
+            batch_size=batch_size,
+            use_copy=use_copy,
+            now=now,
+            progress=(lambda done: progress(done, count)) if progress else None,
+        )
     return GeneratedCases(
-        count=written,
-        first_submitted_at=stamps[0] if stamps else None,
-        last_submitted_at=stamps[-1] if stamps else None,
-        counters=dict(sorted(sequences.items())),
+        count=result.count,
+        first_submitted_at=stamps[0],
+        last_submitted_at=stamps[-1],
+        counters={year: last for year, (_first, last) in sorted(result.receipts.items())},
     )
-
-
-COPY_COLUMNS = (
-    "municipality_id",
-    "procedure_version_id",
-    "receipt_number",
-    "fiscal_year",
-    "sequence",
-    "access_code_hash",
-    "access_salt",
-    "status",
-    "answers",
-    "language",
-    "channel",
-    "idempotency_key",
-    "request_fingerprint",
-    "submitted_at",
-    "updated_at",
-    "department_id",
-    "due_date",
-    "assignee_id",
-    "search_name",
-    "answers_version",
-    "closed_at",
-)
-
-
-def _row(municipality: Municipality, item: tuple, derived: dict) -> tuple:
-    (procedure, receipt, year, sequence, salt, status, answers, stamp, due, assignee, updated, closed, api) = item
-    answers_json, fingerprint, search_name = _answers_derived(procedure, answers, derived)
-    return (
-        municipality.pk,
-        procedure.version_id,
-        receipt,
-        year,
-        sequence,
-        access.hash_access_code(access.access_code_from_salt(salt)),
-        salt,
-        status,
-        answers_json,
-        "ja",
-        Channel.API if api else Channel.PORTAL,
-        f"{IDEMPOTENCY_PREFIX}{receipt}",
-        fingerprint,
-        stamp,
-        updated,
-        procedure.department_id,
-        due,
-        assignee,
-        search_name,
-        1,
-        closed,
-    )
-
-
-def _answers_derived(procedure: _Procedure, answers: dict, cache: dict) -> tuple[str, str, str]:
-    """Return the answers as JSON, their request fingerprint and the folded search name (memoised:
-    answers differ only by the applicant's name, so a few thousand combinations cover every case)."""
-    name = answers.get(procedure.name_field) if procedure.name_field else None
-    key = (procedure.version_id, tuple(name.values()) if name else None)
-    derived = cache.get(key)
-    if derived is None:
-        derived = (
-            json.dumps(answers, ensure_ascii=False),
-            request_fingerprint(procedure_slug=procedure.slug, answers=answers),
-            applicant_search_text(_NAME_DEFINITION, {"applicant": name}) if name else "",
-        )
-        if len(cache) < 100_000:
-            cache[key] = derived
-    return derived
-
-
-# A one-field definition: applicant_search_text folds the name exactly as a real submit does.
-_NAME_DEFINITION = {"steps": [{"id": "s", "fields": [{"id": "applicant", "type": "name"}]}]}
-
-
-def _write(municipality: Municipality, batch: list[tuple], use_copy: bool, derived: dict) -> int:
-    rows = [_row(municipality, item, derived) for item in batch]
-    if use_copy:
-        sql = f"COPY {Case._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        Case.objects.for_municipality(municipality).bulk_create(
-            [
-                Case(**{**dict(zip(COPY_COLUMNS, row, strict=True)), "answers": item[6]})
-                for row, item in zip(rows, batch, strict=True)
-            ],
-            batch_size=500,
-        )
-    return len(rows)
