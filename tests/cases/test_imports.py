@@ -254,3 +254,12 @@ def test_copy_and_bulk_create_store_the_same_cases(aoba, minatogawa, version_of,
             for c in cases_of(municipality)
         ]  # fmt: skip
     assert stored[True] == stored[False]
+
+
+def test_an_unknown_channel_is_refused_before_anything_is_read(aoba, now):
+    def records():
+        raise AssertionError("no record may be read")
+        yield
+
+    with pytest.raises(ValueError, match="Unknown channel"):
+        imported(aoba, records(), now=now, channel="fax")

@@ -110,13 +110,11 @@ class _Version:
 
 class _Import:
     def __init__(self, *, municipality: Municipality, channel: str, actor: str, now: datetime, use_copy: bool):
-        self.municipality, self.channel, self.actor, self.now, self.use_copy = (
-            municipality,
-            channel,
-            actor,
-            now,
-            use_copy,
-        )
+        self.municipality = municipality
+        self.channel = channel
+        self.actor = actor
+        self.now = now
+        self.use_copy = use_copy
         self.import_id = uuid.uuid4().hex[:16]
         self.versions: dict[int, _Version] = {}
         self.problems: list[RecordProblem] = []
@@ -300,6 +298,8 @@ def cases_import(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
     now = now or timezone.now()
     if use_copy is None:
         use_copy = connection.vendor == "postgresql"
