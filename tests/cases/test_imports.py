@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
-from django_scopes import scopes_disabled
 from tests.backoffice.casework import INKAN, submit, user
 
 from madoguchi.audit.models import AuditEntry
@@ -31,18 +30,16 @@ def imported(municipality, records, *, now, **options):
 
 
 def cases_of(municipality) -> list[Case]:
-    with scopes_disabled():
-        return list(Case.objects.filter(municipality=municipality).order_by("fiscal_year", "sequence"))
+    return list(Case.objects.for_municipality(municipality).order_by("fiscal_year", "sequence"))
 
 
 def import_entries(municipality) -> list[AuditEntry]:
-    with scopes_disabled():
-        return list(AuditEntry.objects.filter(municipality=municipality, event="cases.cases.imported").order_by("sequence"))
+    entries = AuditEntry.objects.for_municipality(municipality).filter(event="cases.cases.imported")
+    return list(entries.order_by("sequence"))
 
 
 def counter(municipality, year: int) -> int:
-    with scopes_disabled():
-        return ReceiptCounter.objects.get(municipality=municipality, fiscal_year=year).last
+    return ReceiptCounter.objects.for_municipality(municipality).get(fiscal_year=year).last
 
 
 def test_an_imported_case_has_the_fields_a_submission_gives_it(aoba, version_of, now):
@@ -114,9 +111,8 @@ def test_each_batch_is_one_audit_entry_without_personal_data(aoba, version_of, n
     assert first["fingerprints"] == hashlib.sha256(lines.encode()).hexdigest()
     text = json.dumps([e.payload for e in entries], ensure_ascii=False)
     assert INKAN["applicant_name"]["family"] not in text and "029-200-1234" not in text
-    with scopes_disabled():
-        assert audit_verify(municipality=aoba) is None
-        assert not AuditEntry.objects.filter(municipality=aoba, event="cases.case.submitted").exists()
+    assert audit_verify(municipality=aoba) is None
+    assert not AuditEntry.objects.for_municipality(aoba).filter(event="cases.case.submitted").exists()
 
 
 def test_a_migrated_record_keeps_the_state_it_is_in(aoba, version_of, now):
@@ -154,8 +150,7 @@ def test_a_bad_record_refuses_the_whole_import_with_its_index_and_field_errors(a
     assert refused.value.status == 422
     assert refused.value.extensions()["records"][0]["errors"][0]["field"] == "applicant_name"
     assert cases_of(aoba) == [] and import_entries(aoba) == []
-    with scopes_disabled():
-        assert not ReceiptCounter.objects.filter(municipality=aoba, last__gt=0).exists()
+    assert not ReceiptCounter.objects.for_municipality(aoba).filter(last__gt=0).exists()
 
 
 @pytest.mark.parametrize(

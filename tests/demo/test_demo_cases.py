@@ -131,11 +131,10 @@ def test_demo_cases_with_the_same_seed_makes_the_same_cases(minatogawa, now):
 
 
 def test_demo_cases_come_in_through_the_import_and_its_audit_entries(minatogawa, now):
-    with scopes_disabled():
-        result = demo_cases_generate(municipality=minatogawa, count=150, now=now, batch_size=64)
-        entries = list(AuditEntry.objects.filter(municipality=minatogawa, event="cases.cases.imported"))
-        channels = set(Case.objects.filter(municipality=minatogawa).values_list("channel", flat=True))
-        assert audit_verify(municipality=minatogawa) is None
+    result = demo_cases_generate(municipality=minatogawa, count=150, now=now, batch_size=64)
+    entries = list(AuditEntry.objects.for_municipality(minatogawa).filter(event="cases.cases.imported"))
+    channels = set(Case.objects.for_municipality(minatogawa).values_list("channel", flat=True))
+    assert audit_verify(municipality=minatogawa) is None
     assert result.count == 150
     assert [entry.payload["count"] for entry in sorted(entries, key=lambda e: e.sequence)] == [64, 64, 22]
     assert {entry.actor for entry in entries} == {"demo"}
