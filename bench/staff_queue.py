@@ -277,8 +277,8 @@ class Scenario:
 SCENARIOS = [
     Scenario("first", "first page", "page", ADMIN, {}),
     Scenario("deep", "deep page (cursor half-way)", "page", ADMIN, lambda f: {"cursor": f["cursor"]}),
-    Scenario("procedure", "procedure=juminhyo-copy (16 %)", "page", ADMIN, {"procedure": "juminhyo-copy"}),
-    Scenario("rare-proc", "procedure=zei-shomei (3 %)", "page", ADMIN, {"procedure": "zei-shomei"}),
+    Scenario("procedure", "procedure=juminhyo-copy (31 %)", "page", ADMIN, {"procedure": "juminhyo-copy"}),
+    Scenario("rare-proc", "procedure=zei-shomei (6 %)", "page", ADMIN, {"procedure": "zei-shomei"}),
     Scenario("status", "status=correction_requested", "page", ADMIN, {"status": "correction_requested"}),
     Scenario("open", "status=open", "page", ADMIN, {"status": "open"}),
     Scenario("assignee", "assignee=<clerk>", "page", ADMIN, lambda f: {"assignee": str(f["clerk_id"])}),

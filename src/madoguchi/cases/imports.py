@@ -41,7 +41,6 @@ first. Everything the records of one procedure version share is looked up once p
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -55,8 +54,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from madoguchi.audit.services import audit_log
+from madoguchi.cases.bulk import cases_analyze, cases_keys_present, cases_write
 from madoguchi.cases.errors import ImportInvalid, RecordProblem
-from madoguchi.cases.models import Case, CaseStatus, Channel
+from madoguchi.cases.models import CaseStatus, Channel
 from madoguchi.cases.services import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     case_fields,
@@ -213,11 +213,7 @@ class _Import:
         in the batch itself); return True if there was one."""
         keys = [case["idempotency_key"] for _index, case in batch]
         # Earlier batches of this import are already in the table, in this transaction.
-        used = set(
-            Case.objects.for_municipality(self.municipality)
-            .filter(idempotency_key__in=keys)
-            .values_list("idempotency_key", flat=True)
-        )
+        used = cases_keys_present(municipality=self.municipality, keys=keys)
         seen: set[str] = set()
         found = False
         for index, case in batch:
@@ -245,7 +241,7 @@ class _Import:
             next_sequence[year] += 1
             case["receipt_number"] = format_receipt_number(self.municipality, year, case["sequence"])
             digest.update(f"{case['receipt_number']} {case['request_fingerprint']}\n".encode())
-        _write(self.municipality, cases, use_copy=self.use_copy)
+        cases_write(municipality=self.municipality, cases=cases, use_copy=self.use_copy)
         self.count += len(cases)
         self.batches += 1
         audit_log(
@@ -333,74 +329,5 @@ def cases_import(
             raise ImportInvalid(job.problems)
         if connection.vendor == "postgresql" and job.count:
             # The queue's plans depend on the table's statistics; a large import changes them.
-            transaction.on_commit(_analyze)
+            transaction.on_commit(cases_analyze)
     return ImportResult(import_id=job.import_id, count=job.count, batches=job.batches, receipts=dict(job.receipts))
-
-
-def _analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Case._meta.db_table}")
-
-
-# The columns COPY writes (the others keep their defaults: the primary key from its sequence).
-COPY_COLUMNS = (
-    "municipality_id",
-    "procedure_version_id",
-    "receipt_number",
-    "fiscal_year",
-    "sequence",
-    "access_code_hash",
-    "access_salt",
-    "status",
-    "answers",
-    "language",
-    "channel",
-    "idempotency_key",
-    "request_fingerprint",
-    "submitted_at",
-    "updated_at",
-    "department_id",
-    "due_date",
-    "assignee_id",
-    "search_name",
-    "answers_version",
-    "closed_at",
-)
-
-
-def _write(municipality: Municipality, cases: list[dict], *, use_copy: bool) -> None:
-    """Insert ``cases``: with COPY, or with ``bulk_create``; either way ``updated_at`` is when they were written."""
-    if not use_copy:
-        Case.objects.for_municipality(municipality).bulk_create(
-            [Case(municipality=municipality, **case) for case in cases], batch_size=500
-        )
-        return
-    now = timezone.now()
-    sql = f"COPY {Case._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for case in cases:
-            copy.write_row(
-                (
-                    municipality.pk,
-                    case["procedure_version_id"],
-                    case["receipt_number"],
-                    case["fiscal_year"],
-                    case["sequence"],
-                    case["access_code_hash"],
-                    case["access_salt"],
-                    case["status"],
-                    json.dumps(case["answers"], ensure_ascii=False),
-                    case["language"],
-                    case["channel"],
-                    case["idempotency_key"],
-                    case["request_fingerprint"],
-                    case["submitted_at"],
-                    now,
-                    case["department_id"],
-                    case["due_date"],
-                    case["assignee_id"],
-                    case["search_name"],
-                    1,  # answers_version: as submitted
-                    case["closed_at"],
-                )
-            )
