@@ -24,7 +24,7 @@ from tests.api.support import (
     procedures_url,
 )
 
-from madoguchi.signatures.demo import software_card_load
+from madoguchi.demo.pki import software_card_load
 from madoguchi.signatures.signing import sign_cms
 
 pytestmark = pytest.mark.django_db

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "madoguchi.approvals",
     "madoguchi.assistant",
     "madoguchi.signatures",
+    "madoguchi.demo",
     "madoguchi.api",
     "madoguchi.backup",
     "madoguchi.conf",  # deployment checks
