@@ -1,10 +1,9 @@
 """Dependencies between Madoguchi's apps point one way (ARCHITECTURE.md, "Domain events").
 
 Every import in ``src/madoguchi`` — at module level, inside functions, and under
-``TYPE_CHECKING`` — is an arrow from one app to another. Doors (portal, backoffice, api)
-may import domains; domains may import the ground (core, jp, tenants, …); nothing imports a
-door but the composition root (``conf``); and no two apps import each other, directly or
-round a longer loop. A domain that needs another to react publishes an event instead
+``TYPE_CHECKING`` — is an arrow from one app to another. Doors (portal, backoffice, api,
+platform_admin) may import domains; domains may import the ground (core, jp, tenants, …); no
+domain imports a door; and no two apps import each other, directly or round a longer loop. A domain that needs another to react publishes an event instead
 (``cases.events``, ``approvals.events``).
 """
 
