@@ -11,7 +11,7 @@ from django.db import connection
 from tests.backoffice.casework import INKAN, submit, user
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases import access
 from madoguchi.cases.errors import ImportInvalid
 from madoguchi.cases.imports import ImportRecord, cases_import

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.backoffice.casework import INKAN, staff, submit
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.models import Case, CaseStatus, Channel, ReceiptCounter
 from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_queue
 from madoguchi.cases.services import applicant_search_text
