@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "madoguchi.tenants",
     "madoguchi.staff",
     "madoguchi.audit",
+    "madoguchi.integrations",
     "madoguchi.procedures",
     "madoguchi.cases",
     "madoguchi.portal",
@@ -58,11 +59,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may answer: a preflight or an error still needs its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,11 +214,38 @@ MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / 
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")
 MADOGUCHI_LOOKUP_RATE = os.environ.get("MADOGUCHI_LOOKUP_RATE", "30/m")
+# Integrator credentials (madoguchi integrator create): the default rate per credential.
+MADOGUCHI_INTEGRATOR_RATE = os.environ.get("MADOGUCHI_INTEGRATOR_RATE", "600/m")
 RATELIMIT_VIEW = "madoguchi.portal.views.errors.rate_limited"
 # Behind a load balancer set this to the header that carries the client address.
 RATELIMIT_IP_META_KEY = os.environ.get("MADOGUCHI_CLIENT_IP_HEADER") or None
 
 SITE_NAME = _("Madoguchi")
+
+# CORS, for the API only: a municipality's own site may call it from the browser. Origins
+# are exact (scheme, host, port), e.g. https://www.city.aoba.example.jp; none by default.
+CORS_ALLOWED_ORIGINS = env_list("MADOGUCHI_CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False  # the API uses no cookies; credentials travel in headers
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-none-match",
+    "x-access-code",
+)
+CORS_EXPOSE_HEADERS = (
+    "Content-Disposition",
+    "ETag",
+    "Idempotent-Replayed",
+    "Link",
+    "Location",
+    "Retry-After",
+    "X-Content-SHA256",
+)
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 LOGGING = {
     "version": 1,

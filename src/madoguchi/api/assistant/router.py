@@ -13,8 +13,9 @@ from django.conf import settings
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from madoguchi.api.http import enforce_rate
+from madoguchi.api.openapi import declare
 from madoguchi.api.requests import RequestRefused, parse_json
-from madoguchi.api.schemas import ProblemOut
 from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inquiry_create, question_feedback
 from madoguchi.assistant.language import supported_language
 from madoguchi.assistant.services import MAX_QUESTION_LENGTH, FaqInvalid
@@ -22,7 +23,7 @@ from madoguchi.core import errors as core_errors
 from madoguchi.tenants.selectors import municipality_get
 
 router = Router(tags=["assistant"])
-PROBLEMS = {400: ProblemOut, 404: ProblemOut, 405: ProblemOut, 415: ProblemOut, 422: ProblemOut, 429: ProblemOut}
+PROBLEMS = [400, 404, 415, 422, 429]
 MAX_LIMIT = 10
 
 
@@ -116,8 +117,6 @@ def _language(document: dict) -> str | None:
 
 
 def _enforce_rate(request) -> None:
-    from madoguchi.api.urls import enforce_rate
-
     enforce_rate(request, "assistant", settings.MADOGUCHI_ASSISTANT_RATE)
 
 
@@ -148,9 +147,9 @@ ASK_BODY = {
 
 @router.post(
     "/municipalities/{code}/assistant/ask",
-    response={200: AskOut, **PROBLEMS},
-    openapi_extra=ASK_BODY,
+    operation_id="askAssistant",
     url_name="assistant_ask",
+    **declare({200: AskOut}, PROBLEMS, body=ASK_BODY["requestBody"]),
 )
 def ask(request, code: str):
     """Answer a question from the municipality's approved FAQ (never generated text).
@@ -217,8 +216,8 @@ FEEDBACK_BODY = {
 
 @router.post(
     "/municipalities/{code}/assistant/questions/{question_id}/feedback",
-    response={200: FeedbackOut, **PROBLEMS},
-    openapi_extra=FEEDBACK_BODY,
+    operation_id="sendAssistantFeedback",
+    **declare({200: FeedbackOut}, PROBLEMS, body=FEEDBACK_BODY["requestBody"]),
 )
 def feedback(request, code: str, question_id: str):
     """Record whether the answer to a question (``question_id`` from ask) helped."""
@@ -259,8 +258,8 @@ INQUIRY_BODY = {
 
 @router.post(
     "/municipalities/{code}/assistant/inquiries",
-    response={201: InquiryOut, **PROBLEMS},
-    openapi_extra=INQUIRY_BODY,
+    operation_id="createAssistantInquiry",
+    **declare({201: InquiryOut}, PROBLEMS, body=INQUIRY_BODY["requestBody"]),
 )
 def inquiry(request, code: str):
     """Send a question to the municipality's staff (an inquiry ticket, status open)."""

@@ -1,0 +1,3 @@
+from madoguchi.api.assistant.router import router
+
+__all__ = ["router"]
