@@ -83,7 +83,7 @@ IF_NONE_MATCH_PARAMETER = {
     "in": "header",
     "required": False,
     "description": "An ETag from an earlier answer: 304 Not Modified if it is still current.",
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string"},
 }
 LANGUAGE_SCHEMA = {
     "type": "string",

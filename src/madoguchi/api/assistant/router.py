@@ -132,7 +132,8 @@ ASK_BODY = {
                     "properties": {
                         "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_LENGTH},
                         "language": {
-                            "type": "string",
+                            "type": ["string", "null"],
+                            "maxLength": 35,
                             "description": "BCP 47 tag of the resident's language (ja, ja-x-easy, en, zh-Hans, "
                             "zh-Hant, ko, vi, pt-BR, tl, ne, id); detected from the question if omitted.",
                         },
@@ -164,6 +165,8 @@ def ask(request, code: str):
     question = _text(document, "question", required=True, max_length=MAX_QUESTION_LENGTH)
     language = _language(document)
     limit = document.get("limit", 3)
+    if isinstance(limit, float) and limit.is_integer():  # JSON does not tell 3 from 3.0
+        limit = int(limit)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise Invalid("limit", "out_of_range", f"'limit' must be an integer from 1 to {MAX_LIMIT}.")
     result = assistant_ask(municipality=municipality, question=question, language=language, limit=limit)
@@ -245,9 +248,9 @@ INQUIRY_BODY = {
                     "additionalProperties": False,
                     "properties": {
                         "question": {"type": "string", "minLength": 1, "maxLength": 2000},
-                        "email": {"type": "string", "format": "email", "description": "Optional, for a reply."},
-                        "language": {"type": "string"},
-                        "question_id": {"type": "string", "format": "uuid", "description": "From ask, if any."},
+                        "email": {"type": ["string", "null"], "maxLength": 254, "description": "Optional, for a reply."},
+                        "language": {"type": ["string", "null"], "maxLength": 35},
+                        "question_id": {"type": ["string", "null"], "maxLength": 36, "description": "From ask, if any."},
                     },
                 }
             }

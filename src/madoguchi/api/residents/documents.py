@@ -17,7 +17,6 @@ from madoguchi.api.residents.access import resident_case
 from madoguchi.api.residents.router import router
 from madoguchi.api.residents.schemas import IssuedDocumentOut, VerificationOut
 from madoguchi.core.errors import Conflict, Invalid
-from madoguchi.signatures.documents import verification
 from madoguchi.signatures.documents.downloads import document_response
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.render import code_point
@@ -52,11 +51,6 @@ class DocumentUnprintable(Invalid):
         )
 
 
-class NotPdf(Invalid):
-    code = "not_pdf"
-    message = _("This file is not a PDF. Upload the PDF document you received.")
-
-
 @router.get(
     "/applications/{receipt_number}/documents/{document_id}",
     operation_id="downloadDocument",
@@ -80,7 +74,7 @@ def download(request, receipt_number: str, document_id: int):
 
 
 @router.post(
-    "/applications/{receipt_number}/documents/receipt-certificate",
+    "/applications/{receipt_number}/receipt-certificate",
     operation_id="requestReceiptCertificate",
     tags=["documents"],
     **declare({200: IssuedDocumentOut}, [400, 401, 404, 409, 422, 429], parameters=[ACCESS_CODE_PARAMETER], security=OPTIONAL),
@@ -145,17 +139,14 @@ def _uploaded_pdf(request) -> bytes:
     "/verifications",
     operation_id="verifyDocument",
     tags=["documents"],
-    **declare({200: VerificationOut}, [400, 401, 413, 415, 422, 429], body=VERIFY_BODY, security=OPTIONAL),
+    **declare({200: VerificationOut}, [400, 401, 413, 415, 429], body=VERIFY_BODY, security=OPTIONAL),
 )
 def verify(request):
     """Tell whether a PDF is a document a municipality on this platform issued, unmodified.
 
     Public: whoever was handed a document (a bank, a landlord) may ask. The verdict is
-    ``authentic``, ``modified``, ``untrusted`` or ``unsigned``; a file that is not a PDF is a 422.
+    ``authentic``, ``modified``, ``untrusted``, ``unsigned`` or ``not_pdf``.
     """
     optional_integrator(request)
     enforce_rate(request, "verify", settings.MADOGUCHI_LOOKUP_RATE)
-    report = document_verification(data=_uploaded_pdf(request))
-    if report.result.verdict == verification.NOT_PDF:
-        raise NotPdf
-    return presenters.verification_out(report)
+    return presenters.verification_out(document_verification(data=_uploaded_pdf(request)))

@@ -13,7 +13,7 @@ from madoguchi.procedures.definition import translated
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.schema_export import answers_json_schema, example_answers, example_files, file_parts
 from madoguchi.signatures.documents.selectors import resident_documents
-from madoguchi.signatures.documents.verification import AUTHENTIC, MODIFIED, UNSIGNED, UNTRUSTED
+from madoguchi.signatures.documents.verification import AUTHENTIC, MODIFIED, NOT_PDF, UNSIGNED, UNTRUSTED
 from madoguchi.signatures.models import IssuedDocument
 from madoguchi.tenants.models import Municipality
 
@@ -36,6 +36,10 @@ VERDICTS = {
     UNSIGNED: (
         gettext_lazy("Not signed"),
         gettext_lazy("This PDF has no electronic signature, so nothing shows who made it or whether it was changed."),
+    ),
+    NOT_PDF: (
+        gettext_lazy("Not a PDF"),
+        gettext_lazy("This file is not a PDF. Upload the PDF document you received."),
     ),
 }
 

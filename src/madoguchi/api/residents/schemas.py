@@ -141,6 +141,7 @@ class VerdictEnum(StrEnum):
     MODIFIED = "modified"
     UNTRUSTED = "untrusted"
     UNSIGNED = "unsigned"
+    NOT_PDF = "not_pdf"
 
 
 class VerifiedMunicipalityOut(Schema):
