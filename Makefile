@@ -26,10 +26,12 @@ run: setup
 	$(BIN)/madoguchi createcachetable
 	$(BIN)/madoguchi demo
 	@# Job workers run beside the server and stop with it: the assistant's embeddings (default
-	@# queue) and the signed documents issued after decisions (documents queue).
+	@# queue) and the signed documents issued after decisions (documents queue); the scheduler
+	@# runs the recurring jobs (e-mails every minute, nightly clean-ups; docs/operations/jobs.md).
 	$(BIN)/madoguchi db_worker --no-reload > var/worker.log 2>&1 & WORKER=$$!; \
 	$(BIN)/madoguchi db_worker --no-reload --queue-name documents > var/worker-documents.log 2>&1 & DOCUMENTS=$$!; \
-	trap "kill $$WORKER $$DOCUMENTS" EXIT INT TERM; \
+	$(BIN)/madoguchi scheduler > var/scheduler.log 2>&1 & SCHEDULER=$$!; \
+	trap "kill $$WORKER $$DOCUMENTS $$SCHEDULER" EXIT INT TERM; \
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup

@@ -4,6 +4,7 @@ catalog loader, case_submit) so tests cannot drift from what production code doe
 from __future__ import annotations
 
 import copy
+import inspect
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -55,11 +56,26 @@ def _clear_cache():
     submit_caches_clear()
 
 
-def _demo_load() -> list:
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Build fixture data without tenant scoping; run test bodies scoped, as production code runs.
+
+    As in pretix's test suite: a fixture that returns its data is set up with scoping
+    disabled, so fixtures need no ``scopes_disabled()`` of their own. A test body runs with
+    no scope active, so an unscoped query in it (or in the code it calls) raises ScopeError
+    exactly as it would in a request; a body that reads rows of a municipality says which
+    (``for_municipality``). Yield fixtures are left alone: their teardown runs in the body's state.
+    """
+    if inspect.isgeneratorfunction(fixturedef.func):
+        return (yield)
     with scopes_disabled():
-        loaded = demo_tenants_load()
-        for municipality in loaded:
-            catalog_load(municipality=municipality, directory=CATALOG_DIR)
+        return (yield)
+
+
+def _demo_load() -> list:
+    loaded = demo_tenants_load()
+    for municipality in loaded:
+        catalog_load(municipality=municipality, directory=CATALOG_DIR)
     return loaded
 
 
@@ -83,8 +99,7 @@ def municipalities(db):
     from madoguchi.tenants.models import Municipality
 
     codes = [m["code"] for m in MUNICIPALITIES]
-    with scopes_disabled():
-        found = {m.code: m for m in Municipality.objects.filter(code__in=codes)}
+    found = {m.code: m for m in Municipality.objects.filter(code__in=codes)}
     if len(found) != len(codes):  # a transactional test flushed the database
         return _demo_load()
     return [found[code] for code in codes]

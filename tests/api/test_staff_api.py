@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 from tests.cases.test_submit import INKAN
 
 from madoguchi.audit.models import AuditEntry
@@ -17,11 +16,10 @@ from madoguchi.tenants.models import Department, Role, StaffMembership
 
 def make_staff(municipality, username, role, department_code=None):
     user = get_user_model().objects.create_user(username, password="a-long-password-123")
-    with scopes_disabled():
-        department = (
-            Department.objects.get(municipality=municipality, code=department_code) if department_code else None
-        )
-        StaffMembership.objects.create(municipality=municipality, user=user, department=department, role=role)
+    department = (
+        Department.objects.for_municipality(municipality).get(code=department_code) if department_code else None
+    )
+    StaffMembership.objects.create(municipality=municipality, user=user, department=department, role=role)
     return user
 
 
@@ -61,8 +59,7 @@ def test_staff_list_and_read_their_cases_and_the_read_is_audited(client, case, a
     assert [c["receipt_number"] for c in listed["results"]] == [case.receipt_number]
     detail = client.get(f"/api/v1/staff/cases/{case.receipt_number}", **approver).json()
     assert detail["answers"]["phone"] == "029-200-1234"
-    with scopes_disabled():
-        assert AuditEntry.objects.filter(object_id=case.receipt_number, event="backoffice.case.viewed").exists()
+    assert AuditEntry.objects.for_municipality(case.municipality).filter(object_id=case.receipt_number, event="backoffice.case.viewed").exists()
 
 
 def test_actions_follow_the_status_machine_and_the_approval_route(client, aoba, case, approver):
@@ -121,8 +118,7 @@ def test_another_municipality_or_department_sees_nothing(client, case, minatogaw
             **headers,
         )
         assert stamp.status_code == 404
-    with scopes_disabled():
-        assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
+    assert Case.objects.for_municipality(case.municipality).get(pk=case.pk).status == CaseStatus.SUBMITTED
 
 
 def test_a_revoked_token_is_refused(client, case, aoba, capsys):

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
-from django_scopes import scopes_disabled
 from tests.cases.test_submit import INKAN
 from tests.samples import pdf_bytes
 
@@ -29,10 +28,9 @@ def make_staff(aoba):
     def make(username: str, *grants: tuple[str | None, str], municipality=None) -> StaffContext:
         municipality = municipality or aoba
         user = get_user_model().objects.create_user(username)
-        with scopes_disabled():  # fixture data; test bodies stay scoped
-            for code, role in grants:
-                department = Department.objects.get(municipality=municipality, code=code) if code else None
-                StaffMembership.objects.create(municipality=municipality, user=user, department=department, role=role)
+        for code, role in grants:
+            department = Department.objects.for_municipality(municipality).get(code=code) if code else None
+            StaffMembership.objects.create(municipality=municipality, user=user, department=department, role=role)
         return staff_context_for(user)
 
     return make

@@ -4,7 +4,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
 from tests.approvals.conftest import user_of
 from tests.cases.test_submit import INKAN
 
@@ -21,10 +20,9 @@ from madoguchi.approvals.errors import (
     StepOutOfOrder,
 )
 from madoguchi.approvals.models import Approval, ApprovalStep, Capacity, Decision, StepStatus
-from madoguchi.approvals.selectors import pending_post_reviews
+from madoguchi.approvals.selectors import pending_post_reviews, route_is_complete
 from madoguchi.approvals.services import (
     post_review,
-    route_is_complete,
     route_start,
     step_approve,
     step_return,
@@ -436,8 +434,7 @@ def test_a_consulted_department_may_return_the_case(jido_case, kosodate, now):
 def routeless_case(aoba, version_of, now, in_review):
     version = version_of(aoba, "inkan-certificate")
     definition = {k: v for k, v in version.definition.items() if k != "approval_route"}
-    with scopes_disabled():
-        procedure_load_definition(municipality=aoba, definition=definition)
+    procedure_load_definition(municipality=aoba, definition=definition)
     result = case_submit(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),

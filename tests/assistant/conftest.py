@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django_scopes import scopes_disabled
 
 from madoguchi.assistant.csvio import read_faq_csv
 from madoguchi.assistant.importing import faq_import
@@ -26,9 +25,8 @@ def _assistant_settings(settings):
 
 
 def load_faq(municipality, path: Path = DATA / "faq.csv") -> None:
-    with scopes_disabled():
-        faq_import(municipality=municipality, rows=read_faq_csv(path.read_bytes()), actor="test")
-        faq_embeddings_update(municipality=municipality)
+    faq_import(municipality=municipality, rows=read_faq_csv(path.read_bytes()), actor="test")
+    faq_embeddings_update(municipality=municipality)
 
 
 @pytest.fixture
@@ -43,5 +41,4 @@ def city(db):
     """青葉市 without its procedure catalog (for tests that never reach an answer)."""
     from madoguchi.tenants.demo import demo_tenants_load
 
-    with scopes_disabled():
-        return demo_tenants_load()[0]
+    return demo_tenants_load()[0]

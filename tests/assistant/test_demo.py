@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django_scopes import scopes_disabled
-
 from madoguchi.assistant.demo import demo_faq_files, demo_faq_load
 from madoguchi.assistant.messages import MESSAGES
 from madoguchi.assistant.models import LANGUAGES, FaqEntry, FaqTranslation
@@ -11,12 +9,11 @@ from madoguchi.assistant.models import LANGUAGES, FaqEntry, FaqTranslation
 
 def test_every_demo_faq_file_imports_with_its_placeholders_filled(city):
     assert demo_faq_files(), "no demo_faq/*.csv"
-    with scopes_disabled():
-        result = demo_faq_load(municipality=city)
-        assert result.created
-        texts = list(FaqTranslation.objects.for_municipality(city).values_list("language", "question", "answer_html"))
-        urls = set(FaqEntry.objects.for_municipality(city).values_list("source_url", flat=True))
-        again = demo_faq_load(municipality=city)
+    result = demo_faq_load(municipality=city)
+    assert result.created
+    texts = list(FaqTranslation.objects.for_municipality(city).values_list("language", "question", "answer_html"))
+    urls = set(FaqEntry.objects.for_municipality(city).values_list("source_url", flat=True))
+    again = demo_faq_load(municipality=city)
     assert not any("{city}" in q + a or "{site}" in q + a or "{phone}" in q + a for _l, q, a in texts)
     assert all(url.startswith("https://www.city.aoba.example.jp/") for url in urls if url)
     assert again.created == [] and again.updated == []  # a second run changes nothing
@@ -27,8 +24,7 @@ def test_city_names_follow_the_row_language(db):
     from madoguchi.assistant.demo import _substitute
     from madoguchi.tenants.demo import demo_tenants_load
 
-    with scopes_disabled():
-        minatogawa = demo_tenants_load()[1]
+    minatogawa = demo_tenants_load()[1]
     row = FaqRow(
         line=2, id="x-1", question="{city}", answer="{phone}", language="ko", category="general", url="{site}/"
     )

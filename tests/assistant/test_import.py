@@ -6,7 +6,6 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_scopes import scopes_disabled
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv
 from madoguchi.assistant.importing import faq_import
@@ -30,8 +29,7 @@ ROW = "tax-009,住民税はいつ払いますか,年4回です。,ja,tax,https:/
 
 
 def entries(municipality) -> list[str]:
-    with scopes_disabled():
-        return list(FaqEntry.objects.for_municipality(municipality).values_list("external_id", flat=True))
+    return list(FaqEntry.objects.for_municipality(municipality).values_list("external_id", flat=True))
 
 
 def test_read_faq_csv_accepts_utf8_with_bom():
@@ -66,7 +64,7 @@ def test_faq_import_reports_every_bad_row_by_line_and_imports_nothing(aoba):
         + "tax-011,q,a,xx,tax,\n"  # line 4: unknown language (and no ja row)
         + "tax-012,q,a,ja,nonsense,ftp://x\n"  # line 5: category and url
     )
-    with pytest.raises(FaqImportError) as caught, scopes_disabled():
+    with pytest.raises(FaqImportError) as caught:
         faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
     lines = {line for line, _reason in caught.value.errors}
     assert lines == {3, 4, 5}
@@ -75,14 +73,13 @@ def test_faq_import_reports_every_bad_row_by_line_and_imports_nothing(aoba):
 
 def test_faq_import_needs_a_japanese_row(aoba):
     data = HEADER + "tax-009,When?,Four times a year.,en,tax,\n"
-    with pytest.raises(FaqImportError) as caught, scopes_disabled():
+    with pytest.raises(FaqImportError) as caught:
         faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
     assert caught.value.errors == [(2, "id 'tax-009' has no ja row (Japanese is required)")]
 
 
 def test_faq_import_stores_answers_as_sanitised_html_with_lists(faq):
-    with scopes_disabled():
-        t = FaqTranslation.objects.for_municipality(faq).get(entry__external_id="moving-001", language="ja")
+    t = FaqTranslation.objects.for_municipality(faq).get(entry__external_id="moving-001", language="ja")
     assert t.answer_html.startswith("<p>転入届は")
     assert "<ul><li>前の住所の市区町村が発行した転出証明書</li>" in t.answer_html
 
@@ -92,57 +89,54 @@ def test_faq_import_sanitises_html_answers(aoba):
         HEADER
         + 'x-1,q,"<p onclick=""evil()"">ok<script>alert(1)</script> <a href=""javascript:x"">l</a></p>",ja,tax,\n'
     )
-    with scopes_disabled():
-        faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
-        html = FaqTranslation.objects.for_municipality(aoba).get().answer_html
+    faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
+    html = FaqTranslation.objects.for_municipality(aoba).get().answer_html
     assert "script" not in html and "onclick" not in html and "javascript" not in html
     assert html.startswith("<p>ok")
 
 
 def test_reimport_updates_by_id_and_versions_only_what_changed(faq):
     rows = read_faq_csv((DATA / "faq.csv").read_bytes())
-    with scopes_disabled():
-        result = faq_import(municipality=faq, rows=rows, actor="test")
-        assert result.created == [] and result.updated == []
-        assert len(result.unchanged) == 7
-        changed = [
-            r if r.id != "tax-001" else r.__class__(**{**r.__dict__, "answer": "年4回（6・8・10・1月）です。"})
-            for r in rows
-        ]
-        result = faq_import(municipality=faq, rows=changed, actor="test")
-        assert result.updated == ["tax-001"]
-        entry = FaqEntry.objects.for_municipality(faq).get(external_id="tax-001")
-        assert entry.version == 2
-        assert [v.number for v in faq_versions(entry=entry)] == [1, 2]
-        first = faq_versions(entry=entry).first()
-        assert "6月・8月" in first.snapshot["translations"]["ja"]["answer_html"]
+    result = faq_import(municipality=faq, rows=rows, actor="test")
+    assert result.created == [] and result.updated == []
+    assert len(result.unchanged) == 7
+    changed = [
+        r if r.id != "tax-001" else r.__class__(**{**r.__dict__, "answer": "年4回（6・8・10・1月）です。"})
+        for r in rows
+    ]
+    result = faq_import(municipality=faq, rows=changed, actor="test")
+    assert result.updated == ["tax-001"]
+    entry = FaqEntry.objects.for_municipality(faq).get(external_id="tax-001")
+    assert entry.version == 2
+    assert [v.number for v in faq_versions(entry=entry)] == [1, 2]
+    first = faq_versions(entry=entry).first()
+    assert "6月・8月" in first.snapshot["translations"]["ja"]["answer_html"]
 
 
 def test_every_change_is_an_audit_entry_and_the_chain_verifies(aoba):
-    with scopes_disabled():
-        entry = faq_entry_create(
-            municipality=aoba,
-            external_id="general-001",
-            category="general",
-            translations={"ja": TranslationIn("開庁時間は？", "平日8時30分から17時15分です。")},
-            actor="staff:aoba-admin",
-        )
-        assert entry.status == EntryStatus.DRAFT
-        assert faq_entry_publish(entry=entry, actor="staff:aoba-admin") is True
-        assert faq_entry_publish(entry=entry, actor="staff:aoba-admin") is False  # no change, no version
-        faq_entry_update(
-            entry=entry,
-            actor="staff:aoba-admin",
-            translations={"en": TranslationIn("Opening hours?", "Weekdays 8:30 to 17:15.")},
-        )
-        faq_entry_unpublish(entry=entry, actor="staff:aoba-admin")
-        events = list(
-            AuditEntry.objects.for_municipality(aoba)
-            .filter(object_type="assistant.faqentry")
-            .values_list("event", "payload__version")
-        )
-        versions = FaqVersion.objects.for_municipality(aoba).filter(entry=entry).count()
-        assert audit_verify(municipality=aoba) is None
+    entry = faq_entry_create(
+        municipality=aoba,
+        external_id="general-001",
+        category="general",
+        translations={"ja": TranslationIn("開庁時間は？", "平日8時30分から17時15分です。")},
+        actor="staff:aoba-admin",
+    )
+    assert entry.status == EntryStatus.DRAFT
+    assert faq_entry_publish(entry=entry, actor="staff:aoba-admin") is True
+    assert faq_entry_publish(entry=entry, actor="staff:aoba-admin") is False  # no change, no version
+    faq_entry_update(
+        entry=entry,
+        actor="staff:aoba-admin",
+        translations={"en": TranslationIn("Opening hours?", "Weekdays 8:30 to 17:15.")},
+    )
+    faq_entry_unpublish(entry=entry, actor="staff:aoba-admin")
+    events = list(
+        AuditEntry.objects.for_municipality(aoba)
+        .filter(object_type="assistant.faqentry")
+        .values_list("event", "payload__version")
+    )
+    versions = FaqVersion.objects.for_municipality(aoba).filter(entry=entry).count()
+    assert audit_verify(municipality=aoba) is None
     assert events == [
         ("assistant.faq.created", 1),
         ("assistant.faq.published", 2),
@@ -153,7 +147,7 @@ def test_every_change_is_an_audit_entry_and_the_chain_verifies(aoba):
 
 
 def test_faq_entry_create_refuses_a_duplicate_id_and_a_missing_japanese_version(faq):
-    with pytest.raises(FaqInvalid), scopes_disabled():
+    with pytest.raises(FaqInvalid):
         faq_entry_create(
             municipality=faq,
             external_id="tax-001",
@@ -161,7 +155,7 @@ def test_faq_entry_create_refuses_a_duplicate_id_and_a_missing_japanese_version(
             translations={"ja": TranslationIn("q", "a")},
             actor="t",
         )
-    with pytest.raises(FaqInvalid), scopes_disabled():
+    with pytest.raises(FaqInvalid):
         faq_entry_create(
             municipality=faq,
             external_id="tax-002",
@@ -172,16 +166,14 @@ def test_faq_entry_create_refuses_a_duplicate_id_and_a_missing_japanese_version(
 
 
 def test_export_round_trips_through_import(faq, minatogawa):
-    with scopes_disabled():
-        rows = faq_export_rows(municipality=faq)
+    rows = faq_export_rows(municipality=faq)
     assert {r["language"] for r in rows if r["id"] == "certificates-001"} == {"ja", "ja-x-easy", "en"}
     out = io.StringIO()
     call_command("assistant", "export", "--municipality", faq.code, stdout=out)
     exported = out.getvalue().encode()
-    with scopes_disabled():
-        result = faq_import(municipality=minatogawa, rows=read_faq_csv(exported), actor="test")
-        assert len(result.created) == 7
-        again = faq_import(municipality=faq, rows=read_faq_csv(exported), actor="test")
+    result = faq_import(municipality=minatogawa, rows=read_faq_csv(exported), actor="test")
+    assert len(result.created) == 7
+    again = faq_import(municipality=faq, rows=read_faq_csv(exported), actor="test")
     assert again.updated == [] and len(again.unchanged) == 7
 
 

@@ -28,7 +28,6 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_scopes import scopes_disabled
 
 from madoguchi.tenants.demo import DEMO_DEVICE_NAME, DEMO_PASSWORD
 from madoguchi.tenants.models import Department, StaffMembership
@@ -72,9 +71,8 @@ def staff_member(municipalities):
 
     def make(username: str, municipality, *, role: str = "clerk", department: str | None = "shimin"):
         user = get_user_model().objects.create_user(username=username, password=DEMO_PASSWORD)
-        with scopes_disabled():
-            dept = Department.objects.get(municipality=municipality, code=department) if department else None
-            StaffMembership.objects.create(municipality=municipality, user=user, department=dept, role=role)
+        dept = Department.objects.for_municipality(municipality).get(code=department) if department else None
+        StaffMembership.objects.create(municipality=municipality, user=user, department=dept, role=role)
         return user
 
     return make

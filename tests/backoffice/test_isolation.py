@@ -14,11 +14,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.backoffice.casework import submit_jido_teate, submit_sodai_gomi, user
 
 from madoguchi.audit.models import AuditEntry
+from madoguchi.cases.actions import STAFF_ACTIONS
 from madoguchi.cases.models import Attachment, Case, CaseStatus
-from madoguchi.cases.workflow import STAFF_ACTIONS
 from madoguchi.tenants.models import StaffMembership
 
-ACTIONS = sorted(STAFF_ACTIONS)
+ACTIONS = sorted(STAFF_ACTIONS.ids())
 FORM = {"message": "テスト", "assignee": "me"}
 
 

@@ -20,6 +20,8 @@ from tests.samples import pdf_bytes
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
 from madoguchi.cases import workflow
+from madoguchi.cases.actions import case_available_actions
+from madoguchi.cases.errors import IllegalTransition, InvalidAssignee, MessageRequired
 from madoguchi.cases.models import AnswerVersion, Case, CaseEvent, CaseStatus
 from madoguchi.core.errors import NotFound
 from madoguchi.tenants.access import ActionNotAllowed
@@ -101,7 +103,7 @@ def test_each_transition_is_allowed_exactly_from_its_statuses(action, status, ca
         assert changed.status in workflow.TRANSITIONS[action]["to"]
         assert reload(case).status == changed.status
     else:
-        with pytest.raises(workflow.IllegalTransition) as raised:
+        with pytest.raises(IllegalTransition) as raised:
             PERFORM[action](approver, case, now)
         assert raised.value.case_status == status
         assert reload(case).status == status
@@ -119,7 +121,7 @@ def test_case_start_review_records_the_change_on_the_timeline_and_in_the_audit_l
 
 
 def test_case_decide_on_a_submitted_case_is_an_illegal_transition(case, approver, now):
-    with pytest.raises(workflow.IllegalTransition):
+    with pytest.raises(IllegalTransition):
         workflow.case_decide(staff=approver, case=case, approve=True, now=now)
     assert reload(case).status == S.SUBMITTED
     assert events(case) == [] and audit_events(case) == []
@@ -135,7 +137,7 @@ def test_case_decide_by_a_clerk_is_not_allowed(case, clerk, now):
 def test_case_decide_reject_without_a_reason_raises_message_required(case, clerk, approver, now):
     workflow.case_start_review(staff=clerk, case=case, now=now)
     complete_route(case, now=now)
-    with pytest.raises(workflow.MessageRequired):
+    with pytest.raises(MessageRequired):
         workflow.case_decide(staff=approver, case=case, approve=False, reason="   ", now=now)
     assert reload(case).status == S.IN_REVIEW
     assert "cases.case.rejected" not in audit_events(case)
@@ -163,7 +165,7 @@ def test_an_admin_may_decide_in_every_department(aoba, version_of, now):
 
 
 def test_case_request_correction_needs_a_message_shown_to_the_resident(case, clerk, now):
-    with pytest.raises(workflow.MessageRequired):
+    with pytest.raises(MessageRequired):
         workflow.case_request_correction(staff=clerk, case=case, message="", now=now)
     workflow.case_request_correction(staff=clerk, case=case, message="生年月日を確認してください。", now=now)
     [event] = events(case)
@@ -191,7 +193,7 @@ def test_a_correction_keeps_the_receipt_number_and_every_earlier_answer(case, cl
 
 
 def test_case_correct_without_a_correction_request_is_an_illegal_transition(case, now):
-    with pytest.raises(workflow.IllegalTransition):
+    with pytest.raises(IllegalTransition):
         workflow.case_correct(case=case, answers=INKAN, now=now)
     assert AnswerVersion.objects.for_municipality(case.municipality).count() == 0
 
@@ -210,7 +212,7 @@ def test_case_complete_after_a_decision_closes_the_case(case, clerk, approver, n
 
 def test_case_complete_before_a_decision_is_an_illegal_transition(case, clerk, now):
     workflow.case_start_review(staff=clerk, case=case, now=now)
-    with pytest.raises(workflow.IllegalTransition):
+    with pytest.raises(IllegalTransition):
         workflow.case_complete(staff=clerk, case=case, now=now)
 
 
@@ -260,13 +262,13 @@ def test_case_assign_to_someone_who_is_not_staff_of_the_department_is_refused(
         assignee_id = user("minatogawa-admin").pk
     else:
         assignee_id = 999_999
-    with pytest.raises(workflow.InvalidAssignee):
+    with pytest.raises(InvalidAssignee):
         workflow.case_assign(staff=clerk, case=case, assignee_id=assignee_id, now=now)
     assert reload(case).assignee is None and events(case) == []
 
 
 def test_case_comment_is_internal_and_needs_a_message(case, clerk, now):
-    with pytest.raises(workflow.MessageRequired):
+    with pytest.raises(MessageRequired):
         workflow.case_comment(staff=clerk, case=case, message=" \n ", now=now)
     event = workflow.case_comment(staff=clerk, case=case, message="本人確認済み", now=now)
     assert (event.kind, event.public, event.message) == (CaseEvent.Kind.COMMENTED, False, "本人確認済み")
@@ -335,12 +337,12 @@ def test_the_audit_chain_stays_intact_through_a_whole_case(aoba, case, clerk, ap
 )
 def test_case_available_actions_follow_roles_and_status(aoba, case, clerk, approver, now, role, status, expected):
     case = case_in(status, case=case, clerk=clerk, approver=approver, now=now)
-    assert workflow.case_available_actions(staff=staff(f"aoba-{role}"), case=case) == expected
+    assert case_available_actions(staff=staff(f"aoba-{role}"), case=case) == expected
 
 
 def test_case_available_actions_are_none_on_a_case_of_another_department(aoba, version_of, clerk, now):
     kankyo_case = submit_sodai_gomi(aoba, version_of, now=now)
-    assert workflow.case_available_actions(staff=clerk, case=kankyo_case) == []
+    assert case_available_actions(staff=clerk, case=kankyo_case) == []
 
 
 def test_case_view_is_audited(case, clerk):

@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from tests.backoffice.casework import INKAN, staff, submit
 
 from madoguchi.cases.demo import FAMILY_NAMES, demo_cases_generate
@@ -23,11 +22,10 @@ COUNT = 200
 
 @pytest.fixture
 def generated(aoba, now):
-    with scopes_disabled():
-        call_command(
-            "demo_cases", municipality=aoba.code, count=COUNT, until=now.isoformat(), stdout=StringIO(), verbosity=0
-        )
-        return list(Case.objects.filter(municipality=aoba).select_related("procedure_version"))
+    call_command(
+        "demo_cases", municipality=aoba.code, count=COUNT, until=now.isoformat(), stdout=StringIO(), verbosity=0
+    )
+    return list(Case.objects.for_municipality(aoba).select_related("procedure_version"))
 
 
 def test_demo_cases_stores_the_requested_number_of_cases_over_three_years(aoba, generated, now):
@@ -45,8 +43,7 @@ def test_demo_cases_numbers_receipts_per_fiscal_year_in_order_of_submission(aoba
     for case in sorted(generated, key=lambda c: (c.submitted_at, c.pk)):
         by_year.setdefault(case.fiscal_year, []).append(case)
         assert case.receipt_number == f"{aoba.code}-{case.fiscal_year}-{case.sequence:06d}"
-    with scopes_disabled():
-        counters = {c.fiscal_year: c.last for c in ReceiptCounter.objects.filter(municipality=aoba)}
+    counters = {c.fiscal_year: c.last for c in ReceiptCounter.objects.for_municipality(aoba)}
     assert counters == {year: len(cases) for year, cases in by_year.items()}
     for year, cases in by_year.items():
         assert [c.sequence for c in cases] == list(range(1, len(cases) + 1))
@@ -101,8 +98,7 @@ def test_the_queue_finds_generated_cases_by_name_and_receipt_number(aoba, genera
 
 
 def test_a_real_submit_after_demo_cases_takes_the_next_receipt_number(aoba, version_of, generated, now):
-    with scopes_disabled():
-        last = ReceiptCounter.objects.get(municipality=aoba, fiscal_year=fiscal_year(now.date())).last
+    last = ReceiptCounter.objects.for_municipality(aoba).get(fiscal_year=fiscal_year(now.date())).last
     case = submit(aoba, version_of(aoba, "inkan-certificate"), now=now + timedelta(minutes=1), answers=INKAN)
     assert case.sequence == last + 1
     assert case.receipt_number == f"{aoba.code}-{fiscal_year(now.date())}-{last + 1:06d}"
@@ -113,8 +109,7 @@ def test_a_real_submit_after_demo_cases_takes_the_next_receipt_number(aoba, vers
 def test_demo_cases_refuses_a_municipality_that_has_cases(aoba, generated, now):
     with pytest.raises(CommandError, match="already has cases"):
         call_command("demo_cases", municipality=aoba.code, count=10, stdout=StringIO(), verbosity=0)
-    with scopes_disabled():
-        assert Case.objects.filter(municipality=aoba).count() == COUNT
+    assert Case.objects.for_municipality(aoba).count() == COUNT
 
 
 def test_demo_cases_refuses_an_unknown_municipality(municipalities):
@@ -123,11 +118,10 @@ def test_demo_cases_refuses_an_unknown_municipality(municipalities):
 
 
 def test_demo_cases_with_the_same_seed_makes_the_same_cases(minatogawa, now):
-    with scopes_disabled():
-        demo_cases_generate(municipality=minatogawa, count=30, now=now, seed=7)
-        first = list(Case.objects.filter(municipality=minatogawa).values_list("receipt_number", "status", "search_name"))
-        Case.objects.filter(municipality=minatogawa).delete()
-        ReceiptCounter.objects.filter(municipality=minatogawa).delete()
-        demo_cases_generate(municipality=minatogawa, count=30, now=now, seed=7)
-        again = list(Case.objects.filter(municipality=minatogawa).values_list("receipt_number", "status", "search_name"))
+    demo_cases_generate(municipality=minatogawa, count=30, now=now, seed=7)
+    first = list(Case.objects.for_municipality(minatogawa).values_list("receipt_number", "status", "search_name"))
+    Case.objects.for_municipality(minatogawa).delete()
+    ReceiptCounter.objects.for_municipality(minatogawa).delete()
+    demo_cases_generate(municipality=minatogawa, count=30, now=now, seed=7)
+    again = list(Case.objects.for_municipality(minatogawa).values_list("receipt_number", "status", "search_name"))
     assert first == again

@@ -4,16 +4,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_scopes import scopes_disabled
 from tests.audit import tamper
 from tests.samples import ADDRESS, NAME, pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
 from madoguchi.cases.access import format_access_code
+from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Attachment, Case, CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident
-from madoguchi.cases.services import IdempotencyConflict, case_submit
+from madoguchi.cases.services import case_submit
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.services import procedure_load_definition
 
@@ -148,8 +148,7 @@ def test_a_changed_definition_never_changes_old_applications(aoba, version_of, n
     old_version = version_of(aoba, "inkan-certificate")
     case = submit(aoba, old_version, now=now).case
     changed = {**old_version.definition, "title": {"ja": "印鑑登録証明書の交付申請（新）", "en": "New"}}
-    with scopes_disabled():
-        result = procedure_load_definition(municipality=aoba, definition=changed)
+    result = procedure_load_definition(municipality=aoba, definition=changed)
     assert result.version == 2
     case.refresh_from_db()
     assert case.procedure_version.number == 1
@@ -159,8 +158,7 @@ def test_a_changed_definition_never_changes_old_applications(aoba, version_of, n
 
 def test_loading_an_unchanged_definition_keeps_the_version(aoba, version_of):
     version = version_of(aoba, "inkan-certificate")
-    with scopes_disabled():
-        result = procedure_load_definition(municipality=aoba, definition=version.definition)
+    result = procedure_load_definition(municipality=aoba, definition=version.definition)
     assert (result.version, result.created) == (1, False)
 
 

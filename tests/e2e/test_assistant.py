@@ -4,7 +4,6 @@ form, with JavaScript a chat; axe finds no WCAG 2.1 A/AA violation either way.""
 from __future__ import annotations
 
 import pytest
-from django_scopes import scopes_disabled
 from tests.assistant.conftest import EMBEDDER, load_faq
 
 from madoguchi.assistant.models import Feedback, Inquiry, QuestionLog
@@ -42,8 +41,7 @@ def test_assistant_page_without_javascript(page_without_js, page, faq_site, aoba
     assert answer.get_by_role("link", name="オンラインで申請する").is_visible()
     page.get_by_role("button", name="役に立った").click()
     assert "ご意見ありがとうございました" in page.locator("[role=status]").inner_text()
-    with scopes_disabled():
-        assert QuestionLog.objects.for_municipality(aoba).get().feedback == Feedback.HELPFUL
+    assert QuestionLog.objects.for_municipality(aoba).get().feedback == Feedback.HELPFUL
 
 
 def test_assistant_hands_over_without_javascript(page_without_js, page, faq_site, aoba):
@@ -56,8 +54,7 @@ def test_assistant_hands_over_without_javascript(page_without_js, page, faq_site
     page.fill("#inquiry-email", "resident@example.jp")
     page.get_by_role("button", name="質問を市役所に送る").click()
     assert "質問を送信しました" in page.locator(".panel--success").inner_text()
-    with scopes_disabled():
-        assert Inquiry.objects.for_municipality(aoba).get().email == "resident@example.jp"
+    assert Inquiry.objects.for_municipality(aoba).get().email == "resident@example.jp"
 
 
 def test_assistant_chat_with_javascript(page, faq_site):

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 from tests.backoffice.casework import complete_route
 from tests.e2e.conftest import _new_page, axe_check
@@ -50,7 +49,7 @@ def fill_inkan_certificate(page) -> None:
     expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
 
 
-def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(browser, site, software_card, tmp_path):
+def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(browser, site, aoba, software_card, tmp_path):
     resident_context, resident = _new_page(browser, site)
     fill_inkan_certificate(resident)
     expect(resident.locator("[data-software-card]")).to_be_visible()
@@ -67,8 +66,7 @@ def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(brows
     resident.locator("main form button[type=submit]").click()
     receipt, access_code = read_receipt(resident)
 
-    with scopes_disabled():
-        signature = ResidentSignature.objects.get(case__receipt_number=receipt)
+    signature = ResidentSignature.objects.for_municipality(aoba).get(case__receipt_number=receipt)
     assert signature.facts["name"] == SOFTWARE_CARD["name"]
     assert signature.revocation["status"] == "good"
 
@@ -86,8 +84,7 @@ def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(brows
 
     # 起案 → 審査 → 決裁 are stamped as tests/e2e/test_backoffice.py does in the browser; here the
     # approver's 承認 is the browser step, after which the signed notice is issued.
-    with scopes_disabled():
-        complete_route(signature.case, now=timezone.now())
+    complete_route(signature.case, now=timezone.now())
     approver_context, approver = sign_in(browser, site, "aoba-approver")
     approver.goto(f"/staff/cases/{receipt}/")
     approver.locator("form[action$='/actions/approve/'] button").click()

@@ -17,7 +17,6 @@ from tests.notifications.support import ADDRESS, APPLICANT_PHONE, RecordingHandl
 from madoguchi.cases import workflow
 from madoguchi.cases.services import case_submit
 from madoguchi.notifications.selectors import notifications_for_case
-from madoguchi.notifications.services import notification_enqueue
 from madoguchi.tenants.access import StaffContext
 
 
@@ -85,15 +84,9 @@ def staff(aoba, staff_of):
     return staff_of(aoba)
 
 
-def queued(case, kind: str, message: str, now):
-    """Queue the e-mail for a change just made in the open transaction, as the workflow does.
-
-    Once cases.workflow calls notification_enqueue itself (see docs/notifications.md), return
-    the notification it queued instead of queueing a second one.
-    """
-    if hasattr(workflow, "notification_enqueue"):
-        return notifications_for_case(case=case).filter(kind=kind).order_by("-id").first()
-    return notification_enqueue(case=case, kind=kind, message=message, now=now)
+def queued(case, kind: str):
+    """Return the e-mail the change just made queued (notifications subscribes to the case's changes)."""
+    return notifications_for_case(case=case).filter(kind=kind).order_by("-id").first()
 
 
 @pytest.fixture
@@ -103,7 +96,7 @@ def request_correction(now):
     def act(staff, case, message="電話番号をご確認ください。", *, at=None):
         with transaction.atomic():
             case = workflow.case_request_correction(staff=staff, case=case, message=message, now=at or now)
-            return queued(case, "correction_requested", message, at or now)
+            return queued(case, "correction_requested")
 
     return act
 
@@ -118,6 +111,6 @@ def decide(now):
         complete_route(case, now=at or now)
         with transaction.atomic():
             case = workflow.case_decide(staff=staff, case=case, approve=approve, reason=reason, now=at or now)
-            return queued(case, "approved" if approve else "rejected", reason, at or now)
+            return queued(case, "approved" if approve else "rejected")
 
     return act

@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
-from django_scopes import scopes_disabled
 
 from madoguchi.notifications.models import Notification, NotificationStatus
 from madoguchi.notifications.services import notifications_send_due
@@ -36,8 +35,8 @@ def test_a_row_another_worker_holds_is_skipped_not_waited_for(submit, staff, req
     locked, release = threading.Event(), threading.Event()
 
     def hold():
-        with transaction.atomic(), scopes_disabled():
-            Notification.objects.select_for_update().get(pk=held.pk)
+        with transaction.atomic():
+            Notification.objects.for_municipality(held.municipality).select_for_update().get(pk=held.pk)
             locked.set()
             release.wait(timeout=30)
 
@@ -50,9 +49,8 @@ def test_a_row_another_worker_holds_is_skipped_not_waited_for(submit, staff, req
         thread.join(timeout=30)
     assert errors == []
     assert report.sent == 1
-    with scopes_disabled():
-        assert Notification.objects.get(pk=other.pk).status == NotificationStatus.SENT
-        assert Notification.objects.get(pk=held.pk).attempts == 0
+    assert Notification.objects.for_municipality(other.municipality).get(pk=other.pk).status == NotificationStatus.SENT
+    assert Notification.objects.for_municipality(held.municipality).get(pk=held.pk).attempts == 0
     assert notifications_send_due(now=now).sent == 1
     assert len(smtp_server.messages) == 2
 
@@ -77,5 +75,4 @@ def test_parallel_workers_send_every_notification_exactly_once(submit, staff, re
     assert sorted(i for i in range(count) for body in bodies if f"補正 #{i}\n" in body.replace("\r\n", "\n")) == list(
         range(count)
     )
-    with scopes_disabled():
-        assert set(Notification.objects.values_list("status", "attempts")) == {(NotificationStatus.SENT, 1)}
+    assert set(Notification.objects.values_list("status", "attempts")) == {(NotificationStatus.SENT, 1)}

@@ -1,7 +1,7 @@
 """The staff actions in cases.workflow queue the e-mail in their own transaction.
 
-cases/workflow.py is wired by its owner (see docs/notifications.md, "Wiring"); until
-it calls notification_enqueue these tests are skipped.
+notifications subscribes to ``cases.events.case_status_changed`` (in the transaction), so
+cases.workflow never imports notifications.
 """
 
 import pytest
@@ -11,10 +11,6 @@ from tests.backoffice.casework import complete_route
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.notifications.models import Notification
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(workflow, "notification_enqueue"), reason="cases.workflow does not call notification_enqueue yet"
-)
 
 
 def kinds(municipality):

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from django_scopes import scopes_disabled
 
 from madoguchi.cases.models import Case
+from madoguchi.tenants.models import Municipality
 
 BASE = "/082015/procedures/inkan-certificate/apply"
 APPLICANT = {
@@ -33,8 +33,7 @@ def fill_all_steps(client):
 
 
 def cases():
-    with scopes_disabled():
-        return list(Case.objects.all())
+    return list(Case.objects.for_municipality(Municipality.objects.get(code="082015")))
 
 
 def test_catalog_lists_procedures_and_searches_in_hiragana(client, municipalities):

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from django.core.files.storage import default_storage
-from django_scopes import scopes_disabled
 from tests.backoffice.casework import INKAN, complete_route, staff, submit_inkan
 from tests.cases.test_retention import CLOSED, closed_case
 from tests.samples import NAME
@@ -30,6 +29,7 @@ from madoguchi.signatures.documents.services import (
 from madoguchi.signatures.documents.signing import certificate_sha256
 from madoguchi.signatures.models import DocumentKind, IssuedDocument
 from madoguchi.tenants.access import ActionNotAllowed
+from madoguchi.tenants.models import Municipality
 
 
 def _documents(case):
@@ -183,8 +183,7 @@ def test_a_procedure_names_its_decision_document_in_its_catalog(aoba, version_of
 def test_issued_documents_are_scoped_to_their_municipality(case, now, documents_configured):
     document_receipt_request(case=case, now=now)
 
-    with scopes_disabled():
-        assert IssuedDocument.objects.filter(municipality__code="082023").count() == 0
+    assert IssuedDocument.objects.for_municipality(Municipality.objects.get(code="082023")).count() == 0
 
 
 def test_disposing_of_a_case_removes_its_issued_documents(

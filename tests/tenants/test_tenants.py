@@ -1,7 +1,7 @@
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django_scopes import ScopeError
+from django_scopes import ScopeError, scope
 
 from madoguchi.jp.codes import is_prefecture_code, is_valid_lg_code, lg_code_check_digit
 from madoguchi.tenants.models import Department, Municipality
@@ -70,6 +70,19 @@ def test_for_municipality_returns_only_that_municipalitys_rows(aoba, minatogawa)
     aoba_departments = Department.objects.for_municipality(aoba)
     assert aoba_departments.count() == 10
     assert set(aoba_departments.values_list("municipality_id", flat=True)) == {aoba.pk}
+
+
+def test_for_municipality_of_another_municipality_inside_a_scope_raises(aoba, minatogawa):
+    """Regression (issue 10): inside 青葉市's scope, asking for 港川市's rows explicitly was answered."""
+    with scope(municipality=aoba):
+        assert Department.objects.for_municipality(aoba).count() == 10
+        with pytest.raises(ScopeError):
+            Department.objects.for_municipality(minatogawa)
+
+
+def test_for_municipality_inside_a_scope_of_several_municipalities_allows_each_of_them(aoba, minatogawa):
+    with scope(municipality=[aoba.pk, minatogawa.pk]):
+        assert Department.objects.for_municipality(minatogawa).count() == 10
 
 
 def test_for_municipality_refuses_none():

@@ -177,6 +177,14 @@ KINDS: dict[str, ProblemKind] = _kinds(
         _("Send the same request again after the number of seconds in Retry-After."),
     ),
     ProblemKind(
+        "storage-unavailable",
+        (503,),
+        _("Files cannot be stored safely at the moment. Nothing was stored; try again later."),
+        _("The platform cannot write files safely right now (a full disk, or the object storage is unreachable). "
+          "Nothing was stored."),
+        _("Send the same request again after the number of seconds in Retry-After."),
+    ),
+    ProblemKind(
         "signature-unavailable",
         (503,),
         _("Electronic signatures cannot be checked at the moment."),

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.errors import Conflict
-from madoguchi.procedures.definition import iter_fields
+from madoguchi.procedures.definition import DefinitionProblem, iter_fields
 
 ROLE_LADDER = ("clerk", "reviewer", "approver")
 AMOUNT_FIELD_TYPES = frozenset({"integer", "yen"})
@@ -152,3 +152,11 @@ def _check(steps: list[RouteStep], definition: dict[str, Any]) -> None:
                 f"approval_route: step '{step.id}' delegates on '{delegation.field}', "
                 "which is not an integer or yen field of this procedure"
             )
+
+
+def check_route(definition: dict) -> None:
+    """The procedures' definition check for the approval route (registered at start)."""
+    try:
+        route_parse(definition)
+    except RouteInvalid as error:
+        raise DefinitionProblem(str(error), path=["approval_route"]) from None

@@ -2,8 +2,8 @@
 
 Every service goes the same way (STYLE.md, "one path per state change"): lock the case
 row, check the staff member may act on this step now, write the :class:`Approval` and the
-step's new state, sign it with the municipality's key (``signatures.organisation``), and
-append the audit entry — in one transaction. Locking the case row
+step's new state, publish it (``approvals.events``: the signatures app signs it with the
+municipality's key), and append the audit entry — in one transaction. Locking the case row
 serialises everything that happens to one case: two approvers pressing the button at the
 same moment get one stamp and one "already done", and ``cases.workflow.case_decide`` (which
 locks the same row) sees either the complete route or none of the last stamp.
@@ -34,11 +34,11 @@ from madoguchi.approvals.errors import (
     ApprovalNotAllowed,
     CaseNotInReview,
     ReasonRequired,
-    SigningFailed,
     StepAlreadyDone,
     StepNotFound,
     StepOutOfOrder,
 )
+from madoguchi.approvals.events import ApprovalRecorded, approval_recorded
 from madoguchi.approvals.models import Absence, Approval, ApprovalStep, Capacity, Decision, StepStatus
 from madoguchi.approvals.routes import RouteStep
 from madoguchi.approvals.selectors import (
@@ -52,33 +52,12 @@ from madoguchi.approvals.selectors import (
     staffing_on,
     step_capacity,
 )
-from madoguchi.approvals.selectors import route_is_complete as route_is_complete
-from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
-from madoguchi.signatures.organisation import (
-    OrganisationSigningFailed,
-    organisation_sign_approval,
-    organisation_sign_decision,
-    organisation_sign_post_review,
-)
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department
 
 MAX_COMMENT_LENGTH = 4000
 SYSTEM_ACTOR = "system"
-
-
-
-def _signed(sign, **kwargs) -> None:
-    try:
-        sign(**kwargs)
-    except OrganisationSigningFailed as exc:
-        raise SigningFailed from exc
-
-
-def sign_decision(*, event: CaseEvent) -> None:
-    """Sign the 決裁 recorded as ``event`` (for ``cases.workflow.case_decide``, in its transaction)."""
-    _signed(organisation_sign_decision, event=event)
 
 
 def _text(value: str, *, required: bool = False) -> str:
@@ -93,17 +72,6 @@ def _lock(case: Case, municipality) -> Case:
         return Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise StepNotFound from None
-
-
-def _audit(case: Case, event: str, actor: str, **payload) -> None:
-    audit_log(
-        municipality=case.municipality,
-        event=event,
-        actor=actor,
-        object_type="case",
-        object_id=case.receipt_number,
-        payload=payload,
-    )
 
 
 def _timeline(
@@ -143,13 +111,14 @@ def _lay_out(
 ) -> list[ApprovalStep]:
     planned = route_steps_planned(case=case, route=route, generation=generation, now=now)
     rows = ApprovalStep.objects.for_municipality(case.municipality).bulk_create(planned)
-    _audit(
-        case,
+    case.log_action(
         "approvals.route.started",
-        actor,
-        generation=generation,
-        reason=reason,
-        steps=[f"{row.step_id}@{row.department.code}" for row in rows],
+        actor=actor,
+        payload={
+            "generation": generation,
+            "reason": reason,
+            "steps": [f"{row.step_id}@{row.department.code}" for row in rows],
+        },
     )
     return rows
 
@@ -268,18 +237,19 @@ def step_approve(
         )
         row.status = StepStatus.APPROVED
         row.save(update_fields=["status"])
-        _signed(organisation_sign_approval, approval=approval)
-        _audit(
-            case,
+        approval_recorded.publish(ApprovalRecorded(approval=approval, kind="approval"))
+        case.log_action(
             "approvals.step.approved",
-            staff.actor_label,
-            step=row.step_id,
-            department=row.department.code,
-            generation=row.generation,
-            capacity=capacity,
-            approval=approval.pk,
-            has_comment=bool(text),
-            route_complete=is_complete(rows, case),
+            actor=staff.actor_label,
+            payload={
+                "step": row.step_id,
+                "department": row.department.code,
+                "generation": row.generation,
+                "capacity": capacity,
+                "approval": approval.pk,
+                "has_comment": bool(text),
+                "route_complete": is_complete(rows, case),
+            },
         )
         _timeline(case, CaseEvent.Kind.STEP_APPROVED, staff, row, now, text=text, capacity=capacity)
     return approval
@@ -317,19 +287,20 @@ def step_return(
         )
         row.status = StepStatus.RETURNED
         row.save(update_fields=["status"])
-        _signed(organisation_sign_approval, approval=approval)
+        approval_recorded.publish(ApprovalRecorded(approval=approval, kind="approval"))
         ApprovalStep.objects.for_municipality(case.municipality).filter(
             pk__in=[r.pk for r in rows], status=StepStatus.PENDING
         ).update(status=StepStatus.SKIPPED)
-        _audit(
-            case,
+        case.log_action(
             "approvals.step.returned",
-            staff.actor_label,
-            step=row.step_id,
-            department=row.department.code,
-            generation=row.generation,
-            capacity=capacity,
-            approval=approval.pk,
+            actor=staff.actor_label,
+            payload={
+                "step": row.step_id,
+                "department": row.department.code,
+                "generation": row.generation,
+                "capacity": capacity,
+                "approval": approval.pk,
+            },
         )
         _timeline(case, CaseEvent.Kind.STEP_RETURNED, staff, row, now, text=text, capacity=capacity)
         _lay_out(case, case_route(case), row.generation + 1, now, staff.actor_label, reason="returned")
@@ -356,16 +327,17 @@ def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now
         approval.post_reviewed_at = now
         approval.post_review_comment = text
         approval.save(update_fields=["post_reviewed_by", "post_reviewed_at", "post_review_comment"])
-        _signed(organisation_sign_post_review, approval=approval)
-        _audit(
-            case,
+        approval_recorded.publish(ApprovalRecorded(approval=approval, kind="post_review"))
+        case.log_action(
             "approvals.step.post_reviewed",
-            staff.actor_label,
-            step=approval.step.step_id,
-            department=approval.step.department.code,
-            generation=approval.step.generation,
-            approval=approval.pk,
-            has_comment=bool(text),
+            actor=staff.actor_label,
+            payload={
+                "step": approval.step.step_id,
+                "department": approval.step.department.code,
+                "generation": approval.step.generation,
+                "approval": approval.pk,
+                "has_comment": bool(text),
+            },
         )
         _timeline(case, CaseEvent.Kind.POST_REVIEWED, staff, approval.step, now, text=text)
     return approval

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
+from madoguchi.storage.services import store_verified
 
 SESSION_PREFIX = "madoguchi.draft"
 DRAFTS_DIR = "drafts"
@@ -87,9 +87,12 @@ def draft_store_step(
         draft.values.pop(field_id, None)
         draft.files.pop(field_id, None)
     for attachment in attachments:
-        name = f"{DRAFTS_DIR}/{draft.token}/{attachment.sha256}"
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(attachment.content))
+        name = store_verified(
+            f"{DRAFTS_DIR}/{draft.token}/{attachment.sha256}",
+            attachment.content,
+            sha256=attachment.sha256,
+            size=attachment.size,
+        )
         stored = draft.files.setdefault(attachment.field_id, [])
         if all(item["sha256"] != attachment.sha256 for item in stored):
             stored.append({**attachment.describe(), "storage_name": name})

@@ -10,6 +10,7 @@ procedure version the case points at.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.audit.mixins import LoggedModel
 from madoguchi.procedures.models import ProcedureVersion
 from madoguchi.tenants.models import Municipality
 from madoguchi.tenants.scoping import municipality_scoped_manager
@@ -49,7 +50,7 @@ class ReceiptCounter(models.Model):
         return f"{self.fiscal_year}: {self.last}"
 
 
-class Case(models.Model):
+class Case(LoggedModel, models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
     procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="cases")
     receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True)
@@ -117,7 +118,12 @@ class Case(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 
+    audit_object_type = "case"
+
     def __str__(self) -> str:
+        return self.receipt_number
+
+    def audit_object_id(self) -> str:
         return self.receipt_number
 
 

@@ -25,6 +25,8 @@ from django_scopes import scope
 from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Attachment, Case, Disposal
 from madoguchi.jp.wareki import fiscal_year
+from madoguchi.storage.atomic import write_file_atomic
+from madoguchi.storage.services import read_verified
 from madoguchi.tenants.models import Municipality
 
 RETENTION_YEARS = {"30y": 30, "10y": 10, "5y": 5, "3y": 3, "1y": 1, "lt1y": 0}
@@ -62,7 +64,6 @@ def records_expired(*, municipality: Municipality, today: date) -> list[Case]:
 
 def _export(case: Case, directory: Path) -> None:
     target = directory / case.municipality.code / case.receipt_number
-    target.mkdir(parents=True, exist_ok=True)
     record = {
         "receipt_number": case.receipt_number,
         "procedure": case.procedure_version.definition,
@@ -73,13 +74,18 @@ def _export(case: Case, directory: Path) -> None:
         "history": list(case.events.values("kind", "actor_label", "message", "public", "created_at")),
         "answer_versions": list(case.answer_versions.values("number", "answers", "created_at")),
     }
-    (target / "case.json").write_text(json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
+    # The originals are deleted once the export is done, so every file is checked against its
+    # recorded digest on the way out (StoredFileMismatch stops the transfer) and is on the
+    # archive's disk (fsync, atomic rename) before the case is removed.
+    write_file_atomic(
+        target / "case.json", json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
+    )
     for attachment in case.attachments.all():
-        with default_storage.open(attachment.storage_name, "rb") as handle:
-            (target / f"{attachment.sha256}-{attachment.name}").write_bytes(handle.read())
+        content = read_verified(attachment.storage_name, sha256=attachment.sha256, size=attachment.size)
+        write_file_atomic(target / f"{attachment.sha256}-{attachment.name}", content, sha256=attachment.sha256)
     for document in case.documents.all():  # the signed PDFs issued for the case belong to its record
-        with default_storage.open(document.storage_name, "rb") as handle:
-            (target / f"document-{document.kind}-v{document.version}.pdf").write_bytes(handle.read())
+        content = read_verified(document.storage_name, sha256=document.sha256, size=document.size)
+        write_file_atomic(target / f"document-{document.kind}-v{document.version}.pdf", content, sha256=document.sha256)
 
 
 def records_dispose(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,18 +14,18 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
-from django_scopes import scopes_disabled
 
 from madoguchi.cases.access import access_code_matches
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.core.errors import NotFound
+from madoguchi.core.registry import Registry
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.selectors import procedure_version_definitions
 from madoguchi.procedures.services import fold_for_search
 from madoguchi.tenants.access import StaffContext
-from madoguchi.tenants.models import StaffMembership
+from madoguchi.tenants.models import Municipality, StaffMembership
 
 DUE_SOON_DAYS = 3
 OPEN_STATUS_VALUES = [CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION_REQUESTED]
@@ -41,21 +44,30 @@ def case_get_for_resident(*, receipt_number: str, access_code: str) -> Case | No
     A wrong code and an unknown number give the same answer, so receipt numbers cannot
     be probed.
     """
-    receipt_number = normalize_receipt_number(receipt_number)
-    match = RECEIPT_RE.match(receipt_number)
-    if not match:
-        return None
-    # The receipt number carries the municipality's code; the lookup is by a unique key
-    # and is then checked against the secret, so no scope is needed to find the row.
-    with scopes_disabled():
-        case = (
-            Case.objects.select_related("municipality__prefecture", "procedure_version")
-            .filter(receipt_number=receipt_number)
-            .first()
-        )
+    case = _case_by_receipt_number(normalize_receipt_number(receipt_number))
     if case is None or not access_code_matches(access_code, case.access_code_hash):
         return None
     return case
+
+
+def _case_by_receipt_number(receipt_number: str) -> Case | None:
+    """Return the case numbered ``receipt_number`` (exact form), looked up in its municipality's scope.
+
+    The number begins with the municipality's code, so the look-up never leaves that
+    municipality; the caller checks the secret (or the session) that proves access.
+    """
+    match = RECEIPT_RE.match(receipt_number)
+    if not match:
+        return None
+    municipality = Municipality.objects.filter(code=match.group(1)).first()
+    if municipality is None:
+        return None
+    return (
+        Case.objects.for_municipality(municipality)
+        .select_related("municipality__prefecture", "procedure_version")
+        .filter(receipt_number=receipt_number)
+        .first()
+    )
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -85,6 +97,12 @@ def _staff_cases(staff: StaffContext):
     return cases
 
 
+# Other reasons a staff member may read a case beyond their departments' roles: each provider
+# returns a condition on Case (or None), e.g. approvals: the case's route consults one of the
+# staff member's departments (合議). Registered in AppConfig.ready().
+case_visibility: Registry[Callable[[StaffContext], Q | None]] = Registry("cases.case_visibility")
+
+
 def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
     """Return the case if it is in the staff member's municipality and departments, else 404.
 
@@ -94,27 +112,34 @@ def case_get_for_staff(*, staff: StaffContext, receipt_number: str) -> Case:
     number = normalize_receipt_number(receipt_number)
     related = ("procedure_version", "assignee", "department", "municipality")
     case = _staff_cases(staff).select_related(*related).filter(receipt_number=number).first()
-    if case is None and staff.department_ids:
-        case = (
-            Case.objects.for_municipality(staff.municipality)
-            .select_related(*related)
-            .filter(receipt_number=number, approval_steps__department_id__in=staff.department_ids)
-            .first()
-        )
+    if case is None:
+        extra = _extra_visibility(staff)
+        if extra is not None:
+            case = (
+                Case.objects.for_municipality(staff.municipality)
+                .select_related(*related)
+                .filter(extra, receipt_number=number)
+                .distinct()
+                .first()
+            )
     if case is None:
         raise NotFound
     return case
 
 
-def case_on_route_of(*, staff: StaffContext, case: Case) -> bool:
-    """Return whether one of the staff member's departments is on ``case``'s approval route."""
-    from madoguchi.approvals.models import ApprovalStep  # approvals builds on cases: import on use
+def _extra_visibility(staff: StaffContext) -> Q | None:
+    conditions = [q for provider in case_visibility if (q := provider(staff)) is not None]
+    if not conditions:
+        return None
+    return functools.reduce(operator.or_, conditions)
 
+
+def case_visible_beyond_roles(*, staff: StaffContext, case: Case) -> bool:
+    """Return whether ``staff`` sees ``case`` through another app's rule (e.g. a 合議 on its route)."""
+    extra = _extra_visibility(staff)
     return (
-        bool(staff.department_ids)
-        and ApprovalStep.objects.for_municipality(case.municipality)
-        .filter(case_id=case.pk, department_id__in=staff.department_ids)
-        .exists()
+        extra is not None
+        and Case.objects.for_municipality(staff.municipality).filter(extra, pk=case.pk).exists()
     )
 
 
@@ -238,12 +263,7 @@ def case_get_for_session(*, receipt_number: str | None) -> Case | None:
     """Return the case a resident already proved access to in this session (see portal.views.status)."""
     if not receipt_number:
         return None
-    with scopes_disabled():  # the receipt number is unique platform-wide and was checked with its code
-        return (
-            Case.objects.select_related("municipality__prefecture", "procedure_version")
-            .filter(receipt_number=receipt_number)
-            .first()
-        )
+    return _case_by_receipt_number(receipt_number)
 
 
 def case_decision(*, case: Case) -> CaseEvent | None:

@@ -12,16 +12,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import audit_log
 from madoguchi.cases import access
+from madoguchi.cases.errors import IdempotencyConflict
+from madoguchi.cases.events import CaseSubmitted, SubmissionChecking, case_submitted, submission_checking
 from madoguchi.cases.models import Attachment, Case, Channel, ReceiptCounter
-from madoguchi.core.errors import Invalid
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
@@ -29,23 +27,10 @@ from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
 from madoguchi.procedures.services import fold_for_search
-from madoguchi.signatures.services import resident_signature_check, resident_signature_store
-from madoguchi.signatures.verification import SubmittedSignature
+from madoguchi.storage.services import store_verified
 from madoguchi.tenants.models import Municipality
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-
-
-class IdempotencyConflict(Invalid):
-    """The idempotency key was used before with a different request body."""
-
-    kind = "idempotency-conflict"
-    code = "idempotency_conflict"
-    message = _("This Idempotency-Key was already used with a different request.")
-
-    def __init__(self, key: str = ""):
-        super().__init__()
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -102,13 +87,10 @@ def attachment_storage_name(municipality: Municipality, sha256: str) -> str:
 
 def store_attachment(municipality: Municipality, pending: PendingAttachment) -> str:
     # Content-addressed: the same bytes are stored once, and a rolled-back submit leaves
-    # at most an unreferenced file behind, never a case pointing at a missing one.
+    # at most an unreferenced file behind, never a case pointing at a missing one. A file
+    # already under the name is reused only if its bytes match (StorageUnavailable: 503).
     name = attachment_storage_name(municipality, pending.sha256)
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(pending.content))
-        if saved != name:  # a concurrent writer stored the same bytes first
-            default_storage.delete(saved)
-    return name
+    return store_verified(name, pending.content, sha256=pending.sha256, size=pending.size)
 
 
 def _replay(municipality: Municipality, idempotency_key: str, fingerprint: str) -> SubmitResult | None:
@@ -118,14 +100,6 @@ def _replay(municipality: Municipality, idempotency_key: str, fingerprint: str) 
     if existing.request_fingerprint != fingerprint:
         raise IdempotencyConflict(idempotency_key)
     return SubmitResult(case=existing, access_code=access.access_code_from_salt(existing.access_salt), replayed=True)
-
-
-def _signature_summary(evidence) -> dict:
-    return {
-        "content_sha256": evidence.content_sha256,
-        "certificate_serial": f"{evidence.certificate.serial_number:x}",
-        "revocation": evidence.revocation.get("status", ""),
-    }
 
 
 def case_submit(
@@ -139,7 +113,7 @@ def case_submit(
     channel: str = Channel.PORTAL,
     actor: str = "resident",
     now: datetime | None = None,
-    signature: SubmittedSignature | None = None,
+    signature: object | None = None,
 ) -> SubmitResult:
     """Validate and store an application; return it with its access code.
 
@@ -147,6 +121,9 @@ def case_submit(
     time (``replayed=True``); with different answers it raises IdempotencyConflict.
     Invalid answers raise ``AnswersInvalid`` and store nothing; so does a signature the
     procedure needs that is missing or fails verification (``SignatureRejected``).
+
+    ``signature`` is opaque here: it is handed to the ``submission_checking`` subscribers
+    (the signatures app verifies it) as ``extras["signature"]``.
     """
     if procedure_version.municipality_id != municipality.pk:
         raise ValueError("The procedure version belongs to another municipality.")
@@ -157,9 +134,15 @@ def case_submit(
         procedure_version.definition, answers, files, today=timezone.localdate(now), language=language
     )
     fingerprint = request_fingerprint(procedure_slug=procedure_version.definition["slug"], answers=clean.values)
-    evidence = resident_signature_check(
-        municipality=municipality, procedure_version=procedure_version, clean=clean, submitted=signature, at=now
+    # Other domains check before anything is locked or written (a signature costs milliseconds).
+    checking = SubmissionChecking(
+        municipality=municipality,
+        procedure_version=procedure_version,
+        clean=clean,
+        now=now,
+        extras={"signature": signature},
     )
+    submission_checking.publish(checking)
     # No look-up for the key first: the unique constraint on (municipality, idempotency_key)
     # decides, and a rolled-back insert also rolls back the receipt counter.
     stored = {item.sha256: store_attachment(municipality, item) for item in clean.attachments}
@@ -205,8 +188,6 @@ def case_submit(
                         for item in clean.attachments
                     ]
                 )
-            if evidence is not None:
-                resident_signature_store(case=case, evidence=evidence, at=now)
             audit_log(
                 municipality=municipality,
                 event="cases.case.submitted",
@@ -219,9 +200,10 @@ def case_submit(
                     "channel": channel,
                     "attachments": [item.sha256 for item in clean.attachments],
                     "fingerprint": fingerprint,
-                    **({"signature": _signature_summary(evidence)} if evidence else {}),
+                    **checking.audit,
                 },
             )
+            case_submitted.publish(CaseSubmitted(case=case, checking=checking, actor=actor, now=now))
     except IntegrityError:
         # The key was used before (or by a concurrent request): answer as a replay.
         replay = _replay(municipality, idempotency_key, fingerprint)

@@ -1,11 +1,17 @@
-"""Staff actions on a case: the status machine of 申請 after submission.
+"""Staff and resident actions on a case: the status machine of 申請 after submission.
 
-Every action goes the same way (STYLE.md, "one path per state change"): lock the case row,
-check the staff member may act and the transition is allowed from the current status,
-change it, record a :class:`CaseEvent` for the timeline, and append the audit entry — all in
-one transaction. A 補正 (correction request) sends the case back to the resident, who answers
-through the status page; the case keeps its receipt number and every earlier version of the
-answers is kept as an :class:`AnswerVersion`.
+Every action goes the same way (STYLE.md, "one path per state change"): lock the case
+row, check the staff member may act and the transition is allowed from the current status,
+let other domains refuse (``case_changing``: approvals holds back a 決裁 until the route is
+complete), change it, record a :class:`CaseEvent` for the timeline, append the audit entry,
+and publish ``case_status_changed`` — all in one transaction. Who reacts (approvals lays out
+the route, signatures signs the decision and issues its document, notifications e-mails the
+resident) is in :mod:`cases.events`; this module imports none of them.
+
+A 補正 (correction request) sends the case back to the resident, who answers through the
+status page or the API; the case keeps its receipt number and every earlier version of the
+answers is kept as an :class:`AnswerVersion`. The resident may also withdraw (取下げ) an
+application that is not decided yet.
 """
 
 from __future__ import annotations
@@ -18,22 +24,26 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from madoguchi.approvals.errors import RouteIncomplete
-from madoguchi.approvals.services import route_is_complete, route_start, sign_decision
-from madoguchi.audit.services import audit_log
+from madoguchi.cases.errors import IllegalTransition, InvalidAssignee, MessageRequired
+from madoguchi.cases.events import (
+    CaseChanging,
+    CaseCorrected,
+    CaseStatusChanged,
+    case_changing,
+    case_corrected,
+    case_status_changed,
+)
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
-from madoguchi.cases.selectors import case_on_route_of
+from madoguchi.cases.selectors import case_visible_beyond_roles
 from madoguchi.cases.services import store_attachment
-from madoguchi.core.errors import Conflict, Invalid, NotFound
-from madoguchi.notifications.services import NOTIFIED_STATUSES, notification_enqueue
+from madoguchi.core.errors import NotFound
 from madoguchi.procedures.answers import clean_answers
-from madoguchi.signatures.documents.services import documents_schedule_on_decision
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 from madoguchi.tenants.models import StaffMembership
 
 S = CaseStatus
+RESIDENT = "resident"
 # If you add a status, add its transitions here and its label in models.CaseStatus.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "start_review": {"to": frozenset({S.IN_REVIEW}), "from": frozenset({S.SUBMITTED})},
@@ -48,59 +58,8 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.CORRECTION_REQUESTED})
 MAX_MESSAGE_LENGTH = 4000
-
-# What the back office offers on a case: action -> (permission in tenants.access.ACTION_ROLES,
-# transition in TRANSITIONS or None if the action is allowed in every status).
-# If you add an action here, add its form to the case page and its service to the view's dispatch.
-STAFF_ACTIONS: dict[str, tuple[str, str | None]] = {
-    "assign": ("assign", None),
-    "comment": ("comment", None),
-    "start_review": ("start_review", "start_review"),
-    "request_correction": ("request_correction", "request_correction"),
-    "approve": ("decide", "decide"),
-    "reject": ("decide", "decide"),
-    "complete": ("complete", "complete"),
-    "withdraw": ("withdraw", "withdraw"),
-}
 # Attachments a browser may show itself; anything else is always downloaded.
 INLINE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
-
-
-class IllegalTransition(Conflict):
-    """The case's current status does not allow this action."""
-
-    kind = "illegal-transition"
-    code = "illegal_transition"
-    message = _("The application's current status does not allow this action.")
-
-    def __init__(self, action: str, status: str):
-        super().__init__()
-        self.action, self.case_status = action, status
-
-
-class MessageRequired(Invalid):
-    """This action needs a reason or message (補正の内容, 却下の理由)."""
-
-    kind = "message-required"
-    code = "message_required"
-    message = _("This action needs a message or reason.")
-
-
-class InvalidAssignee(Invalid):
-    """The chosen assignee is not active staff of the case's department (in its municipality)."""
-
-    code = "invalid_assignee"
-    message = _("Choose a staff member of this application's department.")
-
-
-def case_available_actions(*, staff: StaffContext, case: Case) -> list[str]:
-    """Return the STAFF_ACTIONS ``staff`` may take on ``case`` in its current status."""
-    return [
-        action
-        for action, (permission, transition) in STAFF_ACTIONS.items()
-        if staff.can(permission, case.department_id)
-        and (transition is None or case.status in TRANSITIONS[transition]["from"])
-    ]
 
 
 def _locked(staff: StaffContext, case: Case, action: str) -> Case:
@@ -139,18 +98,6 @@ def _event(
     )
 
 
-def _audit(case: Case, event: str, actor: str, /, **payload) -> None:
-    # Positional-only, so a payload key may be called "event" (case_comment records its CaseEvent).
-    audit_log(
-        municipality=case.municipality,
-        event=event,
-        actor=actor,
-        object_type="case",
-        object_id=case.receipt_number,
-        payload=payload,
-    )
-
-
 def _message(message: str, *, required: bool) -> str:
     message = (message or "").strip()[:MAX_MESSAGE_LENGTH]
     if required and not message:
@@ -166,7 +113,11 @@ def _set_status(case: Case, status: str, now: datetime) -> str:
 
 
 def case_assign(*, staff: StaffContext, case: Case, assignee_id: int | None, now: datetime | None = None) -> Case:
-    """Assign the case to a staff member of its department (or unassign it)."""
+    """Assign the case to a staff member of its department (or unassign it).
+
+    Taking on a case that was only submitted starts its review. Raise InvalidAssignee for
+    anyone who is not active staff of the case's department in its municipality.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         case = _locked(staff, case, "assign")
@@ -177,16 +128,30 @@ def case_assign(*, staff: StaffContext, case: Case, assignee_id: int | None, now
             label = assignee.get_username()
         else:
             label = ""
+        starts_review = case.status == S.SUBMITTED and assignee_id is not None
+        if starts_review:
+            case_changing.publish(CaseChanging(case=case, action="assign", to=S.IN_REVIEW, staff=staff, now=now))
         case.assignee_id = assignee_id
         data = {"assignee": label}
-        if case.status == S.SUBMITTED and assignee_id is not None:
-            # Taking a case on starts its review: the timeline shows the change of status.
+        if starts_review:  # the timeline shows the change of status
             data["from"], data["to"] = _set_status(case, S.IN_REVIEW, now), S.IN_REVIEW
         case.save(update_fields=["assignee", "status", "updated_at"])
-        _event(case, CaseEvent.Kind.ASSIGNED, staff=staff, actor_label=staff.username, data=data, now=now)
-        _audit(case, "cases.case.assigned", staff.actor_label, **data)
-        if "to" in data:
-            route_start(case=case, staff=staff, now=now)
+        timeline = _event(case, CaseEvent.Kind.ASSIGNED, staff=staff, actor_label=staff.username, data=data, now=now)
+        case.log_action("cases.case.assigned", actor=staff.actor_label, payload=data)
+        if starts_review:
+            case_status_changed.publish(
+                CaseStatusChanged(
+                    case=case,
+                    action="assign",
+                    previous=data["from"],
+                    status=S.IN_REVIEW,
+                    timeline=timeline,
+                    message="",
+                    staff=staff,
+                    actor=staff.actor_label,
+                    now=now,
+                )
+            )
     return case
 
 
@@ -205,17 +170,13 @@ def case_comment(*, staff: StaffContext, case: Case, message: str, now: datetime
         case = _locked(staff, case, "comment")
         text = _message(message, required=True)
         event = _event(case, CaseEvent.Kind.COMMENTED, staff=staff, actor_label=staff.username, message=text, now=now)
-        _audit(case, "cases.case.commented", staff.actor_label, event=event.pk)
+        case.log_action("cases.case.commented", actor=staff.actor_label, payload={"event": event.pk})
     return event
 
 
 def case_start_review(*, staff: StaffContext, case: Case, now: datetime | None = None) -> Case:
     """Start the review; a procedure with an approval route gets its route laid out (起案 first)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        case = _transition(staff, case, "start_review", S.IN_REVIEW, now=now)
-        route_start(case=case, staff=staff, now=now)
-    return case
+    return _transition(staff, case, "start_review", S.IN_REVIEW, now=now)
 
 
 def case_request_correction(*, staff: StaffContext, case: Case, message: str, now: datetime | None = None) -> Case:
@@ -228,6 +189,7 @@ def case_request_correction(*, staff: StaffContext, case: Case, message: str, no
         message=message,
         message_required=True,
         public=True,
+        kind=CaseEvent.Kind.CORRECTION_REQUESTED,
         now=now,
     )
 
@@ -237,8 +199,8 @@ def case_decide(
 ) -> Case:
     """Approve (承認) or reject (却下, reason required) a case in review.
 
-    Both are the 決裁 of the case, so neither is possible before its approval route (if the
-    procedure has one) is complete: raise RouteIncomplete.
+    Both are the 決裁 of the case, so approvals refuses either before the case's approval
+    route (if the procedure has one) is complete (RouteIncomplete).
     """
     status = S.APPROVED if approve else S.REJECTED
     return _transition(
@@ -278,14 +240,11 @@ def _transition(
     now = now or timezone.now()
     with transaction.atomic():
         case = _locked(staff, case, action)
-        if action == "decide" and not route_is_complete(case):
-            raise RouteIncomplete
-        if action == "request_correction":
-            kind = CaseEvent.Kind.CORRECTION_REQUESTED
         text = _message(message, required=message_required)
+        case_changing.publish(CaseChanging(case=case, action=action, to=status, staff=staff, now=now))
         previous = _set_status(case, status, now)
         case.save(update_fields=["status", "closed_at", "updated_at"])
-        event = _event(
+        timeline = _event(
             case,
             kind,
             staff=staff,
@@ -295,14 +254,66 @@ def _transition(
             data={"from": previous, "to": status},
             now=now,
         )
-        if action == "decide":  # the 決裁 is signed by the municipality, like every stamp before it
-            sign_decision(event=event)
-        _audit(case, f"cases.case.{status}", staff.actor_label, previous=previous, has_message=bool(text))
-        if status in NOTIFIED_STATUSES:  # the resident is told by e-mail, if they gave an address
-            notification_enqueue(case=case, kind=status, message=text, now=now)
-        if action == "decide":  # the signed decision document, made after commit
-            documents_schedule_on_decision(case=case, status=status, actor=staff.actor_label)
+        case.log_action(
+            f"cases.case.{status}", actor=staff.actor_label, payload={"previous": previous, "has_message": bool(text)}
+        )
+        case_status_changed.publish(
+            CaseStatusChanged(
+                case=case,
+                action=action,
+                previous=previous,
+                status=status,
+                timeline=timeline,
+                message=text,
+                staff=staff,
+                actor=staff.actor_label,
+                now=now,
+            )
+        )
     return case
+
+
+def case_resident_withdraw(*, case: Case, message: str = "", now: datetime | None = None) -> Case:
+    """Withdraw the application at the resident's request (取下げ), before it is decided.
+
+    The resident reached the case with its receipt number and access code (the door checked
+    them). Staff see the withdrawal on the timeline, with the resident's reason if given.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Case.objects.for_municipality(case.municipality).select_for_update().get(pk=case.pk)
+        if locked.status not in TRANSITIONS["withdraw"]["from"]:
+            raise IllegalTransition("withdraw", locked.status)
+        text = _message(message, required=False)
+        previous = _set_status(locked, S.WITHDRAWN, now)
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        timeline = _event(
+            locked,
+            CaseEvent.Kind.STATUS_CHANGED,
+            staff=None,
+            actor_label=RESIDENT,
+            message=text,
+            public=True,
+            data={"from": previous, "to": S.WITHDRAWN},
+            now=now,
+        )
+        locked.log_action(
+            f"cases.case.{S.WITHDRAWN}", actor=RESIDENT, payload={"previous": previous, "has_message": bool(text)}
+        )
+        case_status_changed.publish(
+            CaseStatusChanged(
+                case=locked,
+                action="withdraw",
+                previous=previous,
+                status=S.WITHDRAWN,
+                timeline=timeline,
+                message=text,
+                staff=None,
+                actor=RESIDENT,
+                now=now,
+            )
+        )
+    return locked
 
 
 def case_view(*, staff: StaffContext, case: Case) -> None:
@@ -312,10 +323,10 @@ def case_view(*, staff: StaffContext, case: Case) -> None:
     """
     if case.municipality_id != staff.municipality.pk:
         raise ActionNotAllowed("view")
-    if not staff.can("view", case.department_id) and not case_on_route_of(staff=staff, case=case):
+    if not staff.can("view", case.department_id) and not case_visible_beyond_roles(staff=staff, case=case):
         raise ActionNotAllowed("view")
     with transaction.atomic():
-        _audit(case, "backoffice.case.viewed", staff.actor_label)
+        case.log_action("backoffice.case.viewed", actor=staff.actor_label)
 
 
 @dataclass(frozen=True)
@@ -336,7 +347,7 @@ def attachment_open(*, staff: StaffContext, case: Case, attachment_id: int, disp
     if disposition not in {"inline", "attachment"}:
         raise ValueError(f"Unknown disposition {disposition!r}")
     if case.municipality_id != staff.municipality.pk or not (
-        staff.can("view", case.department_id) or case_on_route_of(staff=staff, case=case)
+        staff.can("view", case.department_id) or case_visible_beyond_roles(staff=staff, case=case)
     ):
         raise NotFound
     attachment = (
@@ -347,7 +358,7 @@ def attachment_open(*, staff: StaffContext, case: Case, attachment_id: int, disp
     inline = disposition == "inline" and attachment.content_type in INLINE_CONTENT_TYPES
     event = "backoffice.attachment.viewed" if inline else "backoffice.attachment.downloaded"
     with transaction.atomic():
-        _audit(case, event, staff.actor_label, attachment=attachment.pk, sha256=attachment.sha256)
+        case.log_action(event, actor=staff.actor_label, payload={"attachment": attachment.pk, "sha256": attachment.sha256})
         # Opened inside the transaction: a missing file rolls the audit entry back.
         handle = default_storage.open(attachment.storage_name, "rb")
     return OpenedAttachment(attachment=attachment, file=handle, as_attachment=not inline)
@@ -372,7 +383,7 @@ def case_correct(*, case: Case, answers: dict, files: dict | None = None, now: d
             number=locked.answers_version,
             answers=locked.answers,
             created_at=now,
-            created_by="resident",
+            created_by=RESIDENT,
         )
         previous = _set_status(locked, S.IN_REVIEW, now)
         locked.answers = clean.values
@@ -398,10 +409,11 @@ def case_correct(*, case: Case, answers: dict, files: dict | None = None, now: d
             locked,
             CaseEvent.Kind.CORRECTED,
             staff=None,
-            actor_label="resident",
+            actor_label=RESIDENT,
             public=True,
             data={"from": previous, "to": S.IN_REVIEW, "version": locked.answers_version},
             now=now,
         )
-        _audit(locked, "cases.case.corrected", "resident", version=locked.answers_version)
+        locked.log_action("cases.case.corrected", actor=RESIDENT, payload={"version": locked.answers_version})
+        case_corrected.publish(CaseCorrected(case=locked, previous=previous, now=now))
     return locked

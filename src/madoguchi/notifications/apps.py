@@ -8,4 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from madoguchi.cases.events import case_status_changed
         from madoguchi.notifications import checks  # noqa: F401  (registers the deploy checks)
+        from madoguchi.notifications.subscribers import resident_told_of_status
+
+        case_status_changed.subscribe(resident_told_of_status)

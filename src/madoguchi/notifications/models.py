@@ -17,6 +17,7 @@ ever deleted by sending or failing; it goes only with its case.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.audit.mixins import LoggedModel
 from madoguchi.cases.models import Case
 from madoguchi.tenants.models import Municipality
 from madoguchi.tenants.scoping import municipality_scoped_manager
@@ -36,7 +37,7 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Notification(models.Model):
+class Notification(LoggedModel, models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
     )
@@ -73,5 +74,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
+    audit_object_type = "notification"
+
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} ({self.status})"
+
+    def audit_payload(self) -> dict:
+        # No address, subject or body: those are personal data and stay in the outbox row.
+        return {"kind": self.kind, "notification": self.pk}

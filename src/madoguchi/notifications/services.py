@@ -37,7 +37,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
-from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case
 from madoguchi.core.errors import Conflict
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
@@ -189,7 +188,7 @@ def notification_enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    _audit(notification, "queued")
+    notification.log_action("notifications.notification.queued", actor=ACTOR)
     return notification
 
 
@@ -253,7 +252,7 @@ def notification_retry(*, notification: Notification, now: datetime | None = Non
         locked.attempts = 0
         locked.next_attempt_at = now
         locked.save(update_fields=["status", "attempts", "next_attempt_at"])
-        _audit(locked, "retried", actor=actor)
+        locked.log_action("notifications.notification.retried", actor=actor)
     return locked
 
 
@@ -324,7 +323,7 @@ def _record_sent(notification: Notification, *, now: datetime) -> str:
         notification.next_attempt_at = None
         notification.last_error = ""
         notification.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
-        _audit(notification, "sent", attempts=notification.attempts)
+        notification.log_action("notifications.notification.sent", actor=ACTOR, payload={"attempts": notification.attempts})
     return NotificationStatus.SENT
 
 
@@ -336,7 +335,9 @@ def _record_failure(notification: Notification, exc: BaseException, *, now: date
             notification.status = NotificationStatus.FAILED
             notification.next_attempt_at = None
             notification.save(update_fields=["status", "last_error", "next_attempt_at"])
-            _audit(notification, "failed", attempts=notification.attempts)
+            notification.log_action(
+                "notifications.notification.failed", actor=ACTOR, payload={"attempts": notification.attempts}
+            )
         else:
             notification.next_attempt_at = now + retry_delay(notification.attempts)
             notification.save(update_fields=["last_error", "next_attempt_at"])
@@ -363,15 +364,3 @@ def _close_quietly(connection) -> None:
         connection.close()
     except Exception:  # a connection that is already broken has nothing left to close
         logger.debug("Closing the mail connection failed", exc_info=True)
-
-
-def _audit(notification: Notification, verb: str, *, actor: str = ACTOR, **extra) -> None:
-    # No address, subject or body: those are personal data and stay in the outbox row.
-    audit_log(
-        municipality=notification.municipality,
-        event=f"notifications.notification.{verb}",
-        actor=actor,
-        object_type="notification",
-        object_id=str(notification.pk),
-        payload={"kind": notification.kind, "notification": notification.pk, **extra},
-    )

@@ -49,7 +49,14 @@ class DomainErrorMiddleware:
             raise Http404 from exception
         staff_page = request.path.startswith("/staff/")
         template = "backoffice/error.html" if staff_page else "portal/error.html"
-        context = {"status": exception.status, "error_title": _("This is not possible now"), "message": str(exception)}
+        unavailable = exception.status == 503
+        context = {
+            "status": exception.status,
+            "error_title": _("Temporarily unavailable") if unavailable else _("This is not possible now"),
+            "message": str(exception.message),
+            # Nothing was kept but the form draft: offer the way back to the page that was sent.
+            "retry_url": request.get_full_path() if unavailable and request.method == "POST" else "",
+        }
         response = render(request, template, context, status=exception.status)
         if exception.retry_after:
             response["Retry-After"] = str(exception.retry_after)

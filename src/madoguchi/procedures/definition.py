@@ -18,6 +18,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from madoguchi.core.registry import Registry
+
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "procedure.schema.json"
 CONDITION_SOURCE_TYPES = {"choice", "multichoice", "consent"}
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -32,6 +34,19 @@ class DefinitionError(Exception):
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.reason}"
+
+
+class DefinitionProblem(Exception):
+    """Raised by a registered definition check: ``reason`` at ``path`` (keys into the YAML)."""
+
+    def __init__(self, reason: str, *, path: list | None = None):
+        super().__init__(reason)
+        self.reason, self.path = reason, path or []
+
+
+# Checks other apps own, run after the procedure's own: each takes the definition and raises
+# DefinitionProblem. Apps register them in AppConfig.ready() (approvals checks the route).
+definition_checks: Registry[Callable[[dict], None]] = Registry("procedures.definition_checks")
 
 
 @cache
@@ -115,17 +130,11 @@ def _check_semantics(data: dict, node: Callable[[], yaml.Node], source: str) -> 
             if field["type"] == "consent" and "consent_text" not in field:
                 raise DefinitionError(source, _line_of(node(), path), "a consent field needs 'consent_text'")
             seen[field["id"]] = field
-    _check_route(data, node, source)
-
-
-def _check_route(data: dict, node: Callable[[], yaml.Node], source: str) -> None:
-    """Run the approval route's own checks (approvals.routes), pointing at the route's line."""
-    from madoguchi.approvals.routes import RouteInvalid, route_parse  # approvals builds on procedures
-
-    try:
-        route_parse(data)
-    except RouteInvalid as error:
-        raise DefinitionError(source, _line_of(node(), ["approval_route"]), str(error)) from None
+    for check in definition_checks:
+        try:
+            check(data)
+        except DefinitionProblem as problem:
+            raise DefinitionError(source, _line_of(node(), problem.path), problem.reason) from None
 
 
 def _check_condition(condition: dict, seen: dict[str, dict], source: str, line: Callable[[], int | None]) -> None:

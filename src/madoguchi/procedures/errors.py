@@ -34,6 +34,16 @@ MESSAGES = {
     "file_too_large": _("The file is too large (at most %(limit)s MB)."),
     "file_type_not_allowed": _("This type of file is not accepted. Accepted: %(limit)s."),
     "file_type_mismatch": _("The file's content does not match its name or declared type."),
+    "file_active_content": _(
+        "The PDF contains scripts, embedded files or other active content, so it cannot be accepted. "
+        "Print it to a new PDF (or scan the paper) and attach that instead."
+    ),
+    "file_encrypted": _(
+        "The PDF is protected by a password, so it cannot be accepted. Attach a copy without a password."
+    ),
+    "file_unreadable": _(
+        "The PDF cannot be read and may be damaged. Save it again (or scan the paper) and attach that instead."
+    ),
     "invalid_text": _("The text contains characters that are not allowed."),
 }
 

@@ -3,7 +3,9 @@
 The type a browser or client declares is not trusted: the first bytes of the file decide
 (``filetype`` knows the magic numbers). A file whose content, declared type and name
 disagree is refused, because a mislabelled upload is either a mistake the resident should
-fix now or an attack; neither should reach a clerk's screen.
+fix now or an attack; neither should reach a clerk's screen. For the same reason a PDF with
+active content (scripts, embedded files, …), a password or no parseable structure is refused
+(:mod:`madoguchi.procedures.pdf_content`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils.text import get_valid_filename
 
 from madoguchi.procedures.errors import FieldInvalid
 from madoguchi.procedures.fields import FieldType, list_separator, register
+from madoguchi.procedures.pdf_content import PdfEncrypted, PdfUnreadable, pdf_active_content
 
 KINDS = {
     "pdf": ("application/pdf", {"pdf"}),
@@ -73,6 +76,18 @@ def _read(upload: Any) -> tuple[str, str, bytes]:
     return name, declared, upload.read()
 
 
+def check_pdf(content: bytes) -> None:
+    """Raise FieldInvalid for a PDF staff should not open: active content, a password, unparseable."""
+    try:
+        active = pdf_active_content(content)
+    except PdfEncrypted as exc:
+        raise FieldInvalid("file_encrypted") from exc
+    except PdfUnreadable as exc:
+        raise FieldInvalid("file_unreadable") from exc
+    if active:
+        raise FieldInvalid("file_active_content")
+
+
 def check_upload(spec: dict, upload: Any) -> PendingAttachment:
     """Return ``upload`` as a PendingAttachment, or raise FieldInvalid."""
     limit_mb = min(spec.get("max_size_mb", 10), settings.MADOGUCHI_MAX_UPLOAD_BYTES / 1024 / 1024)
@@ -93,6 +108,8 @@ def check_upload(spec: dict, upload: Any) -> PendingAttachment:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if (declared not in GENERIC_TYPES and declared != mime) or (extension and extension not in extensions):
         raise FieldInvalid("file_type_mismatch")
+    if kind == "pdf":
+        check_pdf(content)
     preferred_ext = extension or sorted(extensions)[0]
     return PendingAttachment(
         field_id=spec["id"],

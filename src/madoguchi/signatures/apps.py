@@ -13,3 +13,12 @@ class SignaturesConfig(AppConfig):
         # time any attribute is built by name. Importing them before any CMS work makes the
         # names known in every process (web, worker, commands) whatever runs first.
         import pyhanko.sign.signers  # noqa: F401
+
+        from madoguchi.approvals.events import approval_recorded
+        from madoguchi.cases.events import case_status_changed, case_submitted, submission_checking
+        from madoguchi.signatures import subscribers
+
+        submission_checking.subscribe(subscribers.resident_signature_verify)
+        case_submitted.subscribe(subscribers.resident_signature_keep)
+        approval_recorded.subscribe(subscribers.approval_sign)
+        case_status_changed.subscribe(subscribers.decision_sign_and_issue)

@@ -9,8 +9,6 @@ CRL that is newer and still current. Run it from cron well inside the CRL's life
 
 from __future__ import annotations
 
-import os
-import tempfile
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from madoguchi.signatures.config import MunicipalitySignatures
+from madoguchi.storage.atomic import write_file_atomic
+from madoguchi.storage.errors import StorageUnavailable
 
 MAX_CRL_BYTES = 50 * 1024 * 1024  # JPKI's full CRLs are large; refuse anything absurd
 FETCH_TIMEOUT_SECONDS = 60
@@ -93,9 +93,9 @@ def crl_refresh(config: MunicipalitySignatures, *, now: datetime | None = None) 
             current = None
         if current is not None and current.issuer == crl.issuer and current.last_update_utc >= crl.last_update_utc:
             return CrlRefreshed(path, current.last_update_utc, current.next_update_utc, len(current), replaced=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".crl-", delete=False) as handle:
-        handle.write(crl.public_bytes(Encoding.DER))
-        temporary = Path(handle.name)
-    os.replace(temporary, path)  # readers see the old CRL or the new one, never half of one
+    # Readers see the old CRL or the new one, never half of one, and a full disk leaves the old.
+    try:
+        write_file_atomic(path, crl.public_bytes(Encoding.DER))
+    except StorageUnavailable as exc:
+        raise CrlRefreshFailed(f"{config.code}: cannot write {path}: {exc}") from exc
     return CrlRefreshed(path, crl.last_update_utc, crl.next_update_utc, len(crl), replaced=True)

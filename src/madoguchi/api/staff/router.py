@@ -28,6 +28,7 @@ from madoguchi.api.staff.schemas import (
 from madoguchi.approvals.selectors import route_status
 from madoguchi.approvals.services import step_approve, step_return
 from madoguchi.cases import workflow
+from madoguchi.cases.actions import case_action_perform
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_get_for_staff, case_queue, case_timeline
 from madoguchi.procedures.definition import translated
@@ -165,21 +166,9 @@ def staff_case_action(request, receipt_number: str, body: ActionIn):
     """
     staff = request.staff
     case = case_get_for_staff(staff=staff, receipt_number=receipt_number)
-    action = body.action.value
-    if action == "assign":
-        workflow.case_assign(staff=staff, case=case, assignee_id=body.assignee_id)
-    elif action == "comment":
-        workflow.case_comment(staff=staff, case=case, message=body.message)
-    elif action == "start_review":
-        workflow.case_start_review(staff=staff, case=case)
-    elif action == "request_correction":
-        workflow.case_request_correction(staff=staff, case=case, message=body.message)
-    elif action in {"approve", "reject"}:
-        workflow.case_decide(staff=staff, case=case, approve=action == "approve", reason=body.message)
-    elif action == "complete":
-        workflow.case_complete(staff=staff, case=case)
-    else:
-        workflow.case_withdraw(staff=staff, case=case, message=body.message)
+    case_action_perform(
+        staff=staff, case=case, action=body.action.value, message=body.message, assignee_id=body.assignee_id
+    )
     return _detail(request, case_get_for_staff(staff=staff, receipt_number=receipt_number))
 
 

@@ -10,11 +10,12 @@ from ninja import Schema
 from pydantic import Field
 
 from madoguchi.api.schemas import CaseStatusEnum
-from madoguchi.cases.workflow import MAX_MESSAGE_LENGTH, STAFF_ACTIONS
+from madoguchi.cases.actions import STAFF_ACTIONS
+from madoguchi.cases.workflow import MAX_MESSAGE_LENGTH
 
 # The actions of the back office's case page, from its registry: a new action is in the
 # contract without a change here.
-StaffActionEnum = Enum("StaffAction", [(name.upper(), name) for name in STAFF_ACTIONS], type=str)
+StaffActionEnum = StrEnum("StaffAction", [(name.upper(), name) for name in STAFF_ACTIONS.ids()])
 
 
 class QueueStatusEnum(StrEnum):

@@ -20,10 +20,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.approvals.errors import RouteIncomplete, SigningFailed
 from madoguchi.approvals.selectors import post_reviews_for_case, route_status
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.cases import workflow
+from madoguchi.cases.actions import case_action_perform, case_available_actions, staff_action_get
+from madoguchi.cases.errors import InvalidAssignee, MessageRequired
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import (
     QueueFilters,
@@ -36,7 +37,7 @@ from madoguchi.cases.selectors import (
     case_timeline,
     queue_procedures,
 )
-from madoguchi.core.errors import NotFound
+from madoguchi.core.errors import DomainError, NotFound
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.documents.kinds import document_title
@@ -50,24 +51,6 @@ MAX_PARAM_LENGTH = 100
 STATUS_FILTERS = [("", gettext_lazy("All")), ("open", gettext_lazy("Open")), *CaseStatus.choices]
 ASSIGNEE_FILTERS = [("", gettext_lazy("Anyone")), ("me", gettext_lazy("Me")), ("none", gettext_lazy("Unassigned"))]
 DUE_FILTERS = [("", gettext_lazy("Any")), ("overdue", gettext_lazy("Overdue")), ("soon", gettext_lazy("Due soon"))]
-
-SUCCESS = {
-    "assign": gettext_lazy("The assignee was changed."),
-    "comment": gettext_lazy("Your comment was added."),
-    "start_review": gettext_lazy("The review was started."),
-    "request_correction": gettext_lazy("The correction request was sent to the applicant."),
-    "approve": gettext_lazy("The application was approved."),
-    "reject": gettext_lazy("The application was rejected."),
-    "complete": gettext_lazy("The application was marked as completed."),
-    "withdraw": gettext_lazy("The withdrawal of the application was recorded."),
-}
-MESSAGE_REQUIRED = {
-    "comment": gettext_lazy("Enter a comment."),
-    "request_correction": gettext_lazy("Enter what the applicant needs to correct."),
-    "reject": gettext_lazy("Enter the reason for the rejection."),
-}
-INVALID_ASSIGNEE = gettext_lazy("Choose a staff member of this application's department.")
-
 
 def _error(request, status: int, title: str, message: str, *, case=None):
     context = {"error_title": title, "message": message, "case": case}
@@ -171,7 +154,7 @@ def _render_case(
     workflow.case_view(staff=staff, case=case)
     language = get_language()
     definition = case.procedure_version.definition
-    actions = workflow.case_available_actions(staff=staff, case=case)
+    actions = case_available_actions(staff=staff, case=case)
     route = route_status(case=case)
     versions = [
         {"version": version, "sections": display_answers(definition, version.answers, language)}
@@ -235,68 +218,31 @@ def attachment(request, receipt_number: str, attachment_id: int):
     return response
 
 
-def _assign(staff, case, data):
-    value = data.get("assignee", "")
+def _assignee_id(staff, value: str) -> int | None:
     if value == "me":
-        assignee_id = staff.user_id
-    elif value == "none":
-        assignee_id = None
-    elif value.isdigit():
-        assignee_id = int(value)
-    else:
-        raise workflow.InvalidAssignee(value)
-    return workflow.case_assign(staff=staff, case=case, assignee_id=assignee_id)
-
-
-# If you add an action here, add it to workflow.STAFF_ACTIONS and its form to case_detail.html.
-PERFORM = {
-    "assign": _assign,
-    "comment": lambda staff, case, data: workflow.case_comment(staff=staff, case=case, message=data["message"]),
-    "start_review": lambda staff, case, data: workflow.case_start_review(staff=staff, case=case),
-    "request_correction": lambda staff, case, data: workflow.case_request_correction(
-        staff=staff, case=case, message=data["message"]
-    ),
-    "approve": lambda staff, case, data: workflow.case_decide(
-        staff=staff, case=case, approve=True, reason=data["message"]
-    ),
-    "reject": lambda staff, case, data: workflow.case_decide(
-        staff=staff, case=case, approve=False, reason=data["message"]
-    ),
-    "complete": lambda staff, case, data: workflow.case_complete(staff=staff, case=case),
-    "withdraw": lambda staff, case, data: workflow.case_withdraw(staff=staff, case=case, message=data["message"]),
-}
+        return staff.user_id
+    if value == "none":
+        return None
+    if value.isdigit():
+        return int(value)
+    raise InvalidAssignee
 
 
 @staff_page
 @require_POST
 def case_action(request, receipt_number: str, action: str):
-    if action not in PERFORM:
-        raise Http404("Unknown action")
+    definition = staff_action_get(action)
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
-    data = {
-        "message": request.POST.get("message", "")[: workflow.MAX_MESSAGE_LENGTH],
-        "assignee": _param(request.POST, "assignee"),
-    }
+    message = request.POST.get("message", "")[: workflow.MAX_MESSAGE_LENGTH]
     try:
-        PERFORM[action](request.staff, case, data)
-    except workflow.IllegalTransition as exc:
-        return _error(
-            request,
-            409,
-            _("This action is not possible now"),
-            _(
-                "The application is now “%(status)s”, which does not allow this action. "
-                "Someone may have changed it in the meantime: open the application again and check its status."
-            )
-            % {"status": CaseStatus(exc.case_status).label},
-            case=case,
-        )
-    except (RouteIncomplete, SigningFailed) as error:
-        return _error(request, 409, _("This action is not possible now"), str(error.message), case=case)
-    except workflow.MessageRequired:
-        errors = {action: MESSAGE_REQUIRED.get(action, MESSAGE_REQUIRED["comment"])}
-        return _render_case(request, case, errors=errors, values={action: data["message"]}, status=400)
-    except workflow.InvalidAssignee:
-        return _render_case(request, case, errors={"assign": INVALID_ASSIGNEE}, status=400)
-    messages.success(request, SUCCESS[action])
+        assignee_id = _assignee_id(request.staff, _param(request.POST, "assignee")) if definition.takes_assignee else None
+        case_action_perform(staff=request.staff, case=case, action=action, message=message, assignee_id=assignee_id)
+    except (MessageRequired, InvalidAssignee) as error:
+        field = "assign" if isinstance(error, InvalidAssignee) else action
+        return _render_case(request, case, errors={field: error.message}, values={action: message}, status=400)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _error(request, error.status, _("This action is not possible now"), str(error), case=case)
+    messages.success(request, definition.done)
     return redirect("backoffice:case", receipt_number=case.receipt_number)

@@ -5,10 +5,13 @@ build runs unchanged as the embedded default, in CI and in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from madoguchi.storage.config import default_storage_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = Path(os.environ.get("MADOGUCHI_BASE_DIR", Path.cwd())).resolve()
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
+    "madoguchi.storage",
     "madoguchi.tenants",
     "madoguchi.staff",
     "madoguchi.audit",
@@ -53,6 +57,8 @@ INSTALLED_APPS = [
     "madoguchi.assistant",
     "madoguchi.signatures",
     "madoguchi.api",
+    # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces that app's.
+    "madoguchi.operations",
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -187,8 +193,10 @@ MADOGUCHI_PDF_FONT = Path(
 )
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
+# Evidence files: MEDIA_ROOT (MADOGUCHI_STORAGE=filesystem) or an S3 bucket (=s3), always
+# written atomically and verified (madoguchi.storage; docs/operations/storage.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -252,7 +260,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
@@ -298,3 +306,32 @@ MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
 )
 MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
 MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")
+
+# Recurring jobs run by `madoguchi scheduler`, and recovery of tasks left by dead workers
+# (docs/operations/jobs.md). MADOGUCHI_SCHEDULE_<JOB> ("every 1m", "hourly :05", "daily 03:00",
+# "off") and MADOGUCHI_JOB_WINDOW_<JOB> ("10m", "26h") override one job's defaults; <JOB> is
+# the job's name in capitals with "_" for "-", e.g. MADOGUCHI_SCHEDULE_RECORDS_DISPOSE.
+MADOGUCHI_SCHEDULER_TIMEZONE = os.environ.get("MADOGUCHI_SCHEDULER_TIMEZONE", "Asia/Tokyo")
+
+
+def _per_job(prefix: str) -> dict[str, str]:
+    return {
+        name[len(prefix) :].lower().replace("_", "-"): value
+        for name, value in os.environ.items()
+        if name.startswith(prefix) and value.strip()
+    }
+
+
+MADOGUCHI_SCHEDULES = _per_job("MADOGUCHI_SCHEDULE_")
+MADOGUCHI_JOB_WINDOWS = _per_job("MADOGUCHI_JOB_WINDOW_")
+MADOGUCHI_JOB_RUNS_KEEP_DAYS = int(os.environ.get("MADOGUCHI_JOB_RUNS_KEEP_DAYS", "30"))
+# The daily signature check fails on decisions recorded unsigned unless this is on (a
+# municipality that has no signing key yet).
+MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED = env_bool("MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED", False)
+# A task RUNNING longer than its queue's timeout, whose worker has stopped beating, is taken
+# again, up to MADOGUCHI_TASK_MAX_ATTEMPTS takes in all; then it is failed and kept for the operator.
+MADOGUCHI_TASK_TIMEOUTS = {
+    "documents": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DOCUMENTS", "10"))),
+    "default": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DEFAULT", "60"))),
+}
+MADOGUCHI_TASK_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_MAX_ATTEMPTS", "3"))

@@ -16,8 +16,9 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases import drafts
 from madoguchi.cases.access import format_access_code
+from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Channel
-from madoguchi.cases.services import IdempotencyConflict, case_submit
+from madoguchi.cases.services import case_submit
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited

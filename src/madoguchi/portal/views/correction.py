@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from madoguchi.cases.errors import IllegalTransition
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import case_current_uploads, case_get_for_session, case_public_events
-from madoguchi.cases.workflow import IllegalTransition, case_correct
+from madoguchi.cases.workflow import case_correct
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.views.status import SESSION_CASE_KEY
 from madoguchi.procedures.answers import AnswersInvalid

@@ -4,9 +4,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def _error(request, status: int, title: str, message: str):
+def _error(request, status: int, title: str, message: str, *, retry_url: str = ""):
     return render(
-        request, "portal/error.html", {"status": status, "error_title": title, "message": message}, status=status
+        request,
+        "portal/error.html",
+        {"status": status, "error_title": title, "message": message, "retry_url": retry_url},
+        status=status,
     )
 
 

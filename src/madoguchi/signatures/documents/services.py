@@ -20,8 +20,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -39,6 +37,7 @@ from madoguchi.signatures.documents.selectors import case_document_get, document
 from madoguchi.signatures.documents.signing import sign_document
 from madoguchi.signatures.documents.tasks import document_issue_task
 from madoguchi.signatures.models import DocumentKind, IssuedDocument
+from madoguchi.storage.services import store_verified
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 
 __all__ = [
@@ -46,6 +45,7 @@ __all__ = [
     "SignaturesNotConfigured",
     "UnprintableCharacters",
     "document_issue",
+    "document_issue_for_decision",
     "document_open_for_staff",
     "document_receipt_request",
     "document_reissue",
@@ -124,13 +124,19 @@ def document_storage_name(code: str, sha256: str) -> str:
     return f"documents/{code}/{sha256[:2]}/{sha256}.pdf"
 
 
-def document_issue(*, case: Case, kind: str, actor: str, now: datetime | None = None) -> IssuedDocument:
+def document_issue(
+    *, case: Case, kind: str, actor: str, now: datetime | None = None, unless_issued_since: datetime | None = None
+) -> IssuedDocument:
     """Render, sign, store and record a ``kind`` document of ``case``; return the new row.
 
     Raise SignaturesNotConfigured (the municipality has no signing key), DocumentNotAvailable,
     UnprintableCharacters (naming each character the font cannot draw) or, with a timestamp
     server configured, pyhanko's TimestampRequestError. Each issuance is a new version of
     the case's document of that kind and an audit entry ``signatures.document.issued``.
+
+    With ``unless_issued_since``, return the case's current ``kind`` document instead if one
+    was issued at or after that moment — checked under the case's row lock, so a job run twice
+    (a worker that died after issuing, a task retried) never issues a second version.
     """
     now = now or timezone.now()
     municipality = case.municipality
@@ -139,15 +145,20 @@ def document_issue(*, case: Case, kind: str, actor: str, now: datetime | None = 
     signed = sign_document(
         render_pdf(content, created=now), signatures=signatures, reason=content.title, location=municipality.name
     )
-    name = document_storage_name(municipality.code, signed.sha256)
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(signed.content))
-        if saved != name:  # a concurrent writer stored the same bytes first
-            default_storage.delete(saved)
+    name = store_verified(
+        document_storage_name(municipality.code, signed.sha256),
+        signed.content,
+        sha256=signed.sha256,
+        size=len(signed.content),
+    )
     with transaction.atomic():
         # The case row lock numbers versions one at a time.
         Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
         documents = IssuedDocument.objects.for_municipality(municipality).filter(case_id=case.pk, kind=kind)
+        if unless_issued_since is not None:
+            issued = documents.filter(superseded=False, issued_at__gte=unless_issued_since).first()
+            if issued is not None:
+                return issued
         version = (documents.aggregate(last=Max("version"))["last"] or 0) + 1
         documents.filter(superseded=False).update(superseded=True)
         document = IssuedDocument.objects.for_municipality(municipality).create(
@@ -208,6 +219,19 @@ def document_receipt_request(*, case: Case, now: datetime | None = None) -> Issu
     if current is not None:
         return current
     return document_issue(case=case, kind=DocumentKind.RECEIPT, actor="resident", now=now)
+
+
+def document_issue_for_decision(*, case: Case, kind: str, actor: str) -> IssuedDocument:
+    """Issue the ``kind`` document of ``case``'s decision once: if one was issued since the
+    decision (by an earlier run of the same job, or a staff re-issue), return it instead.
+
+    Raise DocumentNotAvailable if the case's decision is not of ``kind`` (it changed), and
+    what :func:`document_issue` raises.
+    """
+    decision = case_decision(case=case)
+    if decision is None:
+        raise DocumentNotAvailable(kind)
+    return document_issue(case=case, kind=kind, actor=actor, unless_issued_since=decision.created_at)
 
 
 def documents_schedule_on_decision(*, case: Case, status: str, actor: str) -> None:

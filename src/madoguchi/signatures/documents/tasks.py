@@ -18,20 +18,21 @@ def document_issue_task(case_id: int, kind: str, actor: str) -> int | None:
 
     A municipality without a signing key issues nothing: the decision stands, and the warning
     tells the operator what is missing. A document that cannot be drawn is logged with the
-    characters at fault; staff can re-issue once the data is fixed.
+    characters at fault; staff can re-issue once the data is fixed. Safe to run twice (a
+    worker that died after issuing, a task retried): the second run returns the same document.
     """
     from madoguchi.signatures.documents.services import (
         DocumentNotAvailable,
         SignaturesNotConfigured,
         UnprintableCharacters,
-        document_issue,
+        document_issue_for_decision,
     )
 
     with scopes_disabled():  # the job knows only the case id; everything after runs in its scope
         case = Case.objects.select_related("municipality", "procedure_version").get(pk=case_id)
     with scope(municipality=case.municipality):
         try:
-            return document_issue(case=case, kind=kind, actor=actor).pk
+            return document_issue_for_decision(case=case, kind=kind, actor=actor).pk
         except SignaturesNotConfigured as error:
             logger.warning("No %s document issued for %s: %s", kind, case.receipt_number, error)
         except UnprintableCharacters as error:
