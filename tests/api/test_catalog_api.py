@@ -436,7 +436,7 @@ RESIDENT_PATHS = {
     "/api/v1/applications/{receipt_number}": ["get"],
     "/api/v1/applications/{receipt_number}/correction": ["post"],
     "/api/v1/applications/{receipt_number}/withdrawal": ["post"],
-    "/api/v1/applications/{receipt_number}/documents/receipt-certificate": ["post"],
+    "/api/v1/applications/{receipt_number}/receipt-certificate": ["post"],
     DOCUMENT_PATH: ["get"],
     "/api/v1/verifications": ["post"],
 }
