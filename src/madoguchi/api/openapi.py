@@ -279,7 +279,18 @@ def _finish(base: dict, language: str) -> dict:
     return doc
 
 
+ACCEPT_LANGUAGE_PARAMETER = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "The language of titles, labels and messages: ja (default) or en.",
+    "schema": {"type": "string"},
+}
+
+
 def _finish_operation(operation: dict) -> None:
+    # Every answer follows Accept-Language, so every operation takes it.
+    operation.setdefault("parameters", []).append(copy.deepcopy(ACCEPT_LANGUAGE_PARAMETER))
     for status, response in operation.get("responses", {}).items():
         code = int(status)
         if code >= 400:
