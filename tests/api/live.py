@@ -57,9 +57,7 @@ class LiveApi:
 
 def _submit(municipality, key: str) -> SeededCase:
     version = procedure_get(municipality=municipality, slug="juminhyo-copy").current_version
-    result = case_submit(
-        municipality=municipality, procedure_version=version, answers=JUMINHYO, idempotency_key=key
-    )
+    result = case_submit(municipality=municipality, procedure_version=version, answers=JUMINHYO, idempotency_key=key)
     return SeededCase(result.case.receipt_number, result.access_code)
 
 

@@ -475,8 +475,7 @@ def test_openapi_refs_resolve_and_schemas_are_valid_json_schema(openapi):
 def test_openapi_post_documents_the_idempotency_key_header(openapi):
     parameters = openapi["paths"][APPLICATIONS_PATH]["post"]["parameters"]
 
-    (header,) = [p for p in parameters if p["in"] == "header"]
-    assert header["name"] == "Idempotency-Key"
+    (header,) = [p for p in parameters if p["in"] == "header" and p["name"] == "Idempotency-Key"]
     assert header["required"] is False
     assert header["schema"] == {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$", "maxLength": 100}
 
@@ -516,6 +515,7 @@ def test_openapi_status_documents_the_access_code_header(openapi):
     assert {(p["name"], p["in"], p["required"]) for p in parameters} == {
         ("receipt_number", "path", True),
         ("X-Access-Code", "header", True),
+        ("Accept-Language", "header", False),
     }
 
 

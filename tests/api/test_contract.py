@@ -129,7 +129,9 @@ def _example_request(detail: dict) -> dict:
     data: dict = {"answers": json.dumps(example["answers"], ensure_ascii=False)}
     for item in example["files"]:
         data.setdefault(item["field"], []).append(
-            SimpleUploadedFile(item["name"], base64.b64decode(item["content_base64"]), content_type=item["content_type"])
+            SimpleUploadedFile(
+                item["name"], base64.b64decode(item["content_base64"]), content_type=item["content_type"]
+            )
         )
     return data
 

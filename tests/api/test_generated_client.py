@@ -92,7 +92,10 @@ def test_a_generated_client_runs_the_resident_journey_to_a_verified_signed_decis
     )  # fmt: skip
     assert replayed.status_code == 201
     assert replayed.headers["Idempotent-Replayed"] == "true"
-    assert (replayed.parsed.receipt_number, replayed.parsed.access_code) == (created.receipt_number, created.access_code)
+    assert (replayed.parsed.receipt_number, replayed.parsed.access_code) == (
+        created.receipt_number,
+        created.access_code,
+    )
 
     number, code = created.receipt_number, created.access_code
     status = _call("applications.get_application_status", client=city_site, receipt_number=number, x_access_code=code)

@@ -41,7 +41,12 @@ def _staff_action(client, receipt_number, action, message=""):
 
 
 def test_status_shows_the_correction_request_and_that_it_can_be_answered(client, created):
-    assert _staff_action(client, created["receipt_number"], "request_correction", "電話番号を確認してください。").status_code == 200
+    assert (
+        _staff_action(
+            client, created["receipt_number"], "request_correction", "電話番号を確認してください。"
+        ).status_code
+        == 200
+    )
 
     body = client.get(status_url(created["receipt_number"]), **_code(created)).json()
 
@@ -77,7 +82,9 @@ def test_an_invalid_correction_is_a_validation_problem_and_changes_nothing(clien
 
     body = assert_problem(response, 422, "validation-error")
     assert [(e["field"], e["code"]) for e in body["errors"]] == [("phone", "invalid_phone")]
-    assert client.get(status_url(created["receipt_number"]), **_code(created)).json()["status"] == "correction_requested"
+    assert (
+        client.get(status_url(created["receipt_number"]), **_code(created)).json()["status"] == "correction_requested"
+    )
 
 
 def test_a_multipart_correction_keeps_attached_files_unless_a_part_replaces_them(client, aoba):
@@ -110,7 +117,9 @@ def test_answering_a_correction_nobody_asked_for_is_a_409(client, created):
 def test_the_applicant_withdraws_with_a_reason_and_cannot_withdraw_twice(client, created):
     url = f"{status_url(created['receipt_number'])}/withdrawal"
 
-    response = client.post(url, json.dumps({"message": "別の窓口で申請しました。"}), content_type="application/json", **_code(created))
+    response = client.post(
+        url, json.dumps({"message": "別の窓口で申請しました。"}), content_type="application/json", **_code(created)
+    )
     again = client.post(url, json.dumps({}), content_type="application/json", **_code(created))
 
     assert response.status_code == 200
@@ -152,7 +161,9 @@ def test_a_receipt_certificate_where_no_key_is_configured_is_a_409(client, creat
 
 
 @pytest.mark.parametrize("as_multipart", [True, False])
-def test_verify_tells_an_issued_pdf_authentic_and_an_unsigned_one_unsigned(client, created, signatures_configured, as_multipart):
+def test_verify_tells_an_issued_pdf_authentic_and_an_unsigned_one_unsigned(
+    client, created, signatures_configured, as_multipart
+):
     issued = client.post(f"{status_url(created['receipt_number'])}/receipt-certificate", **_code(created)).json()
     pdf = b"".join(client.get(issued["url"], **_code(created)).streaming_content)
 
@@ -185,7 +196,10 @@ def test_the_integrator_command_creates_a_credential_and_revokes_it_both_audited
         call_command("integrator", "revoke", "--municipality", "082015", "--client-id", client_id)
 
     events = list(
-        AuditEntry.objects.for_municipality(aoba).filter(object_id=client_id).order_by("sequence").values_list("event", flat=True)
+        AuditEntry.objects.for_municipality(aoba)
+        .filter(object_id=client_id)
+        .order_by("sequence")
+        .values_list("event", flat=True)
     )
     assert events == ["integrations.credential.created", "integrations.credential.revoked"]
 

@@ -165,7 +165,11 @@ def _field(loc) -> str:
 @api.exception_handler(NinjaValidationError)
 def _ninja_invalid(request, exc):
     errors = [
-        {"field": _field(error.get("loc", ())), "code": str(error.get("type", "invalid")), "message": str(error.get("msg", ""))}
+        {
+            "field": _field(error.get("loc", ())),
+            "code": str(error.get("type", "invalid")),
+            "message": str(error.get("msg", "")),
+        }
         for error in exc.errors[:20]
     ]
     return problem(request, 400, "malformed-request", code="invalid_parameters", errors=errors)

@@ -40,7 +40,6 @@ class PageQuery(Schema):
     offset: int = Field(0, ge=0, le=1_000_000, description="How many items to skip.")
 
 
-
 @dataclass(frozen=True)
 class Page:
     items: list
@@ -80,7 +79,9 @@ def if_none_match(request: HttpRequest, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def public_response(request: HttpRequest, data, *, link: str = "", content_type: str = "application/json") -> HttpResponse:
+def public_response(
+    request: HttpRequest, data, *, link: str = "", content_type: str = "application/json"
+) -> HttpResponse:
     """A public answer that may be cached and revalidated: ETag over its bytes, 304 on a match."""
     content = data if isinstance(data, bytes) else _json(data)
     etag = etag_of(content)
@@ -117,7 +118,10 @@ def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
     credential = getattr(request, "integrator", None)
     if credential is not None:
         if credential.rate and is_ratelimited(
-            request, group=f"integrator:{group}", key=lambda _g, _r: credential.client_id, rate=credential.rate,
+            request,
+            group=f"integrator:{group}",
+            key=lambda _g, _r: credential.client_id,
+            rate=credential.rate,
             increment=True,
         ):
             raise RateLimited

@@ -43,7 +43,10 @@ HEADERS: dict[str, dict] = {
         "description": "no-store on anything with personal data or an access code; public, no-cache on the catalog.",
         "schema": {"type": "string"},
     },
-    "ETag": {"description": "Strong validator of the body; send it back in If-None-Match.", "schema": {"type": "string"}},
+    "ETag": {
+        "description": "Strong validator of the body; send it back in If-None-Match.",
+        "schema": {"type": "string"},
+    },
     "Link": {
         "description": 'RFC 8288 links to the next, previous and first page: <url>; rel="next".',
         "schema": {"type": "string"},
@@ -53,7 +56,10 @@ HEADERS: dict[str, dict] = {
         "description": "true when this answer repeats the one given earlier for the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
     },
-    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
     "X-Content-SHA256": {
         "description": "Hex SHA-256 of the body.",
         "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
@@ -212,9 +218,17 @@ def _bodies(answer_refs: list[dict]) -> dict[str, dict]:
             f"(repeat the part for several files; at most {MAX_FILES_PER_REQUEST} files).",
             "required": ["answers"],
             "properties": {
-                "answers": {"type": "string", "contentMediaType": "application/json", "description": "The answers object as JSON text."},
+                "answers": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "description": "The answers object as JSON text.",
+                },
                 "language": LANGUAGE_SCHEMA,
-                "signature": {"type": "string", "contentMediaType": "application/json", "description": "The signature object as JSON text."},
+                "signature": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "description": "The signature object as JSON text.",
+                },
             },
             "additionalProperties": {"type": "string", "format": "binary"},
         },
@@ -232,7 +246,11 @@ def _bodies(answer_refs: list[dict]) -> dict[str, dict]:
             "part keeps the files already attached.",
             "required": ["answers"],
             "properties": {
-                "answers": {"type": "string", "contentMediaType": "application/json", "description": "The whole corrected answers object as JSON text."},
+                "answers": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "description": "The whole corrected answers object as JSON text.",
+                },
             },
             "additionalProperties": {"type": "string", "format": "binary"},
         },

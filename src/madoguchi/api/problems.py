@@ -38,8 +38,10 @@ KINDS: dict[str, ProblemKind] = _kinds(
         "malformed-request",
         (400,),
         _("The request could not be read."),
-        _("The body or a parameter is not what this operation takes: not JSON, not an object, an unknown member, "
-          "a value of the wrong type or out of range."),
+        _(
+            "The body or a parameter is not what this operation takes: not JSON, not an object, an unknown member, "
+            "a value of the wrong type or out of range."
+        ),
         _("Correct the request as the detail says; sending it again unchanged will fail again."),
     ),
     ProblemKind(
@@ -53,17 +55,23 @@ KINDS: dict[str, ProblemKind] = _kinds(
         "unauthorized",
         (401,),
         _("Valid credentials are required."),
-        _("The operation needs credentials that are missing, wrong, expired or revoked: a staff API token, an "
-          "integrator credential, or the application's access code."),
-        _("Send the credential the operation names (see the API documentation); ask your administrator for a "
-          "new token or credential if yours was revoked."),
+        _(
+            "The operation needs credentials that are missing, wrong, expired or revoked: a staff API token, an "
+            "integrator credential, or the application's access code."
+        ),
+        _(
+            "Send the credential the operation names (see the API documentation); ask your administrator for a "
+            "new token or credential if yours was revoked."
+        ),
     ),
     ProblemKind(
         "not-found",
         (404,),
         _("Not found."),
-        _("Nothing is there for you: it does not exist, or you may not see it. The two are answered alike on "
-          "purpose, so that nobody can find out whether another person's application exists."),
+        _(
+            "Nothing is there for you: it does not exist, or you may not see it. The two are answered alike on "
+            "purpose, so that nobody can find out whether another person's application exists."
+        ),
         _("Check the municipality code, procedure, receipt number and access code."),
     ),
     ProblemKind(
@@ -84,16 +92,20 @@ KINDS: dict[str, ProblemKind] = _kinds(
         "illegal-transition",
         (409,),
         _("The case's current status does not allow this action."),
-        _("The application's status does not allow this action now, e.g. withdrawing an application that was "
-          "already decided, or answering a correction that nobody asked for."),
+        _(
+            "The application's status does not allow this action now, e.g. withdrawing an application that was "
+            "already decided, or answering a correction that nobody asked for."
+        ),
         _("Read the application's status; the action may have been done already."),
     ),
     ProblemKind(
         "route-refused",
         (409, 422),
         _("The approval route does not allow this now."),
-        _("The approval route (電子決裁) refuses this step now; the code says why: route_incomplete, out_of_order, "
-          "already_done or not_in_review."),
+        _(
+            "The approval route (電子決裁) refuses this step now; the code says why: route_incomplete, out_of_order, "
+            "already_done or not_in_review."
+        ),
         _("Read the route and act on the step that is open."),
     ),
     ProblemKind(
@@ -114,8 +126,10 @@ KINDS: dict[str, ProblemKind] = _kinds(
         "validation-error",
         (422,),
         _("The application has invalid answers."),
-        _("One or more answers do not satisfy the procedure. errors[] has one entry per problem: the field (id "
-          "or id.part), a stable code and a message in your language."),
+        _(
+            "One or more answers do not satisfy the procedure. errors[] has one entry per problem: the field (id "
+            "or id.part), a stable code and a message in your language."
+        ),
         _("Show each message next to its field and let the resident correct it; nothing was stored."),
     ),
     ProblemKind(
@@ -143,10 +157,14 @@ KINDS: dict[str, ProblemKind] = _kinds(
         "signature-rejected",
         (422,),
         _("The electronic signature was not accepted."),
-        _("The resident's signature does not verify: the code says why (e.g. bad_signature, untrusted, revoked, "
-          "expired, wrong_key_usage, malformed)."),
-        _("Sign exactly the bytes of the signing-content operation with the card's signing certificate, and send "
-          "the same answers and files."),
+        _(
+            "The resident's signature does not verify: the code says why (e.g. bad_signature, untrusted, revoked, "
+            "expired, wrong_key_usage, malformed)."
+        ),
+        _(
+            "Sign exactly the bytes of the signing-content operation with the card's signing certificate, and send "
+            "the same answers and files."
+        ),
     ),
     ProblemKind(
         "documents-unavailable",
@@ -180,16 +198,20 @@ KINDS: dict[str, ProblemKind] = _kinds(
         "storage-unavailable",
         (503,),
         _("Files cannot be stored safely at the moment. Nothing was stored; try again later."),
-        _("The platform cannot write files safely right now (a full disk, or the object storage is unreachable). "
-          "Nothing was stored."),
+        _(
+            "The platform cannot write files safely right now (a full disk, or the object storage is unreachable). "
+            "Nothing was stored."
+        ),
         _("Send the same request again after the number of seconds in Retry-After."),
     ),
     ProblemKind(
         "signature-unavailable",
         (503,),
         _("Electronic signatures cannot be checked at the moment."),
-        _("The platform cannot check signatures now (its revocation list is missing or out of date). The resident "
-          "did nothing wrong."),
+        _(
+            "The platform cannot check signatures now (its revocation list is missing or out of date). The resident "
+            "did nothing wrong."
+        ),
         _("Send the same request again after the number of seconds in Retry-After."),
     ),
 )

@@ -117,7 +117,10 @@ def integrator_authenticate(*, client_id: str, secret: str, now: datetime | None
     if credential.revoked_at is not None or not credential.municipality.is_active:
         return None
     now = now or timezone.now()
-    if credential.last_used_at is None or (now - credential.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+    if (
+        credential.last_used_at is None
+        or (now - credential.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+    ):
         IntegratorCredential.objects.for_municipality(credential.municipality).filter(pk=credential.pk).update(
             last_used_at=now
         )

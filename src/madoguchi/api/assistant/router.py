@@ -149,6 +149,7 @@ ASK_BODY = {
 @router.post(
     "/municipalities/{code}/assistant/ask",
     operation_id="askAssistant",
+    summary="Ask the assistant",
     url_name="assistant_ask",
     **declare({200: AskOut}, PROBLEMS, body=ASK_BODY["requestBody"]),
 )
@@ -220,6 +221,7 @@ FEEDBACK_BODY = {
 @router.post(
     "/municipalities/{code}/assistant/questions/{question_id}/feedback",
     operation_id="sendAssistantFeedback",
+    summary="Say whether an answer helped",
     **declare({200: FeedbackOut}, PROBLEMS, body=FEEDBACK_BODY["requestBody"]),
 )
 def feedback(request, code: str, question_id: str):
@@ -248,9 +250,17 @@ INQUIRY_BODY = {
                     "additionalProperties": False,
                     "properties": {
                         "question": {"type": "string", "minLength": 1, "maxLength": 2000},
-                        "email": {"type": ["string", "null"], "maxLength": 254, "description": "Optional, for a reply."},
+                        "email": {
+                            "type": ["string", "null"],
+                            "maxLength": 254,
+                            "description": "Optional, for a reply.",
+                        },
                         "language": {"type": ["string", "null"], "maxLength": 35},
-                        "question_id": {"type": ["string", "null"], "maxLength": 36, "description": "From ask, if any."},
+                        "question_id": {
+                            "type": ["string", "null"],
+                            "maxLength": 36,
+                            "description": "From ask, if any.",
+                        },
                     },
                 }
             }
@@ -262,6 +272,7 @@ INQUIRY_BODY = {
 @router.post(
     "/municipalities/{code}/assistant/inquiries",
     operation_id="createAssistantInquiry",
+    summary="Send a question to staff",
     **declare({201: InquiryOut}, PROBLEMS, body=INQUIRY_BODY["requestBody"]),
 )
 def inquiry(request, code: str):

@@ -17,7 +17,12 @@ class IntegratorOut(Schema):
     rate: str
 
 
-@router.get("/integrator", operation_id="getIntegratorCredential", **declare({200: IntegratorOut}, [401]))
+@router.get(
+    "/integrator",
+    operation_id="getIntegratorCredential",
+    summary="Describe the integrator credential in use",
+    **declare({200: IntegratorOut}, [401]),
+)
 def whoami(request):
     """Return the credential the request authenticated with: its municipality and rate limit.
 

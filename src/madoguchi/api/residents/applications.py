@@ -42,6 +42,7 @@ def _actor(request) -> str:
 @router.post(
     "/municipalities/{code}/procedures/{slug}/applications",
     operation_id="submitApplication",
+    summary="Submit an application",
     tags=["applications"],
     **declare(
         {201: ApplicationCreatedOut},
@@ -87,6 +88,7 @@ def submit(request, code: str, slug: str):
 @router.post(
     "/municipalities/{code}/procedures/{slug}/applications/signing-content",
     operation_id="computeSigningContent",
+    summary="Get the exact bytes a resident signs",
     tags=["applications"],
     **declare(
         {200: dict},
@@ -121,6 +123,7 @@ def signing_content(request, code: str, slug: str):
 @router.get(
     "/applications/{receipt_number}",
     operation_id="getApplicationStatus",
+    summary="Get an application's status, notices and documents",
     url_name="application_status",
     tags=["applications"],
     **declare({200: ApplicationStatusOut}, LOOKUP_PROBLEMS, parameters=[ACCESS_CODE_PARAMETER], security=OPTIONAL),
@@ -137,6 +140,7 @@ def _file_fields(case) -> list[str]:
 @router.post(
     "/applications/{receipt_number}/correction",
     operation_id="answerCorrection",
+    summary="Answer a correction request (補正)",
     tags=["applications"],
     **declare(
         {200: ApplicationStatusOut},
@@ -163,8 +167,14 @@ def correction(request, receipt_number: str):
 @router.post(
     "/applications/{receipt_number}/withdrawal",
     operation_id="withdrawApplication",
+    summary="Withdraw an application (取下げ)",
     tags=["applications"],
-    **declare({200: ApplicationStatusOut}, [400, 401, 404, 409, 422, 429], parameters=[ACCESS_CODE_PARAMETER], security=OPTIONAL),
+    **declare(
+        {200: ApplicationStatusOut},
+        [400, 401, 404, 409, 422, 429],
+        parameters=[ACCESS_CODE_PARAMETER],
+        security=OPTIONAL,
+    ),
 )
 def withdrawal(request, receipt_number: str, body: WithdrawalIn):
     """Withdraw the application (取下げ), optionally saying why. 409 once it is decided."""

@@ -20,8 +20,11 @@ CODE_DESCRIPTION = "全国地方公共団体コード (6 digits with the check d
 @router.get(
     "/municipalities",
     operation_id="listMunicipalities",
+    summary="List municipalities",
     tags=["catalog"],
-    **declare({200: list[MunicipalityOut], 304: None}, [400], headers=LIST_HEADERS, parameters=[IF_NONE_MATCH_PARAMETER]),
+    **declare(
+        {200: list[MunicipalityOut], 304: None}, [400], headers=LIST_HEADERS, parameters=[IF_NONE_MATCH_PARAMETER]
+    ),
 )
 def municipalities(request, page: Query[PageQuery]):
     """List the municipalities served by this platform."""
@@ -32,9 +35,13 @@ def municipalities(request, page: Query[PageQuery]):
 @router.get(
     "/municipalities/{code}/procedures",
     operation_id="listProcedures",
+    summary="List a municipality's procedures",
     tags=["catalog"],
     **declare(
-        {200: list[ProcedureSummaryOut], 304: None}, [400, 404], headers=LIST_HEADERS, parameters=[IF_NONE_MATCH_PARAMETER]
+        {200: list[ProcedureSummaryOut], 304: None},
+        [400, 404],
+        headers=LIST_HEADERS,
+        parameters=[IF_NONE_MATCH_PARAMETER],
     ),
 )
 def procedures(request, code: str, page: Query[PageQuery], q: str = "", category: CategoryEnum | None = None):
@@ -50,8 +57,14 @@ def procedures(request, code: str, page: Query[PageQuery], q: str = "", category
 @router.get(
     "/municipalities/{code}/procedures/{slug}",
     operation_id="getProcedure",
+    summary="Get a procedure with its answers schema and a valid example",
     tags=["catalog"],
-    **declare({200: ProcedureDetailOut, 304: None}, [404], headers={200: ["ETag"], 304: ["ETag"]}, parameters=[IF_NONE_MATCH_PARAMETER]),
+    **declare(
+        {200: ProcedureDetailOut, 304: None},
+        [404],
+        headers={200: ["ETag"], 304: ["ETag"]},
+        parameters=[IF_NONE_MATCH_PARAMETER],
+    ),
 )
 def procedure_detail(request, code: str, slug: str):
     """Return a procedure's definition, its answers' JSON Schema and an example that is a valid submission.
@@ -60,4 +73,6 @@ def procedure_detail(request, code: str, slug: str):
     multipart with one part per file.
     """
     municipality = municipality_get(code=code)
-    return public_response(request, presenters.procedure_detail_out(procedure_get(municipality=municipality, slug=slug), municipality))
+    return public_response(
+        request, presenters.procedure_detail_out(procedure_get(municipality=municipality, slug=slug), municipality)
+    )

@@ -54,6 +54,7 @@ class DocumentUnprintable(Invalid):
 @router.get(
     "/applications/{receipt_number}/documents/{document_id}",
     operation_id="downloadDocument",
+    summary="Download an issued, signed document",
     url_name="application_document",
     tags=["documents"],
     **declare(
@@ -76,8 +77,11 @@ def download(request, receipt_number: str, document_id: int):
 @router.post(
     "/applications/{receipt_number}/receipt-certificate",
     operation_id="requestReceiptCertificate",
+    summary="Get the certificate of receipt (受理証明書)",
     tags=["documents"],
-    **declare({200: IssuedDocumentOut}, [400, 401, 404, 409, 422, 429], parameters=[ACCESS_CODE_PARAMETER], security=OPTIONAL),
+    **declare(
+        {200: IssuedDocumentOut}, [400, 401, 404, 409, 422, 429], parameters=[ACCESS_CODE_PARAMETER], security=OPTIONAL
+    ),
 )
 def receipt_certificate(request, receipt_number: str):
     """Return the application's certificate of receipt (受理証明書), issuing it the first time.
@@ -103,7 +107,9 @@ VERIFY_BODY = {
             "schema": {
                 "type": "object",
                 "required": ["document"],
-                "properties": {"document": {"type": "string", "format": "binary", "description": "The PDF as received."}},
+                "properties": {
+                    "document": {"type": "string", "format": "binary", "description": "The PDF as received."}
+                },
             }
         },
         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
@@ -138,6 +144,7 @@ def _uploaded_pdf(request) -> bytes:
 @router.post(
     "/verifications",
     operation_id="verifyDocument",
+    summary="Verify a PDF",
     tags=["documents"],
     **declare({200: VerificationOut}, [400, 401, 413, 415, 429], body=VERIFY_BODY, security=OPTIONAL),
 )

@@ -83,6 +83,7 @@ class QueueQuery(Schema):
 @router.get(
     "/cases",
     operation_id="staffListCases",
+    summary="List the token holder's cases",
     **declare({200: CaseListOut}, READ_PROBLEMS[:2], headers={200: ["Link"]}),
 )
 def staff_case_list(request, query: Query[QueueQuery]):
@@ -147,7 +148,12 @@ def _detail(request, case) -> dict:
     }
 
 
-@router.get("/cases/{receipt_number}", operation_id="staffGetCase", **declare({200: CaseDetailOut}, READ_PROBLEMS))
+@router.get(
+    "/cases/{receipt_number}",
+    operation_id="staffGetCase",
+    summary="Get a case with answers and history",
+    **declare({200: CaseDetailOut}, READ_PROBLEMS),
+)
 def staff_case_detail(request, receipt_number: str):
     """Return a case with its answers and history (the read is audited)."""
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
@@ -156,7 +162,10 @@ def staff_case_detail(request, receipt_number: str):
 
 
 @router.post(
-    "/cases/{receipt_number}/actions", operation_id="staffPerformCaseAction", **declare({200: CaseDetailOut}, ACT_PROBLEMS)
+    "/cases/{receipt_number}/actions",
+    operation_id="staffPerformCaseAction",
+    summary="Perform an action on a case",
+    **declare({200: CaseDetailOut}, ACT_PROBLEMS),
 )
 def staff_case_action(request, receipt_number: str, body: ActionIn):
     """Perform an action on a case, as on the back-office page.
@@ -207,7 +216,12 @@ def _route(case) -> dict:
     }
 
 
-@router.get("/cases/{receipt_number}/route", operation_id="staffGetCaseRoute", **declare({200: RouteOut}, READ_PROBLEMS))
+@router.get(
+    "/cases/{receipt_number}/route",
+    operation_id="staffGetCaseRoute",
+    summary="Get a case's approval route",
+    **declare({200: RouteOut}, READ_PROBLEMS),
+)
 def staff_case_route(request, receipt_number: str):
     """Return where the case's approval route (電子決裁) stands and who may act on it now."""
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
@@ -215,7 +229,10 @@ def staff_case_route(request, receipt_number: str):
 
 
 @router.post(
-    "/cases/{receipt_number}/route/{step_id}", operation_id="staffStampRouteStep", **declare({200: RouteOut}, ACT_PROBLEMS)
+    "/cases/{receipt_number}/route/{step_id}",
+    operation_id="staffStampRouteStep",
+    summary="Approve or return a step of the route",
+    **declare({200: RouteOut}, ACT_PROBLEMS),
 )
 def staff_case_stamp(request, receipt_number: str, step_id: str, body: StampIn):
     """Approve a step of the route, or return the case from it (差戻し, ``message`` = reason).

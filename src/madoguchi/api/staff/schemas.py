@@ -123,7 +123,7 @@ class RouteOut(Schema):
 
 class StampIn(Schema):
     action: Literal["approve", "return"]
-    message: str = Field("", max_length=MAX_MESSAGE_LENGTH, description="A comment, or the reason of a return (差戻し).")
+    message: str = Field(
+        "", max_length=MAX_MESSAGE_LENGTH, description="A comment, or the reason of a return (差戻し)."
+    )
     department: str | None = Field(None, max_length=40, description="For a 合議 step: the consulted department.")
-
-

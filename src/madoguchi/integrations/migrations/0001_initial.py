@@ -5,30 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0003_staffapitoken'),
+        ("tenants", "0003_staffapitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntegratorCredential',
+            name="IntegratorCredential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('client_id', models.CharField(max_length=40, unique=True, verbose_name='client id')),
-                ('digest', models.CharField(max_length=64)),
-                ('rate', models.CharField(blank=True, max_length=20, verbose_name='rate limit')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.municipality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("client_id", models.CharField(max_length=40, unique=True, verbose_name="client id")),
+                ("digest", models.CharField(max_length=64)),
+                ("rate", models.CharField(blank=True, max_length=20, verbose_name="rate limit")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenants.municipality"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'integrator credential',
-                'verbose_name_plural': 'integrator credentials',
+                "verbose_name": "integrator credential",
+                "verbose_name_plural": "integrator credentials",
             },
         ),
     ]

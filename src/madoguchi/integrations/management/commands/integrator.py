@@ -53,5 +53,11 @@ class Command(BaseCommand):
         else:
             for credential in IntegratorCredential.objects.for_municipality(target).order_by("created_at"):
                 state = "revoked" if credential.revoked_at else "active"
-                used = timezone.localtime(credential.last_used_at).isoformat(timespec="minutes") if credential.last_used_at else "-"
-                self.stdout.write(f"{credential.client_id}\t{state}\t{credential.rate or '-'}\t{used}\t{credential.name}")
+                used = (
+                    timezone.localtime(credential.last_used_at).isoformat(timespec="minutes")
+                    if credential.last_used_at
+                    else "-"
+                )
+                self.stdout.write(
+                    f"{credential.client_id}\t{state}\t{credential.rate or '-'}\t{used}\t{credential.name}"
+                )
