@@ -127,8 +127,6 @@ def _refused(request, exc: DomainError):
     if exc.status == 404:  # the same answer whatever was missing or not allowed: nothing leaks
         return problem(request, 404, "not-found")
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
-    if exc.status == 401:
-        headers["WWW-Authenticate"] = getattr(exc, "challenge", 'Basic realm="madoguchi"')
     return problem(
         request,
         exc.status,
@@ -153,7 +151,7 @@ def _not_found(request, exc):
 
 @api.exception_handler(RequestRefused)
 def _request_refused(request, exc: RequestRefused):
-    return problem(request, exc.status, exc.kind, detail=exc.detail, code=exc.code)
+    return problem(request, exc.status, exc.kind, detail=exc.detail, code=exc.code, headers=exc.headers)
 
 
 def _field(loc) -> str:

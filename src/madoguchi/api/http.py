@@ -23,12 +23,11 @@ from urllib.parse import urlencode
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 from ninja import Schema
 from pydantic import Field
 
-from madoguchi.core.errors import DomainError
+from madoguchi.api.requests import RequestRefused
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -98,14 +97,9 @@ def public_response(
     return response
 
 
-class RateLimited(DomainError):
-    """Too many requests from one address or credential within the window."""
-
-    status = 429
-    kind = "rate-limited"
-    code = "rate_limited"
-    message = _("Too many requests. Please wait a moment and try again.")
-    retry_after = RATE_WINDOW_SECONDS
+def rate_limited() -> RequestRefused:
+    """The API's answer past a rate limit: 429 with Retry-After."""
+    return RequestRefused(429, "rate-limited", headers={"Retry-After": str(RATE_WINDOW_SECONDS)})
 
 
 def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
@@ -124,7 +118,7 @@ def enforce_rate(request: HttpRequest, group: str, rate: str) -> None:
             rate=credential.rate,
             increment=True,
         ):
-            raise RateLimited
+            raise rate_limited()
         return
     if rate and is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
-        raise RateLimited
+        raise rate_limited()

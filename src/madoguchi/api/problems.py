@@ -216,6 +216,9 @@ KINDS: dict[str, ProblemKind] = _kinds(
     ),
 )
 
+# The title of each kind (what tests and other doors look up).
+TITLES = {slug: kind.title for slug, kind in KINDS.items()}
+
 
 def problem_type(request: HttpRequest, kind: str) -> str:
     """Return the absolute URL of ``kind``'s page on the host the client called."""

@@ -38,10 +38,11 @@ REPLACEMENT_CHARACTER = "\ufffd"
 class RequestRefused(Exception):
     """A request the API refuses before any domain sees it: a body it cannot read."""
 
-    def __init__(self, status: int, kind: str, detail: str = "", code: str = ""):
+    def __init__(self, status: int, kind: str, detail: str = "", code: str = "", headers: dict | None = None):
         super().__init__(kind)
         self.status, self.kind, self.detail = status, kind, detail
         self.code = code or kind.replace("-", "_")
+        self.headers = headers or {}
 
 
 @dataclass

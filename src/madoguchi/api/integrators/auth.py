@@ -10,24 +10,25 @@ from __future__ import annotations
 import base64
 import binascii
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 from ninja.security import HttpBasicAuth
 
-from madoguchi.core.errors import DomainError
+from madoguchi.api.requests import RequestRefused
 from madoguchi.integrations.services import Integrator, integrator_authenticate
 
 # OpenAPI: resident operations work with no credential or with an integrator's.
 OPTIONAL = [{}, {"IntegratorCredential": []}]
 
 
-class CredentialRefused(DomainError):
+def credential_refused() -> RequestRefused:
     """An integrator credential was sent, but it is wrong, revoked or for another municipality."""
-
-    status = 401
-    kind = "unauthorized"
-    code = "invalid_credential"
-    message = _("The integrator credential is not valid here.")
-    challenge = 'Basic realm="madoguchi"'
+    return RequestRefused(
+        401,
+        "unauthorized",
+        gettext("The integrator credential is not valid here."),
+        code="invalid_credential",
+        headers={"WWW-Authenticate": 'Basic realm="madoguchi"'},
+    )
 
 
 class IntegratorCredential(HttpBasicAuth):
@@ -43,7 +44,7 @@ class IntegratorCredential(HttpBasicAuth):
 def optional_integrator(request, *, municipality_code: str | None = None) -> Integrator | None:
     """Return the integrator of the request's Basic credential, None without one.
 
-    Raise CredentialRefused for a credential that does not authenticate, or that belongs to
+    Raise a 401 for a credential that does not authenticate, or that belongs to
     another municipality than ``municipality_code``.
     """
     header = request.headers.get("Authorization", "")
@@ -53,9 +54,9 @@ def optional_integrator(request, *, municipality_code: str | None = None) -> Int
     try:
         client_id, _colon, secret = base64.b64decode(value.strip(), validate=True).decode().partition(":")
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise CredentialRefused from None
+        raise credential_refused() from None
     integrator = integrator_authenticate(client_id=client_id, secret=secret)
     if integrator is None or (municipality_code is not None and integrator.municipality.code != municipality_code):
-        raise CredentialRefused
+        raise credential_refused()
     request.integrator = integrator
     return integrator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from madoguchi.api.http import enforce_rate
 from madoguchi.api.integrators.auth import optional_integrator
@@ -28,7 +29,10 @@ def resident_case(request: HttpRequest, receipt_number: str, *, group: str = "lo
     access_code = request.headers.get("X-Access-Code")
     if access_code is None:
         raise RequestRefused(
-            400, "malformed-request", "Send the access code in the X-Access-Code header.", code="access_code_required"
+            400,
+            "malformed-request",
+            gettext("Send the access code in the X-Access-Code header."),
+            code="access_code_required",
         )
     case = case_get_for_resident(receipt_number=receipt_number[:40], access_code=access_code[:40])
     if case is None:
