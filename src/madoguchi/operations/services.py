@@ -7,18 +7,27 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from madoguchi.audit.services import audit_log
+from madoguchi.core.errors import Conflict
 from madoguchi.operations.models import WorkerHeartbeat
 from madoguchi.operations.taskinfo import task_municipality, task_short_name
 
 logger = logging.getLogger("madoguchi.operations")
 
 
-class TaskNotRetryable(Exception):
+class TaskNotRetryable(Conflict):
     """Only a failed task can be retried (a running one may still be at work)."""
+
+    code = "task_not_retryable"
+    message = _("Only a failed task can be retried.")
+
+    def __init__(self, detail: str = ""):
+        super().__init__()
+        self.detail = detail
 
 
 def task_retry(*, task_id: str, actor: str) -> DBTaskResult:
