@@ -266,3 +266,21 @@ def test_a_submit_with_a_credential_is_audited_as_the_integrator(client, aoba):
     entry = AuditEntry.objects.for_municipality(aoba).filter(event="cases.case.submitted").order_by("-sequence").first()
     assert entry.actor == f"integrator:{credential.client_id}"
     assert entry.object_id == receipt
+
+
+def test_a_pdf_larger_than_the_form_memory_limit_is_verified_from_the_raw_body(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    large = pdf_bytes("x" * 4096)
+
+    response = client.post("/api/v1/verifications", large, content_type="application/pdf")
+
+    assert response.status_code == 200
+    assert response.json()["verdict"] == "unsigned"
+
+
+def test_a_pdf_over_the_upload_limit_is_a_413(client, db, settings):
+    settings.MADOGUCHI_MAX_UPLOAD_BYTES = 1024
+
+    response = client.post("/api/v1/verifications", pdf_bytes() + b"x" * 80_000, content_type="application/pdf")
+
+    assert_problem(response, 413, "payload-too-large")

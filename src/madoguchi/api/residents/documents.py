@@ -123,7 +123,8 @@ def _uploaded_pdf(request) -> bytes:
         raise RequestRefused(413, "payload-too-large")
     content_type = (request.content_type or "").lower()
     if content_type == "application/pdf":
-        data = request.body
+        # Read the stream itself: request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE, below a PDF's limit.
+        data = request.read(limit + 1)
     elif content_type == "multipart/form-data":
         try:
             upload = request.FILES.get("document")
