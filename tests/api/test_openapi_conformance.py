@@ -52,6 +52,12 @@ max-examples = {MAX_EXAMPLES}
 deterministic = true
 database = "none"
 
+# Random municipality codes and slugs only ever reach the 404 every operation declares: pin them
+# to a real procedure so the operations' own logic is what the checks exercise.
+[parameters]
+code = "082015"
+slug = "juminhyo-copy"
+
 [[operations]]
 include-operation-id = {_toml_list(SEMANTIC_OPERATIONS)}
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "409", "422", "429"]
