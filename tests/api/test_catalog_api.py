@@ -422,6 +422,7 @@ STAFF_PATHS = {
 }
 ASSISTANT_PATHS = {
     "/api/v1/municipalities/{code}/assistant/ask": ["post"],
+    "/api/v1/municipalities/{code}/assistant/faq": ["get"],
     "/api/v1/municipalities/{code}/assistant/questions/{question_id}/feedback": ["post"],
     "/api/v1/municipalities/{code}/assistant/inquiries": ["post"],
 }

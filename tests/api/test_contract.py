@@ -36,6 +36,7 @@ OPERATION_IDS = {
     "staffGetCaseRoute",
     "staffStampRouteStep",
     "askAssistant",
+    "listFaqEntries",
     "sendAssistantFeedback",
     "createAssistantInquiry",
 }
