@@ -507,7 +507,7 @@ def test_openapi_post_documents_created_and_problem_responses(openapi):
 def test_openapi_status_documents_only_the_problems_a_lookup_can_have(openapi):
     responses = openapi["paths"]["/api/v1/applications/{receipt_number}"]["get"]["responses"]
 
-    assert set(responses) == {"200", "400", "401", "404", "429"}
+    assert set(responses) == {"200", "400", "401", "404", "429", "503"}
 
 
 def test_openapi_status_documents_the_access_code_header(openapi):

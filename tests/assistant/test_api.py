@@ -132,6 +132,35 @@ def test_inquiry_is_created_for_the_municipality(client, aoba, minatogawa):
     assert_problem(post(client, url, {"question": ""}), 422, "invalid-request")
 
 
+def test_an_inquiry_refused_by_the_service_is_a_problem_listing_each_member(client, aoba):
+    url = f"/api/v1/municipalities/{aoba.code}/assistant/inquiries"
+    body = {"question": "あ" * 2001, "email": "not-an-address"}
+    problem = assert_problem(post(client, url, body), 422, "invalid-request")
+    assert problem["code"] == "inquiry_invalid"
+    assert problem["errors"] == [
+        {"field": "question", "code": "too_long", "message": "2000文字以内で入力してください。"},
+        {"field": "email", "code": "invalid_email", "message": "正しいメールアドレスを入力してください。"},
+    ]
+    response = client.post(
+        url, data=json.dumps(body), content_type="application/json", headers={"accept-language": "en"}
+    )
+    assert [e["message"] for e in response.json()["errors"]] == [
+        "Enter at most 2000 characters.",
+        "Enter a valid email address.",
+    ]
+    assert not Inquiry.objects.for_municipality(aoba).exists()
+
+
+def test_a_question_refused_by_the_service_names_the_code_and_the_limit(client, city):
+    problem = assert_problem(post(client, ASK.format(code=city.code), {"question": "あ" * 501}), 422, "invalid-request")
+    assert (problem["code"], problem["errors"]) == (
+        "question_invalid",
+        [{"field": "question", "code": "too_long", "message": "500文字以内で入力してください。"}],
+    )
+    problem = assert_problem(post(client, ASK.format(code=city.code), {}), 422, "invalid-request")
+    assert problem["errors"][0]["code"] == "required"
+
+
 def test_assistant_endpoints_are_in_the_openapi_document(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     ask = paths["/api/v1/municipalities/{code}/assistant/ask"]["post"]

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv
 from madoguchi.assistant.importing import faq_import
@@ -52,8 +53,19 @@ def test_read_faq_csv_counts_lines_of_multiline_cells():
 def test_read_faq_csv_refuses_a_wrong_header():
     with pytest.raises(FaqImportError) as caught:
         read_faq_csv(b"id,question,answer\nx,y,z\n")
-    assert caught.value.errors[0][0] == 1
-    assert "language" in caught.value.errors[0][1]
+    line, error = caught.value.errors[0]
+    assert (line, error.field, error.code, error.params) == (
+        1,
+        "header",
+        "missing_columns",
+        {"columns": "language, category, url"},
+    )
+    with translation.override("ja"):
+        assert str(caught.value) == "line 1: header: 次の列がありません: language, category, url"
+
+
+def located(errors) -> list[tuple[int, str, str]]:
+    return [(line, error.field, error.code) for line, error in errors]
 
 
 def test_faq_import_reports_every_bad_row_by_line_and_imports_nothing(aoba):
@@ -63,19 +75,61 @@ def test_faq_import_reports_every_bad_row_by_line_and_imports_nothing(aoba):
         + "tax-010,,answer,ja,tax,\n"  # line 3: empty question
         + "tax-011,q,a,xx,tax,\n"  # line 4: unknown language (and no ja row)
         + "tax-012,q,a,ja,nonsense,ftp://x\n"  # line 5: category and url
+        + "tax-013,q,"
+        + "あ" * 5001
+        + ",ja,tax,\n"  # line 6: the answer is too long
+        + "tax-013,q,a,en,moving,\n"  # line 7: a second category for the same id
+        + "tax-013,q2,a2,en,tax,\n"  # line 8: a second English row
     )
     with pytest.raises(FaqImportError) as caught:
         faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
-    lines = {line for line, _reason in caught.value.errors}
-    assert lines == {3, 4, 5}
+    assert located(caught.value.errors) == [
+        (3, "question", "required"),
+        (4, "language", "japanese_required"),
+        (4, "language", "unknown_language"),
+        (5, "category", "unknown_category"),
+        (5, "url", "invalid_url"),
+        (6, "answer", "too_long"),
+        (7, "category", "differs_in_entry"),
+        (8, "language", "duplicate_language"),
+    ]
     assert entries(aoba) == []
+
+
+def test_faq_import_errors_are_worded_in_the_active_language(aoba):
+    data = HEADER + "tax-012,q,a,ja,nonsense,\n" + "tax-012,q," + "a" * 5001 + ",en,nonsense,\n"
+    rows = read_faq_csv(data.encode())
+    with pytest.raises(FaqImportError) as caught:
+        faq_import(municipality=aoba, rows=rows, actor="test")
+    with translation.override("ja"):
+        assert str(caught.value).startswith("line 2: category: 「nonsense」は分類ではありません。")
+        assert str(caught.value).endswith("; line 3: answer: 5000文字以内で入力してください。")
+    with translation.override("en"):
+        assert caught.value.extensions()["errors"][-1] == {
+            "line": 3,
+            "field": "answer",
+            "code": "too_long",
+            "message": "Enter at most 5000 characters.",
+        }
+
+
+def test_faq_import_checks_departments_against_the_municipality(aoba):
+    data = "id,question,answer,language,category,url,department\n" + "tax-009,q,a,ja,tax,,nowhere\n"
+    with pytest.raises(FaqImportError) as caught:
+        faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
+    assert located(caught.value.errors) == [(2, "department", "unknown_department")]
+    result = faq_import(municipality=aoba, rows=read_faq_csv(data.replace("nowhere", "zeimu").encode()), actor="t")
+    assert result.created == ["tax-009"]
+    assert FaqEntry.objects.for_municipality(aoba).get().department.code == "zeimu"
 
 
 def test_faq_import_needs_a_japanese_row(aoba):
     data = HEADER + "tax-009,When?,Four times a year.,en,tax,\n"
     with pytest.raises(FaqImportError) as caught:
         faq_import(municipality=aoba, rows=read_faq_csv(data.encode()), actor="test")
-    assert caught.value.errors == [(2, "id 'tax-009' has no ja row (Japanese is required)")]
+    assert located(caught.value.errors) == [(2, "language", "japanese_required")]
+    with translation.override("ja"):
+        assert str(caught.value) == "line 2: language: 日本語の質問と回答を入力してください。"
 
 
 def test_faq_import_stores_answers_as_sanitised_html_with_lists(faq):
@@ -180,7 +234,7 @@ def test_export_round_trips_through_import(faq, minatogawa):
 def test_command_import_reports_bad_rows_and_exports_for_excel(aoba, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes((HEADER + ROW + "tax-010,q,,ja,tax,\n").encode("cp932"))
-    with pytest.raises(CommandError, match="line 3: the answer is empty"):
+    with translation.override("ja"), pytest.raises(CommandError, match="line 3: answer: この項目は必須です。"):
         call_command("assistant", "import", "--municipality", aoba.code, str(bad), verbosity=0)
     assert entries(aoba) == []
     good = tmp_path / "good.csv"

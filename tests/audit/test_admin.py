@@ -1,7 +1,7 @@
 """The platform admin browses the audit log and its checkpoints, and cannot change either."""
 
 import pytest
-from django.contrib.auth import get_user_model
+from tests.platform_admin.support import operator_make, operator_sign_in
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_checkpoint
@@ -10,9 +10,10 @@ ENTRIES = "/admin/audit/auditentry/"
 
 
 @pytest.fixture
-def operator(client, db):
-    user = get_user_model().objects.create_superuser("operator", "op@example.jp", "a-long-password-123")
-    client.force_login(user)
+def operator(client, municipalities):
+    """A platform operator signed in with password and TOTP."""
+    user = operator_make()
+    operator_sign_in(client, user)
     return user
 
 

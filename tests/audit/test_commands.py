@@ -15,11 +15,12 @@ def audit(*args: str) -> str:
     return out.getvalue()
 
 
-def test_verify_reports_every_municipality_ok_with_its_count_and_speed(chain):
+def test_verify_reports_every_municipality_and_the_platform_ok_with_its_count_and_speed(chain):
     lines = audit("verify").splitlines()
     assert lines[0].startswith("OK 082015 4 entries (") and lines[0].endswith(" entries/s)")
     assert lines[1].startswith("OK 082023 0 entries (")
-    assert lines[2].startswith("verified 4 entries in ")
+    assert lines[2].startswith("OK platform 0 entries (")
+    assert lines[3].startswith("verified 4 entries in ")
 
 
 def test_verify_names_the_first_bad_entry_and_fails(chain):
@@ -54,6 +55,7 @@ def test_checkpoint_records_and_prints_each_head(chain):
     last = tamper.entries(chain)[-1]
     assert out[0].startswith(f"082015 checkpoint #4 {last.hash} ")
     assert out[1].startswith("082023 checkpoint #0 " + "0" * 64)
+    assert out[2].startswith("platform checkpoint #0 " + "0" * 64)
     assert AuditCheckpoint.objects.for_municipality(chain).get().sequence == 4
 
 

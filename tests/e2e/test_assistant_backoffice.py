@@ -1,6 +1,7 @@
 """The assistant's back-office pages in a real browser: a clerk writes a draft FAQ entry,
-a reviewer publishes it, and axe finds no violation on the FAQ list, the entry form, the
-unanswered questions and the inquiries."""
+a reviewer publishes it, and axe finds no violation on the FAQ list, the entry form (also
+with the services' refusals shown next to the fields), the unanswered questions and the
+inquiries (also with a refused answer)."""
 
 from __future__ import annotations
 
@@ -32,17 +33,42 @@ def test_a_clerk_drafts_and_a_reviewer_publishes_an_faq_entry(browser, faq_site)
     clerk.locator("#f-category").select_option("childcare")
     clerk.locator("#f-department").select_option("kosodate")
     clerk.locator("#f-q-ja").fill("学童保育の申込みはいつからですか。")
-    clerk.locator("#f-a-ja").fill("毎年1月に翌年度の申込みを受け付けます。")
     axe_check(clerk)
+    # Refused first: the id is taken and the Japanese answer is missing; English is half written.
+    clerk.locator("#f-external_id").fill("moving-001")
+    clerk.locator("summary", has_text="English").click()
+    clerk.locator("#f-q-en").fill("When can I apply for after-school care?")
+    clerk.locator("form.bo-faq-form button[type=submit]").click()
+    summary = clerk.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("ID: このIDの項目はすでにあります。")
+    expect(summary).to_contain_text("回答 (日本語): この項目は必須です。")
+    expect(summary).to_contain_text("回答 (English): この項目は必須です。")
+    expect(clerk.locator("#f-a-ja-error")).to_have_text("この項目は必須です。")
+    expect(clerk.locator("#f-a-ja")).to_have_attribute("aria-invalid", "true")
+    expect(clerk.locator("#f-q-ja")).to_have_value("学童保育の申込みはいつからですか。")  # nothing typed is lost
+    axe_check(clerk)
+    link = summary.get_by_role("link", name="回答 (日本語): この項目は必須です。")
+    expect(link).to_have_attribute("href", "#f-a-ja")
+    clerk.locator("#f-a-ja").fill("毎年1月に翌年度の申込みを受け付けます。")
+    clerk.locator("#f-external_id").fill("childcare-050")
+    clerk.locator("#f-q-en").fill("")
     clerk.locator("form.bo-faq-form button[type=submit]").click()
     expect(clerk.get_by_test_id("faq-status")).to_have_text("下書き")
     clerk.goto("/staff/assistant/unanswered/")
     expect(clerk.get_by_test_id("question-group")).to_contain_text("宇宙飛行士")
     axe_check(clerk)
+    clerk.locator("#f-id-1").fill("childcare-050")  # taken a moment ago: refused next to the field
+    clerk.get_by_role("button", name="下書きの項目を作る").click()
+    expect(clerk.locator("#f-id-1-error")).to_have_text("このIDの項目はすでにあります。")
+    expect(clerk.get_by_test_id("error-summary")).to_contain_text("新しい項目のID: このIDの項目はすでにあります。")
+    axe_check(clerk)
     clerk.goto("/staff/assistant/inquiries/")
     expect(clerk.get_by_test_id("inquiries")).to_contain_text("ペットの火葬")
     axe_check(clerk)
     clerk.get_by_test_id("inquiries").get_by_role("link").first.click()
+    axe_check(clerk)
+    clerk.get_by_role("button", name="回答を記録する").click()  # nothing written: refused
+    expect(clerk.locator("#f-answer-error")).to_have_text("この項目は必須です。")
     axe_check(clerk)
     context.close()
 

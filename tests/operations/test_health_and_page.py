@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from tests.backoffice.casework import complete_route, staff, submit_inkan
+from tests.backoffice.casework import complete_route, log_in_verified, staff, submit_inkan
 from tests.operations.conftest import Counter, make_job
 
 from madoguchi.audit.models import AuditEntry
@@ -103,7 +103,7 @@ def failed_task(aoba, version_of, now, database_tasks):
 @pytest.fixture
 def operator(client, django_user_model):
     user = django_user_model.objects.create_superuser("operator", "operator@example.jp", "operator-password-1")
-    client.force_login(user)
+    log_in_verified(client, user)  # /admin/ needs the second factor
     return client
 
 
@@ -148,7 +148,7 @@ def test_retry_of_an_unknown_task_is_not_found(operator):
 def test_an_admin_user_without_the_retry_permission_sees_the_page_without_retrying(client, failed_task):
     user = get_user_model().objects.create_user("viewer", password="viewer-password-1", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_scheduledjob"))
-    client.force_login(user)
+    log_in_verified(client, user)
 
     assert "Retry" not in client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert client.post(f"{PAGE}retry/{failed_task.pk}/").status_code == 403
@@ -160,3 +160,14 @@ def test_municipality_staff_cannot_reach_the_operations_page(client, aoba):
     client.force_login(get_user_model().objects.get(username="aoba-admin"))
     response = client.get(PAGE)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_readiness_reports_overdue_recurring_jobs_without_failing_the_instance(db, client):
+    """Wired in OperationsConfig.ready(): a scheduler that never ran shows as degraded, not unready."""
+    response = client.get("/health/ready", REMOTE_ADDR="127.0.0.1")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["operations.recurring_jobs"]["critical"] is False
+    assert body["checks"]["operations.recurring_jobs"]["state"] != "ok"
+    assert body["checks"]["operations.task_queue"]["state"] == "ok"

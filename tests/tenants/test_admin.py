@@ -1,12 +1,11 @@
 import pytest
-from django.contrib.auth import get_user_model
+from tests.platform_admin.support import operator_make, operator_sign_in
 
 ADMIN_PAGES = [
     "/admin/tenants/municipality/",
     "/admin/tenants/department/",
     "/admin/procedures/procedure/",
     "/admin/procedures/procedureversion/",
-    "/admin/cases/case/",
     "/admin/tenants/staffmembership/",
     "/admin/tenants/staffmembership/add/",
     "/admin/tenants/staffapitoken/",
@@ -14,9 +13,10 @@ ADMIN_PAGES = [
 
 
 @pytest.fixture
-def operator(client, db):
-    user = get_user_model().objects.create_superuser("operator", "op@example.jp", "a-long-password-123")
-    client.force_login(user)
+def operator(client, municipalities):
+    """A platform operator signed in with password and TOTP."""
+    user = operator_make()
+    operator_sign_in(client, user)
     return user
 
 
@@ -32,4 +32,4 @@ def test_the_admin_lists_procedures_of_both_municipalities(client, operator, mun
 
 
 def test_the_admin_needs_a_login(client, municipalities):
-    assert client.get("/admin/cases/case/").status_code == 302
+    assert client.get("/admin/tenants/municipality/").status_code == 302

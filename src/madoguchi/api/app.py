@@ -31,6 +31,7 @@ from madoguchi.api.http import if_none_match
 from madoguchi.api.problems import problem
 from madoguchi.api.requests import RequestRefused
 from madoguchi.core.errors import DomainError
+from madoguchi.observability.unavailable import RETRY_AFTER_SECONDS, is_service_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ api = MadoguchiAPI(
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
+    if is_service_unavailable(exc):  # the database or the rate-limit store is down: try again later
+        logger.warning("API unavailable: %s", type(exc).__name__)
+        return problem(request, 503, "service-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger.exception("Unhandled API error on %s", request.path)
     return problem(request, 500, "server-error")
 

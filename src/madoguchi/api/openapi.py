@@ -309,6 +309,8 @@ ACCEPT_LANGUAGE_PARAMETER = {
 def _finish_operation(operation: dict) -> None:
     # Every answer follows Accept-Language, so every operation takes it.
     operation.setdefault("parameters", []).append(copy.deepcopy(ACCEPT_LANGUAGE_PARAMETER))
+    # Every operation answers 503 while the database or the rate-limit store cannot serve.
+    operation["responses"].setdefault("503", {"description": "Service Unavailable"})
     for status, response in operation.get("responses", {}).items():
         code = int(status)
         if code >= 400:

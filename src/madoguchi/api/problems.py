@@ -190,8 +190,9 @@ KINDS: dict[str, ProblemKind] = _kinds(
     ProblemKind(
         "service-unavailable",
         (503,),
-        _("The service is unavailable at the moment. Nothing was stored."),
-        _("The platform cannot do this right now (for example, storage is unavailable). Nothing was stored."),
+        _("The service is temporarily unavailable. Nothing was stored. Please try again later."),
+        _("The platform cannot do this right now: the database or the rate-limit store cannot serve (a fail-over, "
+          "an outage). Nothing was stored."),
         _("Send the same request again after the number of seconds in Retry-After."),
     ),
     ProblemKind(

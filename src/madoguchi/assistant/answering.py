@@ -9,8 +9,9 @@ and hands over to the department or an inquiry when not confident.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,12 +30,19 @@ from madoguchi.assistant.models import (
     QuestionLog,
 )
 from madoguchi.assistant.scrub import scrub
-from madoguchi.assistant.services import (
-    EMAIL_RE,
+from madoguchi.assistant.services import faq_entry_create
+from madoguchi.assistant.validation import (
+    MAX_ANSWER_LENGTH,
     MAX_QUESTION_LENGTH,
+    FaqFieldError,
     FaqInvalid,
+    InquiryAlreadyAnswered,
+    InquiryInvalid,
+    QuestionInvalid,
     TranslationIn,
-    faq_entry_create,
+    inquiry_problems,
+    text_normalised,
+    text_problems,
 )
 from madoguchi.audit.services import audit_log
 from madoguchi.core.errors import NotFound
@@ -100,11 +108,16 @@ def assistant_ask(
     resident's language, or its Japanese text (やさしい日本語 first for a non-Japanese
     resident) with a note; further answers are related entries. When the confidence is
     below the threshold, ``handoff`` names the responsible department and its phone.
+    Raise :class:`QuestionInvalid` for an empty question or one over ``MAX_QUESTION_LENGTH``.
     """
     from madoguchi.assistant.index import kb_index
     from madoguchi.procedures.selectors import procedure_list
 
-    text = scrub(question.strip())
+    question = text_normalised(question)
+    errors = text_problems("question", question, limit=MAX_QUESTION_LENGTH)
+    if errors:
+        raise QuestionInvalid(errors)
+    text = scrub(question)
     language = language or detect_language(text)
     index = kb_index(municipality=municipality)
     result = index.retriever.search(text, language=language, limit=max(limit, 1))
@@ -201,13 +214,15 @@ def inquiry_create(
     language: str = "ja",
     question_id: uuid.UUID | str | None = None,
 ) -> Inquiry:
-    """Hand a question to staff (status open). The e-mail address is optional."""
-    question = question.strip()
+    """Hand a question to staff (status open). The e-mail address is optional.
+
+    Raise :class:`InquiryInvalid` for an empty or too long question or a bad address.
+    """
+    question = text_normalised(question)
     email = email.strip()
-    if not question or len(question) > MAX_QUESTION_LENGTH * 4:
-        raise FaqInvalid(["The question must be 1 to 2000 characters."])
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-        raise FaqInvalid(["The e-mail address is not valid."])
+    errors = inquiry_problems(question=question, email=email)
+    if errors:
+        raise InquiryInvalid(errors)
     public_id = _uuid(question_id)
     log = QuestionLog.objects.for_municipality(municipality).filter(public_id=public_id).first() if public_id else None
     department = None
@@ -234,14 +249,45 @@ def inquiry_create(
     return inquiry
 
 
-def inquiry_answer(*, inquiry: Inquiry, answer: str, actor: str) -> Inquiry:
-    """Record staff's answer to an inquiry and close it (status answered)."""
-    if not answer.strip():
-        raise FaqInvalid(["The answer is empty."])
+def inquiry_read(*, municipality: Municipality, public_id: str, actor: str) -> Inquiry:
+    """Return the inquiry ``public_id`` for staff to read, and audit the reading.
+
+    An inquiry holds a resident's own words and perhaps an e-mail address: every time staff
+    are shown one is an audit entry (``assistant.inquiry.viewed``). Raise Http404 for an
+    inquiry of another municipality, as for one that does not exist.
+    """
+    from madoguchi.assistant.selectors import inquiry_get
+
+    inquiry = inquiry_get(municipality=municipality, public_id=public_id)
     with transaction.atomic():
-        inquiry.answer = answer.strip()
+        audit_log(
+            municipality=municipality,
+            event="assistant.inquiry.viewed",
+            actor=actor,
+            object_type="assistant.inquiry",
+            object_id=str(inquiry.public_id),
+        )
+    return inquiry
+
+
+def inquiry_answer(*, inquiry: Inquiry, answer: str, actor: str, now: datetime | None = None) -> Inquiry:
+    """Record staff's answer to an open inquiry and close it (status answered).
+
+    Raise :class:`InquiryInvalid` for an empty or too long answer, and
+    :class:`InquiryAlreadyAnswered` if someone answered it first: the first answer stays.
+    """
+    answer = text_normalised(answer)
+    with transaction.atomic():
+        # Locked and read again: two staff members answering at once must not both succeed.
+        current = Inquiry.objects.for_municipality(inquiry.municipality).select_for_update().get(pk=inquiry.pk)
+        if current.status == InquiryStatus.ANSWERED:
+            raise InquiryAlreadyAnswered
+        errors = text_problems("answer", answer, limit=MAX_ANSWER_LENGTH)
+        if errors:
+            raise InquiryInvalid(errors)
+        inquiry.answer = answer
         inquiry.answered_by = actor
-        inquiry.answered_at = timezone.now()
+        inquiry.answered_at = now or timezone.now()
         inquiry.status = InquiryStatus.ANSWERED
         inquiry.save(update_fields=["answer", "answered_by", "answered_at", "status"])
         audit_log(
@@ -261,7 +307,8 @@ def faq_draft_from_questions(
     external_id: str,
     category: str,
     actor: str,
-    department: Department | None = None,
+    department: Department | str | None = None,
+    departments_allowed: Collection[str] | None = None,
 ) -> FaqEntry:
     """Turn a group of unanswered questions into a new draft entry and mark them as taken up.
 
@@ -269,10 +316,14 @@ def faq_draft_from_questions(
     question); its answer is a placeholder for staff to write. Other languages' questions
     become that language's question, with the same placeholder answer, so the entry is
     found by the very words residents used once it is written and published.
+    ``department`` and ``departments_allowed`` as for ``services.faq_entry_create``.
+    Raise :class:`FaqInvalid`: ``("question", "questions_gone")`` when none of the questions
+    is left to take up (another draft took them), or the entry's problems.
     """
-    logs = list(QuestionLog.objects.for_municipality(municipality).filter(public_id__in=question_ids))
+    ids = [public_id for public_id in (_uuid(value) for value in question_ids) if public_id]
+    logs = list(QuestionLog.objects.for_municipality(municipality).filter(public_id__in=ids, draft_entry__isnull=True))
     if not logs:
-        raise FaqInvalid(["No such questions."])
+        raise FaqInvalid([FaqFieldError("question", "questions_gone")])
     placeholder = "（回答を記入してください）"
     by_language: dict[str, str] = {}
     for log in logs:
@@ -286,6 +337,7 @@ def faq_draft_from_questions(
             category=category,
             translations={lang: TranslationIn(q, placeholder) for lang, q in by_language.items() if lang in LANGUAGES},
             department=department,
+            departments_allowed=departments_allowed,
             status=EntryStatus.DRAFT,
             actor=actor,
         )

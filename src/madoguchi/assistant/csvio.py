@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.assistant.validation import FaqFieldError
 from madoguchi.core.errors import Invalid
 
 REQUIRED_COLUMNS = ("id", "question", "answer", "language", "category", "url")
@@ -36,12 +37,16 @@ class FaqRow:
 
 
 class FaqImportError(Invalid):
-    """The file cannot be imported; ``errors`` holds (line number, reason) pairs."""
+    """The file cannot be imported; ``errors`` holds (line number, :class:`FaqFieldError`) pairs.
+
+    The error's field is the file's column (``id``, ``answer``, ...), or ``file``, ``header``
+    or ``row`` for a problem of the file itself; its message follows the active language.
+    """
 
     code = "faq_import_invalid"
     message = _("The file cannot be imported.")
 
-    def __init__(self, errors: list[tuple[int, str]]):
+    def __init__(self, errors: list[tuple[int, FaqFieldError]]):
         super().__init__()
         self.errors = errors
 
@@ -49,7 +54,7 @@ class FaqImportError(Invalid):
         return "; ".join(f"line {line}: {reason}" for line, reason in self.errors)
 
     def extensions(self) -> dict:
-        return {"errors": [{"line": line, "message": str(reason)} for line, reason in self.errors]}
+        return {"errors": [{"line": line, **reason.as_dict()} for line, reason in self.errors]}
 
 
 def decode_csv(data: bytes) -> str:
@@ -63,7 +68,7 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("cp932")
     except UnicodeDecodeError as exc:
-        raise FaqImportError([(1, "The file is neither UTF-8 nor CP932 (Shift_JIS) text.")]) from exc
+        raise FaqImportError([(1, FaqFieldError("file", "not_text"))]) from exc
 
 
 def read_faq_csv(data: bytes) -> list[FaqRow]:
@@ -73,30 +78,31 @@ def read_faq_csv(data: bytes) -> list[FaqRow]:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        raise FaqImportError([(1, "The file is empty.")]) from None
+        raise FaqImportError([(1, FaqFieldError("file", "empty_file"))]) from None
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name not in COLUMNS]
     if missing or unknown:
         problems = []
         if missing:
-            problems.append("missing column(s): " + ", ".join(missing))
+            problems.append((1, FaqFieldError("header", "missing_columns", {"columns": ", ".join(missing)})))
         if unknown:
-            problems.append("unknown column(s): " + ", ".join(unknown))
-        raise FaqImportError([(1, "; ".join(problems))])
+            problems.append((1, FaqFieldError("header", "unknown_columns", {"columns": ", ".join(unknown)})))
+        raise FaqImportError(problems)
     rows: list[FaqRow] = []
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int, FaqFieldError]] = []
     line = reader.line_num + 1
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 if len(cells) != len(header):
-                    errors.append((line, f"expected {len(header)} columns, found {len(cells)}"))
+                    params = {"expected": len(header), "found": len(cells)}
+                    errors.append((line, FaqFieldError("row", "wrong_column_count", params)))
                 else:
                     values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
                     rows.append(FaqRow(line=line, **values))
             line = reader.line_num + 1
     except csv.Error as exc:
-        errors.append((line, f"unreadable CSV: {exc}"))
+        errors.append((line, FaqFieldError("row", "unreadable_csv", {"error": str(exc)[:200]})))
     if errors:
         raise FaqImportError(errors)
     return rows

@@ -1,8 +1,10 @@
 """Bulk import of a municipality's FAQ from CSV rows: all rows or none.
 
-Rows are grouped by entry id and checked as a whole before anything is written; then each
-entry goes through the same save as an edit in the back office (``services._faq_entry_save``),
-so an unchanged entry makes no new version and a changed one is versioned and audited.
+Rows are grouped by entry id and checked as a whole before anything is written — by the same
+rules and limits as every other door (``validation.faq_entry_problems``), each problem put on
+the line and column it comes from — then each entry goes through the same services as an edit
+in the back office (``faq_entry_create`` / ``faq_entry_update``), so an unchanged entry makes
+no new version and a changed one is versioned and audited.
 """
 
 from __future__ import annotations
@@ -13,25 +15,23 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from madoguchi.assistant.csvio import FaqImportError, FaqRow
-from madoguchi.assistant.models import (
-    LANGUAGES,
-    Category,
-    EntryStatus,
-    FaqEntry,
-)
+from madoguchi.assistant.models import EntryStatus, FaqEntry
 from madoguchi.assistant.services import (
-    EXTERNAL_ID_RE,
-    MAX_ANSWER_LENGTH,
-    MAX_QUESTION_LENGTH,
-    SLUG_RE,
-    URL_RE,
-    FaqInvalid,
-    TranslationIn,
     faq_embeddings_schedule,
     faq_entry_create,
     faq_entry_update,
 )
+from madoguchi.assistant.validation import (
+    FaqFieldError,
+    FaqInvalid,
+    TranslationIn,
+    faq_entry_problems,
+)
 from madoguchi.tenants.models import Department, Municipality
+
+# The services' field names as the file's columns.
+COLUMN = {"external_id": "id", "source_url": "url", "procedure_slug": "procedure", "ja": "language"}
+SHARED_COLUMNS = ("category", "url", "department", "procedure", "status")
 
 # ---------------------------------------------------------------------------------------------
 # Import
@@ -44,48 +44,63 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
+def _on_lines(group: list[FaqRow], errors: list[FaqFieldError]) -> list[tuple[int, FaqFieldError]]:
+    """Return each of an entry's problems on the line it comes from, named by its column.
+
+    A language version's problem goes to that language's row; an entry's own (id, category,
+    ...) to the entry's first row, which every other row repeats.
+    """
+    by_language = {row.language: row for row in group}
+    located = []
+    for error in errors:
+        language, dot, part = error.field.rpartition(".")
+        if dot and language in by_language:
+            line, column = by_language[language].line, part
+        elif error.field == "language" and error.params.get("value") in by_language:
+            line, column = by_language[error.params["value"]].line, "language"
+        else:
+            line, column = group[0].line, COLUMN.get(error.field, error.field)
+        located.append((line, FaqFieldError(column, error.code, error.params)))
+    return located
+
+
+def _translations(group: list[FaqRow]) -> dict[str, TranslationIn]:
+    return {row.language: TranslationIn(row.question, row.answer) for row in group}
+
+
 def _group_rows(municipality: Municipality, rows: list[FaqRow]) -> tuple[dict[str, list[FaqRow]], list]:
-    errors: list[tuple[int, str]] = []
+    """Return the rows by entry id and every problem as (line, error): the entry rules of
+    :func:`~madoguchi.assistant.validation.faq_entry_problems`, and the file's own (rows of one
+    id agree on the shared columns; one row per language)."""
+    errors: list[tuple[int, FaqFieldError]] = []
     groups: dict[str, list[FaqRow]] = {}
-    departments = set(Department.objects.for_municipality(municipality).values_list("code", flat=True))
     for row in rows:
-        problems = []
-        if not EXTERNAL_ID_RE.match(row.id):
-            problems.append("the id must be 1 to 64 letters, digits, '.', '_' or '-'")
-        if row.language not in LANGUAGES:
-            problems.append(f"unknown language {row.language!r}")
-        if row.category not in Category.values:
-            problems.append(f"unknown category {row.category!r}")
-        if not row.question:
-            problems.append("the question is empty")
-        elif len(row.question) > MAX_QUESTION_LENGTH:
-            problems.append(f"the question is longer than {MAX_QUESTION_LENGTH} characters")
-        if not row.answer:
-            problems.append("the answer is empty")
-        elif len(row.answer) > MAX_ANSWER_LENGTH:
-            problems.append(f"the answer is longer than {MAX_ANSWER_LENGTH} characters")
-        if row.url and not URL_RE.match(row.url):
-            problems.append("the url must start with http:// or https://")
-        if row.department and row.department not in departments:
-            problems.append(f"unknown department {row.department!r}")
-        if row.procedure and not SLUG_RE.match(row.procedure):
-            problems.append(f"{row.procedure!r} is not a procedure slug")
-        if row.status and row.status not in EntryStatus.values:
-            problems.append("the status must be draft or published")
         group = groups.setdefault(row.id, [])
         if group:
             first = group[0]
-            for name in ("category", "url", "department", "procedure", "status"):
+            for name in SHARED_COLUMNS:
                 if getattr(row, name) != getattr(first, name):
-                    problems.append(f"{name} differs from line {first.line} of the same id")
-            if any(other.language == row.language for other in group):
-                problems.append(f"a second {row.language} row for id {row.id!r}")
+                    errors.append((row.line, FaqFieldError(name, "differs_in_entry", {"line": first.line})))
+            earlier = next((other for other in group if other.language == row.language), None)
+            if earlier is not None:
+                errors.append((row.line, FaqFieldError("language", "duplicate_language", {"line": earlier.line})))
+                continue  # the entry is checked with its first row of the language
         group.append(row)
-        errors += [(row.line, problem) for problem in problems]
+    departments = set(Department.objects.for_municipality(municipality).values_list("code", flat=True))
     for external_id, group in groups.items():
-        if not any(row.language == "ja" for row in group):
-            errors.append((group[0].line, f"id {external_id!r} has no ja row (Japanese is required)"))
-    return groups, sorted(errors)
+        first = group[0]
+        problems = faq_entry_problems(
+            external_id=external_id,
+            category=first.category,
+            translations={language: t.normalised() for language, t in _translations(group).items()},
+            source_url=first.url,
+            procedure_slug=first.procedure,
+            status=first.status or EntryStatus.PUBLISHED,
+            department=first.department,
+            departments=departments,
+        )
+        errors += _on_lines(group, problems)
+    return groups, sorted(errors, key=lambda item: item[0])
 
 
 def faq_import(
@@ -107,12 +122,11 @@ def faq_import(
     if errors:
         raise FaqImportError(errors)
     result = ImportResult()
-    departments = {d.code: d for d in Department.objects.for_municipality(municipality)}
     existing = {e.external_id: e for e in FaqEntry.objects.for_municipality(municipality).select_related("department")}
     with transaction.atomic():
         for external_id, group in groups.items():
             first = group[0]
-            translations = {row.language: TranslationIn(row.question, row.answer) for row in group}
+            translations = _translations(group)
             entry = existing.get(external_id)
             status = first.status or EntryStatus.PUBLISHED
             try:
@@ -122,7 +136,7 @@ def faq_import(
                         external_id=external_id,
                         category=first.category,
                         translations=translations,
-                        department=departments.get(first.department),
+                        department=first.department,
                         source_url=first.url,
                         procedure_slug=first.procedure,
                         status=status,
@@ -136,7 +150,7 @@ def faq_import(
                         entry=entry,
                         actor=actor,
                         category=first.category,
-                        department=departments.get(first.department),
+                        department=first.department,
                         source_url=first.url,
                         procedure_slug=first.procedure,
                         translations=translations,
@@ -145,7 +159,7 @@ def faq_import(
                     )
                     (result.updated if changed else result.unchanged).append(external_id)
             except FaqInvalid as exc:
-                raise FaqImportError([(first.line, error) for error in exc.errors]) from exc
+                raise FaqImportError(_on_lines(group, exc.errors)) from exc
             if progress:
                 progress(len(group))
         if schedule_embeddings and (result.created or result.updated):

@@ -6,19 +6,23 @@ saves the entry and its translations, appends an immutable :class:`FaqVersion`, 
 audit entry (``assistant.faq.*``), moves the knowledge-base revision (so every process
 rebuilds its index before the next question) and schedules the embedding job on commit.
 
-For the back office (built on top of these): :func:`faq_entry_create`,
-:func:`faq_entry_update`, :func:`faq_entry_publish`, :func:`faq_entry_unpublish`,
-and :func:`faq_embeddings_update`. Bulk import is in ``importing`` (:func:`faq_import`); the
-resident side — asking, feedback, inquiries, and unanswered questions → draft entries — in
-``answering``.
+What an entry may be is checked before anything is written, by the rules and limits of
+``validation`` (:func:`~madoguchi.assistant.validation.faq_entry_problems`): a refusal is
+:class:`FaqInvalid` listing every problem by field and code, whichever door the entry came
+through.
+
+Building blocks: :func:`faq_entry_create`, :func:`faq_entry_update`,
+:func:`faq_entry_publish`, :func:`faq_entry_unpublish`, and :func:`faq_embeddings_update`;
+the back office writes through ``authoring`` (the staff member's rights, then these). Bulk
+import is in ``importing`` (:func:`faq_import`); the resident side — asking, feedback,
+inquiries, and unanswered questions → draft entries — in ``answering``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +32,6 @@ from django.db.models import F
 from madoguchi.assistant.content import answer_html_from_input, answer_text_from_html
 from madoguchi.assistant.embedding import get_embedder, vector_to_bytes
 from madoguchi.assistant.models import (
-    LANGUAGES,
-    Category,
     EntryStatus,
     FaqEmbedding,
     FaqEntry,
@@ -38,38 +40,13 @@ from madoguchi.assistant.models import (
     KnowledgeBase,
     TextKind,
 )
+
+# Limits and rules live in ``validation``; the limits stay importable from here for older callers.
+from madoguchi.assistant.validation import MAX_ANSWER_LENGTH as MAX_ANSWER_LENGTH
+from madoguchi.assistant.validation import MAX_QUESTION_LENGTH as MAX_QUESTION_LENGTH
+from madoguchi.assistant.validation import FaqFieldError, FaqInvalid, TranslationIn, faq_entry_problems
 from madoguchi.audit.services import audit_log
-from madoguchi.core.errors import Invalid
 from madoguchi.tenants.models import Department, Municipality
-
-MAX_QUESTION_LENGTH = 500
-MAX_ANSWER_LENGTH = 5000
-EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-URL_RE = re.compile(r"^https?://[^\s]+$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class FaqInvalid(Invalid):
-    """An entry cannot be saved; ``errors`` are the reasons, each a sentence for staff."""
-
-    code = "faq_invalid"
-
-    def __init__(self, errors: list):
-        super().__init__("; ".join(str(error) for error in errors))
-        self.errors = errors
-
-    def extensions(self) -> dict:
-        return {"errors": [str(error) for error in self.errors]}
-
-
-@dataclass(frozen=True)
-class TranslationIn:
-    """One language of an entry as written: the answer may be plain text or (allowed) HTML."""
-
-    question: str
-    answer: str
-
 
 # ---------------------------------------------------------------------------------------------
 # Knowledge-base revision
@@ -92,42 +69,6 @@ def kb_touch(*, municipality: Municipality) -> None:
 
 def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _validate(
-    *,
-    external_id: str,
-    category: str,
-    translations: dict[str, tuple[str, str]],
-    source_url: str,
-    procedure_slug: str,
-    status: str,
-) -> list[str]:
-    errors = []
-    if not EXTERNAL_ID_RE.match(external_id or ""):
-        errors.append("The id must be 1 to 64 letters, digits, '.', '_' or '-'.")
-    if category not in Category.values:
-        errors.append(f"Unknown category {category!r}; use one of {', '.join(Category.values)}.")
-    if "ja" not in translations:
-        errors.append("A Japanese (ja) version is required.")
-    for language, (question, answer_html) in translations.items():
-        if language not in LANGUAGES:
-            errors.append(f"Unknown language {language!r}; use one of {', '.join(LANGUAGES)}.")
-        if not question.strip():
-            errors.append(f"The {language} question is empty.")
-        elif len(question) > MAX_QUESTION_LENGTH:
-            errors.append(f"The {language} question is longer than {MAX_QUESTION_LENGTH} characters.")
-        if not answer_html.strip():
-            errors.append(f"The {language} answer is empty.")
-        elif len(answer_html) > MAX_ANSWER_LENGTH:
-            errors.append(f"The {language} answer is longer than {MAX_ANSWER_LENGTH} characters.")
-    if source_url and (len(source_url) > 500 or not URL_RE.match(source_url)):
-        errors.append("The URL must start with http:// or https://.")
-    if procedure_slug and not SLUG_RE.match(procedure_slug):
-        errors.append(f"{procedure_slug!r} is not a procedure slug.")
-    if status not in EntryStatus.values:
-        errors.append("The status must be draft or published.")
-    return errors
 
 
 def _snapshot(
@@ -153,11 +94,9 @@ def _snapshot(
     }
 
 
-def _prepared(translations: dict[str, TranslationIn]) -> dict[str, tuple[str, str]]:
-    return {
-        language: (" ".join(t.question.split()), answer_html_from_input(t.answer))
-        for language, t in translations.items()
-    }
+def _prepared(translations: Mapping[str, TranslationIn]) -> dict[str, tuple[str, str]]:
+    """Return (question, answer HTML) per language of checked, normalised translations."""
+    return {language: (t.question, answer_html_from_input(t.answer)) for language, t in translations.items()}
 
 
 def _faq_entry_save(
@@ -168,17 +107,10 @@ def _faq_entry_save(
     event: str,
     schedule_embeddings: bool = True,
 ) -> bool:
-    """Save ``entry`` with ``translations`` as a new version if its content changed."""
-    errors = _validate(
-        external_id=entry.external_id,
-        category=entry.category,
-        translations=translations,
-        source_url=entry.source_url,
-        procedure_slug=entry.procedure_slug,
-        status=entry.status,
-    )
-    if errors:
-        raise FaqInvalid(errors)
+    """Save ``entry`` with ``translations`` as a new version if its content changed.
+
+    The caller has checked the content (:func:`~madoguchi.assistant.validation.faq_entry_problems`).
+    """
     snapshot = _snapshot(
         external_id=entry.external_id,
         category=entry.category,
@@ -232,13 +164,17 @@ def _faq_entry_save(
     return True
 
 
-def _department(municipality: Municipality, code: str | None) -> Department | None:
-    if not code:
-        return None
-    department = Department.objects.for_municipality(municipality).filter(code=code).first()
-    if department is None:
-        raise FaqInvalid([f"Unknown department {code!r}."])
-    return department
+def _department_lookup(
+    municipality: Municipality, department: Department | str | None
+) -> tuple[str, Department | None]:
+    """Return the code of ``department`` (a Department or a code) and the municipality's department."""
+    if isinstance(department, Department):
+        if department.municipality_id == municipality.pk:
+            return department.code, department
+        department = department.code
+    if not department:
+        return "", None
+    return department, Department.objects.for_municipality(municipality).filter(code=department).first()
 
 
 def faq_entry_create(
@@ -246,22 +182,47 @@ def faq_entry_create(
     municipality: Municipality,
     external_id: str,
     category: str,
-    translations: dict[str, TranslationIn],
+    translations: Mapping[str, TranslationIn],
     actor: str,
-    department: Department | None = None,
+    department: Department | str | None = None,
+    departments_allowed: Collection[str] | None = None,
     source_url: str = "",
     procedure_slug: str = "",
     status: str = EntryStatus.DRAFT,
     schedule_embeddings: bool = True,
 ) -> FaqEntry:
-    """Create an entry (version 1). Raise :class:`FaqInvalid` if it is invalid or the id is taken."""
-    if FaqEntry.objects.for_municipality(municipality).filter(external_id=external_id).exists():
-        raise FaqInvalid([f"An entry with id {external_id!r} already exists."])
+    """Create an entry (version 1) from what was written.
+
+    ``department`` is a Department or a department code ("" or None: none);
+    ``departments_allowed`` limits the codes the writer may choose (see
+    :func:`~madoguchi.assistant.validation.faq_entry_problems`). Raise :class:`FaqInvalid`
+    with every problem, including ``("external_id", "taken")``; nothing is saved then.
+    """
+    translations = {language: t.normalised() for language, t in translations.items()}
+    code, found = _department_lookup(municipality, department)
+    errors = faq_entry_problems(
+        external_id=external_id,
+        category=category,
+        translations=translations,
+        source_url=source_url,
+        procedure_slug=procedure_slug,
+        status=status,
+        department=code,
+        departments={found.code} if found else (),
+        departments_allowed=departments_allowed,
+    )
+    if (
+        not any(error.field == "external_id" for error in errors)
+        and FaqEntry.objects.for_municipality(municipality).filter(external_id=external_id).exists()
+    ):
+        errors.insert(0, FaqFieldError("external_id", "taken"))
+    if errors:
+        raise FaqInvalid(errors)
     entry = FaqEntry(
         municipality=municipality,
         external_id=external_id,
         category=category,
-        department=department,
+        department=found,
         source_url=source_url,
         procedure_slug=procedure_slug,
         status=status,
@@ -284,30 +245,47 @@ def faq_entry_update(
     entry: FaqEntry,
     actor: str,
     category: str = _UNSET,
-    department: Department | None = _UNSET,
+    department: Department | str | None = _UNSET,
+    departments_allowed: Collection[str] | None = None,
     source_url: str = _UNSET,
     procedure_slug: str = _UNSET,
-    translations: dict[str, TranslationIn] | None = None,
+    translations: Mapping[str, TranslationIn] | None = None,
     replace_translations: bool = False,
     schedule_embeddings: bool = True,
 ) -> bool:
     """Change ``entry``; return whether a new version was made (False if nothing changed).
 
     ``translations`` adds or replaces the given languages; with ``replace_translations``
-    the languages not given are removed (ja can never be removed).
+    the languages not given are removed (so ``ja`` must be given). ``department`` and
+    ``departments_allowed`` as for :func:`faq_entry_create`. Raise :class:`FaqInvalid` with
+    every problem; the entry is left as it was then.
     """
+    municipality = entry.municipality
+    given = {language: t.normalised() for language, t in (translations or {}).items()}
+    code, found = (None, None) if department is _UNSET else _department_lookup(municipality, department)
+    errors = faq_entry_problems(
+        external_id=None,
+        category=None if category is _UNSET else category,
+        translations=given,
+        japanese_required=replace_translations,
+        source_url=None if source_url is _UNSET else source_url,
+        procedure_slug=None if procedure_slug is _UNSET else procedure_slug,
+        status=entry.status,
+        department=code,
+        departments={found.code} if found else (),
+        departments_allowed=departments_allowed,
+    )
+    if errors:
+        raise FaqInvalid(errors)
     current = {
         t.language: (t.question, t.answer_html)
-        for t in FaqTranslation.objects.for_municipality(entry.municipality).filter(entry=entry)
+        for t in FaqTranslation.objects.for_municipality(municipality).filter(entry=entry)
     }
     wanted = {} if replace_translations else dict(current)
-    wanted.update(_prepared(translations or {}))
-    for name, value in (
-        ("category", category),
-        ("department", department),
-        ("source_url", source_url),
-        ("procedure_slug", procedure_slug),
-    ):
+    wanted.update(_prepared(given))
+    if department is not _UNSET:
+        entry.department = found
+    for name, value in (("category", category), ("source_url", source_url), ("procedure_slug", procedure_slug)):
         if value is not _UNSET:
             setattr(entry, name, value)
     return _faq_entry_save(

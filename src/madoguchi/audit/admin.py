@@ -7,7 +7,7 @@ browser in the back office (/staff/admin/audit/).
 
 from django.contrib import admin
 
-from madoguchi.audit.models import AuditCheckpoint, AuditEntry
+from madoguchi.audit.models import AuditCheckpoint, AuditEntry, PlatformAuditCheckpoint, PlatformAuditEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,20 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_filter = ["municipality"]
     date_hierarchy = "created_at"
     list_select_related = ["municipality__prefecture"]
+
+
+@admin.register(PlatformAuditEntry)
+class PlatformAuditEntryAdmin(ReadOnlyAdmin):
+    """The platform's own chain: operators' sign-ins and changes to platform-level objects."""
+
+    list_display = ["sequence", "created_at", "event", "actor", "object_type", "object_id"]
+    list_filter = ["event"]
+    search_fields = ["object_id", "actor"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(PlatformAuditCheckpoint)
+class PlatformAuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "hash", "created_at"]
+    date_hierarchy = "created_at"

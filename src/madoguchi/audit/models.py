@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit log, one chain per municipality.
+"""Append-only, hash-chained audit log, one chain per municipality and one for the platform.
 
 Each entry's hash covers its canonical content and the previous entry's hash, so an
 edit, deletion, insertion or reordering breaks the chain from that point on. The
@@ -80,3 +80,59 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id}: #{self.sequence} {self.hash[:12]}"
+
+
+# --- the platform chain -------------------------------------------------------------------
+# What no municipality owns — the platform operator's sign-ins and the operator's changes to
+# platform-level objects in /admin/ — goes to one chain of its own, with the same hashing,
+# head and checkpoints as a municipality's (``audit_log(municipality=PLATFORM, …)``). Tables
+# of their own rather than a nullable municipality: a municipality's chain stays exactly
+# what its scoped manager returns, and no query can mix the two.
+
+PLATFORM_HEAD_ID = 1
+
+
+class PlatformAuditHead(models.Model):
+    """The platform chain's head: a single row (pk :data:`PLATFORM_HEAD_ID`) that writers lock."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"platform: #{self.sequence}"
+
+
+class PlatformAuditEntry(models.Model):
+    sequence = models.PositiveBigIntegerField(unique=True)
+    event = models.CharField(_("event"), max_length=80, db_index=True)
+    actor = models.CharField(_("actor"), max_length=120)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("platform audit entry")
+        verbose_name_plural = _("platform audit entries")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.event}"
+
+
+class PlatformAuditCheckpoint(models.Model):
+    """The platform chain's head as it was at ``created_at`` (see :class:`AuditCheckpoint`)."""
+
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sequence", "created_at"]
+        verbose_name = _("platform audit checkpoint")
+        verbose_name_plural = _("platform audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"platform: #{self.sequence} {self.hash[:12]}"

@@ -3,6 +3,11 @@
 Call :func:`audit_log` inside the transaction that makes the change, so the entry and the
 change commit together or not at all. :func:`audit_verify` walks a municipality's chain;
 :func:`audit_checkpoint` records its head (daily, ``madoguchi audit checkpoint``).
+
+Every function that takes ``municipality`` also takes :data:`PLATFORM` in its place: the
+platform's own chain, for what belongs to no municipality (the platform operator's
+sign-ins, changes to platform-level objects in ``/admin/``). It is hashed, locked,
+checkpointed and verified exactly like a municipality's.
 """
 
 from __future__ import annotations
@@ -17,8 +22,34 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from madoguchi.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
+from madoguchi.audit.models import (
+    GENESIS_HASH,
+    PLATFORM_HEAD_ID,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    PlatformAuditCheckpoint,
+    PlatformAuditEntry,
+    PlatformAuditHead,
+)
 from madoguchi.tenants.models import Municipality
+
+
+class Platform:
+    """Stands for the platform where the audit functions take a municipality: its own chain.
+
+    A sentinel rather than ``None``, so a forgotten municipality fails loudly instead of
+    landing in the platform's chain.
+    """
+
+    code = "platform"
+
+    def __repr__(self) -> str:
+        return "PLATFORM"
+
+
+PLATFORM = Platform()
+ChainOwner = Municipality | Platform
 
 
 def entry_digest(
@@ -55,34 +86,59 @@ def entry_digest(
 # written out: the ORM's per-statement overhead was a third of a submission's CPU time.
 _SELECT_HEAD = f"SELECT hash, sequence FROM {AuditHead._meta.db_table} WHERE municipality_id = %s"  # noqa: S608
 _UPDATE_HEAD = f"UPDATE {AuditHead._meta.db_table} SET sequence = %s, hash = %s WHERE municipality_id = %s"  # noqa: S608
+_SELECT_PLATFORM_HEAD = f"SELECT hash, sequence FROM {PlatformAuditHead._meta.db_table} WHERE id = %s"  # noqa: S608
+_UPDATE_PLATFORM_HEAD = f"UPDATE {PlatformAuditHead._meta.db_table} SET sequence = %s, hash = %s WHERE id = %s"  # noqa: S608
 
 
-def _lock_head(municipality: Municipality) -> tuple[str, int]:
-    """Lock ``municipality``'s chain head and return (hash, sequence), creating it if needed."""
+def _head_statements(owner: ChainOwner) -> tuple[str, str, int]:
+    """Return the SELECT and UPDATE of ``owner``'s head row and the key they take."""
+    if owner is PLATFORM:
+        return _SELECT_PLATFORM_HEAD, _UPDATE_PLATFORM_HEAD, PLATFORM_HEAD_ID
+    return _SELECT_HEAD, _UPDATE_HEAD, owner.pk
+
+
+def _lock_head(owner: ChainOwner) -> tuple[str, int]:
+    """Lock ``owner``'s chain head and return (hash, sequence), creating it if needed."""
+    select, _update, key = _head_statements(owner)
     # SQLite has no FOR UPDATE; its IMMEDIATE transactions already serialise writers.
-    sql = _SELECT_HEAD + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    sql = select + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality.pk])
+        cursor.execute(sql, [key])
         row = cursor.fetchone()
-        if row is None:  # the municipality's first entry
-            AuditHead.objects.for_municipality(municipality).bulk_create(
-                [AuditHead(municipality=municipality)], ignore_conflicts=True
-            )
-            cursor.execute(sql, [municipality.pk])
+        if row is None:  # the chain's first entry
+            if owner is PLATFORM:
+                PlatformAuditHead.objects.bulk_create([PlatformAuditHead(pk=PLATFORM_HEAD_ID)], ignore_conflicts=True)
+            else:
+                AuditHead.objects.for_municipality(owner).bulk_create(
+                    [AuditHead(municipality=owner)], ignore_conflicts=True
+                )
+            cursor.execute(sql, [key])
             row = cursor.fetchone()
     return row[0], row[1]
 
 
+def _entries(owner: ChainOwner):
+    if owner is PLATFORM:
+        return PlatformAuditEntry.objects.all()
+    return AuditEntry.objects.for_municipality(owner)
+
+
+def _checkpoints(owner: ChainOwner):
+    if owner is PLATFORM:
+        return PlatformAuditCheckpoint.objects.all()
+    return AuditCheckpoint.objects.for_municipality(owner)
+
+
 def audit_log(
     *,
-    municipality: Municipality,
+    municipality: ChainOwner,
     event: str,
     actor: str,
     object_type: str = "",
     object_id: str = "",
     payload: dict | None = None,
 ) -> AuditEntry:
-    """Append an entry to ``municipality``'s chain. Must run inside a transaction."""
+    """Append an entry to ``municipality``'s chain (or :data:`PLATFORM`'s). Must run inside a transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_log() must be called inside the transaction of the change it records.")
     previous_hash, sequence = _lock_head(municipality)
@@ -99,8 +155,11 @@ def audit_log(
         payload=payload,
         created_at=created_at,
     )
-    entry = AuditEntry(
-        municipality=municipality,
+    model, owner_fields = (
+        (PlatformAuditEntry, {}) if municipality is PLATFORM else (AuditEntry, {"municipality": municipality})
+    )
+    entry = model(
+        **owner_fields,
         sequence=sequence,
         event=event,
         actor=actor,
@@ -112,8 +171,9 @@ def audit_log(
         hash=digest,
     )
     entry.save(force_insert=True)
+    _select, update, key = _head_statements(municipality)
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATE_HEAD, [sequence, digest, municipality.pk])
+        cursor.execute(update, [sequence, digest, key])
     return entry
 
 
@@ -178,9 +238,10 @@ def _read_snapshot() -> Iterator[None]:
         yield
 
 
-def _read_head(municipality: Municipality) -> tuple[str, int] | None:
+def _read_head(owner: ChainOwner) -> tuple[str, int] | None:
+    select, _update, key = _head_statements(owner)
     with connection.cursor() as cursor:
-        cursor.execute(_SELECT_HEAD, [municipality.pk])
+        cursor.execute(select, [key])
         row = cursor.fetchone()
     return None if row is None else (row[0], row[1])
 
@@ -246,7 +307,7 @@ class _Walk:
         return None
 
 
-def audit_chain_verify(*, municipality: Municipality, chunk_size: int = VERIFY_CHUNK_SIZE) -> ChainReport:
+def audit_chain_verify(*, municipality: ChainOwner, chunk_size: int = VERIFY_CHUNK_SIZE) -> ChainReport:
     """Walk ``municipality``'s chain and return how many entries hold and the first problem.
 
     Each entry must carry the next sequence number, link to the previous entry's hash and
@@ -265,13 +326,11 @@ def audit_chain_verify(*, municipality: Municipality, chunk_size: int = VERIFY_C
     Rows are streamed in chunks of ``chunk_size`` with only the needed columns, so memory
     stays flat however long the chain. Entries appended while the walk runs are fine.
     """
-    entries = AuditEntry.objects.for_municipality(municipality).order_by("sequence").values_list(*_VERIFY_COLUMNS)
+    entries = _entries(municipality).order_by("sequence").values_list(*_VERIFY_COLUMNS)
     with _read_snapshot():
         checkpoints: dict[int, list[tuple[str, datetime]]] = {}
         for sequence, digest, created_at in (
-            AuditCheckpoint.objects.for_municipality(municipality)
-            .order_by("sequence", "created_at")
-            .values_list("sequence", "hash", "created_at")
+            _checkpoints(municipality).order_by("sequence", "created_at").values_list("sequence", "hash", "created_at")
         ):
             checkpoints.setdefault(sequence, []).append((digest, created_at))
         walk = _Walk(checkpoints)
@@ -320,7 +379,7 @@ def audit_chain_verify(*, municipality: Municipality, chunk_size: int = VERIFY_C
     return ChainReport(walk.entries, None)
 
 
-def audit_verify(*, municipality: Municipality) -> ChainProblem | None:
+def audit_verify(*, municipality: ChainOwner) -> ChainProblem | None:
     """Return the first problem in ``municipality``'s chain, or None if it is intact.
 
     See :func:`audit_chain_verify` for what is checked.
@@ -328,7 +387,9 @@ def audit_verify(*, municipality: Municipality) -> ChainProblem | None:
     return audit_chain_verify(municipality=municipality).problem
 
 
-def audit_checkpoint(*, municipality: Municipality, now: datetime | None = None) -> AuditCheckpoint:
+def audit_checkpoint(
+    *, municipality: ChainOwner, now: datetime | None = None
+) -> AuditCheckpoint | PlatformAuditCheckpoint:
     """Record ``municipality``'s chain head as it is now (sequence 0 for an empty chain).
 
     Run daily (``madoguchi audit checkpoint``): every entry up to the recorded sequence is
@@ -337,9 +398,10 @@ def audit_checkpoint(*, municipality: Municipality, now: datetime | None = None)
     with transaction.atomic():
         head = _read_head(municipality)
         digest, sequence = head if head is not None else (GENESIS_HASH, 0)
-        return AuditCheckpoint.objects.for_municipality(municipality).create(
-            municipality=municipality, sequence=sequence, hash=digest, created_at=now or timezone.now()
-        )
+        fields = {"sequence": sequence, "hash": digest, "created_at": now or timezone.now()}
+        if municipality is PLATFORM:
+            return PlatformAuditCheckpoint.objects.create(**fields)
+        return AuditCheckpoint.objects.for_municipality(municipality).create(municipality=municipality, **fields)
 
 
 EVENT_CHAIN_VERIFIED = "audit.chain.verified"

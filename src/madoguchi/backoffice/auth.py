@@ -12,12 +12,20 @@ go next); the user is logged in when the second factor passes, and ``login()`` t
 session a new key. Someone who has never set up an authenticator enrols one after the
 password step (QR code, confirm with a code, then ten recovery codes shown once).
 
-Only municipality staff (exactly one municipality, see :func:`staff_context_for`) and
-prefecture staff may sign in here. Everyone else gets the same message as for a wrong
-password, so the page never tells which part was wrong. Sign-ins, failures, enrolments and
-log-outs go to the audit chain of the staff member's municipality; failures for unknown user
-names have no municipality and are only counted by axes, and prefecture staff (aggregate
-figures only) have no chain of their own, so their sign-ins are only logged.
+Only municipality staff (exactly one municipality, see :func:`staff_context_for`),
+prefecture staff and the platform operator may sign in here. Everyone else gets the same
+message as for a wrong password, so the page never tells which part was wrong.
+
+The platform operator (a Django ``is_staff`` user, usually a superuser, with no
+municipality) signs in here too, with the same two factors, lockout and idle timeout, and
+then lands in ``/admin/``; the admin site sends its own login page here
+(``platform_admin.sites``). One sign-in flow for everyone, so there is one password form
+for axes to guard and one place that audits it.
+
+Sign-ins, failures, enrolments and log-outs go to the audit chain of the staff member's
+municipality, the operator's to the platform chain; failures for unknown user names have no
+municipality and are only counted by axes, and prefecture staff (aggregate figures only)
+have no chain of their own, so their sign-ins are only logged.
 """
 
 from __future__ import annotations
@@ -50,8 +58,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.audit.services import audit_log
 from madoguchi.backoffice.middleware import LAST_SEEN_KEY
+from madoguchi.staff.selectors import (  # noqa: F401 - who may sign in is the staff app's rule; views use it from here
+    staff_audit_owner,
+    staff_is_operator,
+    staff_is_prefecture_staff,
+    staff_may_sign_in,
+)
 from madoguchi.tenants.access import staff_context_for
-from madoguchi.tenants.models import Municipality, PrefectureStaff
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +73,8 @@ ENROL_DEVICE_KEY = "madoguchi.staff.enrol_device"
 LOGGED_OUT_KEY = "madoguchi.staff.logged_out"
 # Written by StaffSessionMiddleware after an idle logout; the login page shows a notice.
 TIMED_OUT_KEY = "madoguchi.staff.timed_out"
+# Written after a password was set by link (views/password.py); the login page says so.
+PASSWORD_SET_KEY = "madoguchi.staff.password_set"  # noqa: S105 - a session key
 # A pending sign-in (password checked, second factor not yet) expires after this long.
 PENDING_SECONDS = 10 * 60
 RECOVERY_CODE_COUNT = 10
@@ -126,41 +141,28 @@ def redirect_url() -> str:
 # --- who may sign in --------------------------------------------------------------------
 
 
-def staff_municipality(user) -> Municipality | None:
-    """Return the municipality whose audit chain records ``user``'s sign-ins, if any."""
-    context = staff_context_for(user)
-    return context.municipality if context is not None else None
-
-
-def staff_is_prefecture_staff(user) -> bool:
-    return PrefectureStaff.objects.filter(user=user).exists()
-
-
-def staff_may_sign_in(user) -> bool:
-    """Return whether ``user`` may use the back-office login: municipality or prefecture staff."""
-    if not user.is_active:
-        return False
-    return staff_context_for(user) is not None or staff_is_prefecture_staff(user)
-
-
 def staff_landing_url(user, next_url: str | None) -> str:
     """Return where ``user`` goes after signing in.
 
-    Municipality staff go to ``next`` or the case queue; prefecture staff see no cases, so
-    they land on the login page, which tells them they are signed in.
+    Municipality staff go to ``next`` or the case queue. An operator without a municipality
+    goes to ``next`` if it is in the admin, else to the admin's index. Prefecture staff see
+    no cases, so they land on the login page, which tells them they are signed in.
     """
-    if staff_context_for(user) is None:
-        return reverse("backoffice:login")
-    return next_url or reverse("backoffice:queue")
+    if staff_context_for(user) is not None:
+        return next_url or reverse("backoffice:queue")
+    if staff_is_operator(user):
+        admin_index = reverse("admin:index")
+        return next_url if next_url and _path_of(next_url).startswith(admin_index) else admin_index
+    return reverse("backoffice:login")
 
 
 def _audit(user, *, event: str, payload: dict) -> None:
-    municipality = staff_municipality(user)
-    if municipality is None:
+    owner, actor = staff_audit_owner(user)
+    if owner is None:
         logger.info("%s user=%s payload=%s", event, user.get_username(), payload)
         return
     with transaction.atomic():
-        audit_log(municipality=municipality, event=event, actor=f"staff:{user.get_username()}", payload=payload)
+        audit_log(municipality=owner, event=event, actor=actor, payload=payload)
 
 
 # --- step 1: password -------------------------------------------------------------------

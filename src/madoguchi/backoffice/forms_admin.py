@@ -1,7 +1,7 @@
 """Forms of the municipality administrator's pages: staff and the audit log.
 
 They only parse input. Whether a change is allowed (own municipality, last role, own
-account) is decided in ``staff.services``; password rules are Django's validators.
+account) is decided in ``staff.services``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from madoguchi.tenants.models import Department, Role
 
 ALL_DEPARTMENTS = ""
 USERNAME_FORMAT = _("Use only letters, digits and the characters @ . + - _ (150 at most).")
-PASSWORDS_DIFFER = _("The two passwords do not match.")
 DEPARTMENT_UNKNOWN = _("Choose a department from the list.")
 DATE_FORMAT = _("Enter a date as YYYY-MM-DD, e.g. 2026-04-01.")
 DATES_REVERSED = _("The start date is after the end date.")
@@ -58,35 +57,15 @@ class StaffCreateForm(RoleFields):
     first_name = forms.CharField(label=_("Given name"), max_length=150, error_messages={"required": REQUIRED})
     email = forms.EmailField(
         label=_("E-mail address"),
+        help_text=_(
+            "The staff member's own work address: a link to choose their password is sent there. "
+            "Nobody else learns the password; they set up their authenticator app at their first sign-in."
+        ),
         error_messages={"required": REQUIRED, "invalid": _("Enter an e-mail address, e.g. tanaka@example.lg.jp.")},
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    password1 = forms.CharField(
-        label=_("Initial password"),
-        strip=False,
-        max_length=1024,
-        help_text=_(
-            "At least 12 characters, not a common password and not similar to the user name. "
-            "Give it to the staff member in person; they set up their authenticator app at their first sign-in."
-        ),
-        error_messages={"required": REQUIRED},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Initial password (again)"),
-        strip=False,
-        max_length=1024,
-        error_messages={"required": REQUIRED},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
-    field_order = ["username", "last_name", "first_name", "email", "password1", "password2", "role", "department"]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", PASSWORDS_DIFFER)
-        return data
+    field_order = ["username", "last_name", "first_name", "email", "role", "department"]
 
 
 class RoleAddForm(RoleFields):

@@ -9,17 +9,22 @@ from madoguchi.tenants.access import staff_context_for
 
 LAST_SEEN_KEY = "madoguchi.staff.last_seen"
 STAFF_PREFIXES = ("/staff/", "/api/v1/staff/")
+# The platform operator's admin shares the staff sign-in, so it shares the idle timeout too;
+# it gets no StaffContext (the admin works across municipalities, unscoped).
+ADMIN_PREFIX = "/admin/"
+IDLE_PREFIXES = (*STAFF_PREFIXES, ADMIN_PREFIX)
 
 
 class StaffSessionMiddleware:
-    """For back-office requests: log out after MADOGUCHI_STAFF_IDLE_MINUTES without a request,
-    resolve ``request.staff`` (a StaffContext or None) and enter the municipality's scope."""
+    """For back-office and admin requests: log out after MADOGUCHI_STAFF_IDLE_MINUTES without
+    a request; for back-office requests, resolve ``request.staff`` (a StaffContext or None)
+    and enter the municipality's scope."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(STAFF_PREFIXES):
+        if not request.path.startswith(IDLE_PREFIXES):
             return self.get_response(request)
         request.staff = None
         if request.user.is_authenticated and hasattr(request, "session"):
@@ -33,7 +38,7 @@ class StaffSessionMiddleware:
             else:
                 request.session[LAST_SEEN_KEY] = now
                 # Only after the second factor: a password alone is not a staff session.
-                if request.user.is_verified():
+                if request.user.is_verified() and request.path.startswith(STAFF_PREFIXES):
                     request.staff = staff_context_for(request.user)
         if request.staff is not None:
             with scope(municipality=request.staff.municipality):

@@ -10,6 +10,7 @@ from madoguchi.backoffice.views import (
     cases,
     documents,
     notifications,
+    password,
     staff_admin,
 )
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("login/verify/", auth.login_verify, name="login_verify"),
     path("login/enrol/", auth.enrol, name="enrol"),
     path("logout/", auth.logout_view, name="logout"),
+    # Passwords by link (views/password.py): "forgot your password", set-password and reset links.
+    path("password/forgot/", password.password_forgot, name="password_forgot"),
+    path("password/forgot/sent/", password.password_forgot_sent, name="password_forgot_sent"),
+    path("password/<str:purpose>/<str:uidb64>/<str:token>/", password.password_link, name="password_link"),
     path("", cases.queue, name="queue"),
     path("notifications/", notifications.failed_notifications, name="notifications"),
     path("notifications/<int:notification_id>/retry/", notifications.retry_notification, name="notification_retry"),
@@ -58,6 +63,11 @@ urlpatterns = [
     path("admin/staff/<int:user_id>/deactivate/", staff_admin.staff_deactivate, name="staff_admin_deactivate"),
     path("admin/staff/<int:user_id>/reactivate/", staff_admin.staff_reactivate, name="staff_admin_reactivate"),
     path("admin/staff/<int:user_id>/reset-totp/", staff_admin.staff_totp_reset, name="staff_admin_totp_reset"),
+    path(
+        "admin/staff/<int:user_id>/password-link/",
+        staff_admin.staff_password_link,
+        name="staff_admin_password_link",
+    ),
     path("admin/audit/", audit_log.audit_index, name="audit_admin"),
     path("admin/audit/export.csv", audit_log.audit_export, name="audit_admin_export"),
     path("admin/audit/verify/", audit_log.audit_verify_run, name="audit_admin_verify"),

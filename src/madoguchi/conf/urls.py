@@ -12,6 +12,7 @@ urlpatterns = [
     path("problems/", problem_index, name="problems"),
     path("problems/<slug:kind>", problem_page, name="problem"),
     path("staff/", include("madoguchi.backoffice.urls")),
+    path("", include("madoguchi.observability.urls")),
     path("", include("madoguchi.portal.urls")),
 ]
 

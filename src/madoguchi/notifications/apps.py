@@ -13,3 +13,7 @@ class NotificationsConfig(AppConfig):
         from madoguchi.notifications.subscribers import resident_told_of_status
 
         case_status_changed.subscribe(resident_told_of_status)
+        from madoguchi.notifications.metrics import outbox_metrics
+        from madoguchi.observability.metrics import register_collector
+
+        register_collector("notifications", outbox_metrics)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
+from django_scopes import scopes_disabled
 
 from madoguchi.cases.models import Case
 from madoguchi.notifications.models import Notification, NotificationStatus
@@ -35,3 +36,16 @@ def notification_get(*, municipality: Municipality, notification_id: int) -> Not
     municipality, so that a page built on this answers both with the same 404.
     """
     return Notification.objects.for_municipality(municipality).select_related("case").get(pk=notification_id)
+
+
+def outbox_counts() -> list[dict]:
+    """Return pending and failed e-mails per municipality code, with the oldest pending one's
+    creation time: what the platform operator watches (no addresses, no content)."""
+    with scopes_disabled():  # a count across municipalities, for the operator's metrics
+        return list(
+            Notification.objects.filter(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED])
+            .values("municipality__code", "status")
+            .annotate(n=Count("id"), oldest=Min("created_at"))
+            .order_by()
+        )
+

@@ -6,3 +6,10 @@ class PortalConfig(AppConfig):
     name = "madoguchi.portal"
     label = "portal"
     verbose_name = _("Resident portal")
+
+    def ready(self) -> None:
+        from madoguchi.observability.unavailable import register_responder
+        from madoguchi.portal.views.errors import service_unavailable
+
+        # Every page outside the API: the friendly error page in the resident's language.
+        register_responder("/", service_unavailable)

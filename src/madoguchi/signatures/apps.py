@@ -22,3 +22,10 @@ class SignaturesConfig(AppConfig):
         case_submitted.subscribe(subscribers.resident_signature_keep)
         approval_recorded.subscribe(subscribers.approval_sign)
         case_status_changed.subscribe(subscribers.decision_sign_and_issue)
+        from madoguchi.observability.health import register_check
+        from madoguchi.observability.metrics import register_collector
+        from madoguchi.signatures import health
+
+        register_check("signatures.crl", health.crl_health, critical=False)
+        register_check("signatures.signing_key", health.signing_key_health, critical=False)
+        register_collector("signatures", health.signature_metrics)

@@ -1,4 +1,4 @@
-"""Reads of a municipality's staff, for its administrator."""
+"""Reads of a municipality's staff, for its administrator; who counts as staff at all."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -6,8 +6,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from madoguchi.audit.services import PLATFORM, ChainOwner
 from madoguchi.core.errors import NotFound
-from madoguchi.tenants.models import Department, Municipality, StaffMembership
+from madoguchi.tenants.access import staff_context_for
+from madoguchi.tenants.models import Department, Municipality, PrefectureStaff, StaffMembership
 
 
 class StaffNotFound(NotFound):
@@ -87,3 +89,40 @@ def staff_detail(*, municipality: Municipality, user_id: int) -> StaffRow:
 
 def department_list(*, municipality: Municipality) -> list[Department]:
     return list(Department.objects.for_municipality(municipality).order_by("code"))
+
+
+# --- who may sign in, and whose audit chain records it --------------------------------------
+
+
+def staff_is_prefecture_staff(user) -> bool:
+    return PrefectureStaff.objects.filter(user=user).exists()
+
+
+def staff_is_operator(user) -> bool:
+    """Return whether ``user`` is a platform operator: may use ``/admin/`` (Django's ``is_staff``)."""
+    return bool(user.is_active and user.is_staff)
+
+
+def staff_may_sign_in(user) -> bool:
+    """Return whether ``user`` may use the staff sign-in: municipality or prefecture staff, or an operator.
+
+    The same accounts may ask for a password link; a deactivated account may do neither.
+    """
+    if not user.is_active:
+        return False
+    return staff_context_for(user) is not None or staff_is_prefecture_staff(user) or staff_is_operator(user)
+
+
+def staff_audit_owner(user) -> tuple[ChainOwner | None, str]:
+    """Return the chain that records ``user``'s own actions (sign-ins, passwords) and their actor label.
+
+    Municipality staff: their municipality's chain, ``staff:<name>``. An operator without a
+    municipality: the platform chain, ``platform:<name>``. Prefecture staff (aggregate
+    figures only, no chain of their own) and anyone else: None; such events are only logged.
+    """
+    context = staff_context_for(user)
+    if context is not None:
+        return context.municipality, f"staff:{user.get_username()}"
+    if staff_is_operator(user):
+        return PLATFORM, f"platform:{user.get_username()}"
+    return None, f"staff:{user.get_username()}"

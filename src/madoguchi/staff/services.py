@@ -2,9 +2,10 @@
 
 A municipality administrator — staff holding :attr:`Role.ADMIN` for all of the
 municipality's departments — creates staff, gives and takes roles per department,
-deactivates staff who leave and resets a lost authenticator. The platform operator can do
-the same for every municipality in ``/admin/``; these services are the municipality's own,
-scoped path, used by the back office.
+deactivates staff who leave and resets a lost authenticator. Passwords are never set here:
+new staff get a link by e-mail to choose theirs (:mod:`madoguchi.staff.passwords`). The
+platform operator can do the same for every municipality in ``/admin/``; these services are
+the municipality's own, scoped path, used by the back office.
 
 Rules every service here keeps:
 
@@ -26,7 +27,6 @@ Rules every service here keeps:
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -96,14 +96,14 @@ def staff_create(
     last_name: str,
     first_name: str,
     email: str,
-    password: str,
     role: str,
     department_id: int | None,
 ):
-    """Create a staff member of the administrator's municipality with one role.
+    """Create a staff member of the administrator's municipality with one role, without a password.
 
-    The password must pass Django's validators (``ValidationError`` otherwise). The new
-    staff member has no authenticator, so their first sign-in makes them enrol one.
+    Nobody but the staff member ever knows their password: the account starts with an
+    unusable one, and :func:`staff.passwords.staff_password_link_send` e-mails them a link to
+    choose it. They have no authenticator either, so their first sign-in makes them enrol one.
     """
     _require_admin(admin)
     if role not in Role.values:
@@ -111,14 +111,12 @@ def staff_create(
     department = _department(admin, department_id)
     User = get_user_model()
     username = User.normalize_username(username.strip())
-    candidate = User(username=username, last_name=last_name, first_name=first_name, email=email)
-    validate_password(password, user=candidate)
     if User._default_manager.filter(username__iexact=username).exists():
         raise StaffAdminError(USERNAME_TAKEN)
     try:
         with transaction.atomic():
             user = User._default_manager.create_user(
-                username=username, email=email, password=password, last_name=last_name, first_name=first_name
+                username=username, email=email, password=None, last_name=last_name, first_name=first_name
             )
             membership = StaffMembership.objects.for_municipality(admin.municipality).create(
                 municipality=admin.municipality, user=user, department=department, role=role

@@ -115,7 +115,11 @@ def demo_staff_load(*, prefecture: Prefecture, municipalities: list[Municipality
 
 
 def _demo_user(username: str):
-    user, created = get_user_model()._default_manager.get_or_create(username=username)
+    # An address at the reserved example.jp domain, so "forgot your password" can be tried
+    # (development prints e-mails on the console).
+    user, created = get_user_model()._default_manager.get_or_create(
+        username=username, defaults={"email": f"{username}@example.jp"}
+    )
     if created or not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])

@@ -2,7 +2,10 @@
 
 Public like the catalog (no token) and rate limited per client address
 (``MADOGUCHI_ASSISTANT_RATE``). Bodies are JSON objects held to the same I-JSON rules as
-applications; a bad value is a 422 problem document naming the member and the reason.
+applications; a bad value is a 422 problem document naming the member and the reason. This
+door checks only the shape (a member's JSON type); what a question or an inquiry may be —
+required, how long, a valid address — is the services' rule (``assistant.validation``), and
+their refusal is the problem document, with the same codes and messages as every other door.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from madoguchi.api.openapi import declare
 from madoguchi.api.requests import RequestRefused, parse_json
 from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inquiry_create, question_feedback
 from madoguchi.assistant.language import supported_language
-from madoguchi.assistant.services import MAX_QUESTION_LENGTH, FaqInvalid
+from madoguchi.assistant.validation import MAX_EMAIL_LENGTH, MAX_INQUIRY_LENGTH, MAX_QUESTION_LENGTH
 from madoguchi.core import errors as core_errors
 from madoguchi.tenants.selectors import municipality_get
 
@@ -92,17 +95,13 @@ def _body(request, members: set[str]) -> dict:
     return document
 
 
-def _text(document: dict, member: str, *, required: bool, max_length: int) -> str:
+def _text(document: dict, member: str) -> str:
+    """Return the string ``member`` ("" when absent); whether it is acceptable is the service's call."""
     value = document.get(member)
-    if value is None and not required:
+    if value is None:
         return ""
     if not isinstance(value, str):
         raise Invalid(member, "type", f"'{member}' must be a string.")
-    value = value.strip()
-    if required and not value:
-        raise Invalid(member, "empty", f"'{member}' must not be empty.")
-    if len(value) > max_length:
-        raise Invalid(member, "too_long", f"'{member}' must be at most {max_length} characters.")
     return value
 
 
@@ -163,7 +162,7 @@ def ask(request, code: str):
     _enforce_rate(request)
     municipality = municipality_get(code=code)
     document = _body(request, {"question", "language", "limit"})
-    question = _text(document, "question", required=True, max_length=MAX_QUESTION_LENGTH)
+    question = _text(document, "question")
     language = _language(document)
     limit = document.get("limit", 3)
     if isinstance(limit, float) and limit.is_integer():  # JSON does not tell 3 from 3.0
@@ -249,16 +248,15 @@ INQUIRY_BODY = {
                     "required": ["question"],
                     "additionalProperties": False,
                     "properties": {
-                        "question": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "question": {"type": "string", "minLength": 1, "maxLength": MAX_INQUIRY_LENGTH},
                         "email": {
                             "type": ["string", "null"],
-                            "maxLength": 254,
+                            "maxLength": MAX_EMAIL_LENGTH,
                             "description": "Optional, for a reply.",
                         },
                         "language": {"type": ["string", "null"], "maxLength": 35},
                         "question_id": {
                             "type": ["string", "null"],
-                            "maxLength": 36,
                             "description": "From ask, if any.",
                         },
                     },
@@ -280,14 +278,11 @@ def inquiry(request, code: str):
     _enforce_rate(request)
     municipality = municipality_get(code=code)
     document = _body(request, {"question", "email", "language", "question_id"})
-    question = _text(document, "question", required=True, max_length=2000)
-    email = _text(document, "email", required=False, max_length=254)
+    question = _text(document, "question")
+    email = _text(document, "email")
     language = _language(document) or "ja"
-    question_id = _text(document, "question_id", required=False, max_length=36)
-    try:
-        created = inquiry_create(
-            municipality=municipality, question=question, email=email, language=language, question_id=question_id
-        )
-    except FaqInvalid as exc:
-        raise Invalid("email", "invalid", exc.errors[0]) from exc
+    question_id = _text(document, "question_id")
+    created = inquiry_create(
+        municipality=municipality, question=question, email=email, language=language, question_id=question_id
+    )
     return Status(201, {"id": created.public_id, "status": created.status})

@@ -26,6 +26,7 @@ from madoguchi.cases import workflow
 from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_current_uploads
 from madoguchi.cases.services import case_submit
+from madoguchi.observability.metrics import submission_counted
 from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.selectors import procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
@@ -66,7 +67,7 @@ def submit(request, code: str, slug: str):
     version = procedure_version_for_submit(municipality_code=code, slug=slug)
     key = idempotency_key_from(request) or f"auto-{uuid.uuid4()}"
     body = read_application_request(request)
-    result = case_submit(
+    result = submission_counted(case_submit)(
         municipality=version.municipality,
         procedure_version=version,
         answers=body.answers,

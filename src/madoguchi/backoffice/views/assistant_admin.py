@@ -1,50 +1,73 @@
 """Back-office pages of the assistant (窓口アシスタント): the FAQ the assistant answers from,
 the questions it could not answer (grouped, to become new entries) and residents' inquiries.
 
-Who may do what (``tenants.access.ACTION_ROLES``): every staff member of the municipality
-may read; staff of an entry's department write it (``faq_edit``); reviewers, approvers and
-administrators publish it (``faq_publish``) — an answer residents will rely on is looked at
-by a second pair of eyes. An entry without a department is the administrators'. Inquiries
-carry a resident's words and perhaps an e-mail address: each opening is audited.
+Doors only: each page parses the form, calls one service of ``assistant.authoring`` (who
+may write what, then the entry services) or ``assistant.answering`` and shows what it
+refuses next to the field it concerns. Every rule, limit and audit entry is in those
+services (``assistant.validation`` holds the rules and limits); reading an inquiry is
+audited by ``answering.inquiry_read``.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.assistant import answering, selectors, services
+from madoguchi.assistant import answering, authoring, selectors
 from madoguchi.assistant.content import answer_text_from_html
 from madoguchi.assistant.models import LANGUAGES, Category, EntryStatus, FaqEntry, FaqTranslation, InquiryStatus
-from madoguchi.audit.services import audit_log
+from madoguchi.assistant.validation import (
+    MAX_ANSWER_LENGTH,
+    MAX_QUESTION_LENGTH,
+    FaqFieldError,
+    FaqInvalid,
+    InquiryAlreadyAnswered,
+    InquiryInvalid,
+    TranslationIn,
+)
 from madoguchi.backoffice.views.cases import staff_page
 from madoguchi.procedures.selectors import procedure_list
 from madoguchi.tenants.access import ActionNotAllowed
-from madoguchi.tenants.models import Department
 
-MAX_QUESTION = 500
-MAX_ANSWER = 8000
-REQUIRED_JA = gettext_lazy("Enter the question and the answer in Japanese (日本語).")
-ID_INVALID = gettext_lazy("Use 1 to 64 letters, digits, “.”, “_” or “-” for the id, starting with a letter or digit.")
-ID_TAKEN = gettext_lazy("An entry with this id already exists.")
-URL_INVALID = gettext_lazy("Enter a web address starting with https:// or http://.")
-HALF_TRANSLATED = gettext_lazy("Enter both the question and the answer, or leave both empty.")
-
-
-def _departments(staff, action: str) -> list[Department]:
-    return [d for d in Department.objects.for_municipality(staff.municipality) if staff.can(action, d.pk)]
+# The form's fields by the services' field names, with the label the error summary shows.
+FIELD_LABELS = {
+    "external_id": gettext_lazy("Id"),
+    "category": gettext_lazy("Category"),
+    "department": gettext_lazy("Responsible department"),
+    "source_url": gettext_lazy("Source page (URL)"),
+    "procedure_slug": gettext_lazy("Online application offered with the answer"),
+}
+TRANSLATION_PARTS = {"question": ("q", gettext_lazy("Question")), "answer": ("a", gettext_lazy("Answer"))}
 
 
-def _may(staff, action: str, entry: FaqEntry | None) -> bool:
-    department_id = entry.department_id if entry is not None else None
-    if department_id is None:
-        return staff.all_departments and staff.can(action, None)
-    return staff.can(action, department_id)
+def _form_errors(errors: list[FaqFieldError], fields: dict[str, tuple[str, str]]) -> tuple[dict, list[dict]]:
+    """Return the service's errors by form field id (shown next to the field) and as the summary.
+
+    ``fields`` maps a service field name to (form field id, label); an error of a field the
+    form does not have is shown in the summary only.
+    """
+    by_field: dict[str, str] = {}
+    summary = []
+    for error in errors:
+        target = fields.get(error.field)
+        if target is None:
+            summary.append({"id": "", "label": "", "message": error.message})
+        elif target[0] not in by_field:  # one message per field: the first problem to fix
+            by_field[target[0]] = error.message
+            summary.append({"id": target[0], "label": target[1], "message": error.message})
+    return by_field, summary
+
+
+def _entry_fields() -> dict[str, tuple[str, str]]:
+    fields = {name: (name, str(label)) for name, label in FIELD_LABELS.items()}
+    for code, name in LANGUAGES.items():
+        for part, (prefix, label) in TRANSLATION_PARTS.items():
+            fields[f"{code}.{part}"] = (f"{prefix}-{code}", f"{label} ({name})")
+    fields["ja"] = fields["ja.question"]
+    return fields
 
 
 @staff_page
@@ -72,24 +95,25 @@ def faq_list(request):
         "query": query,
         "statuses": EntryStatus.choices,
         "categories": Category.choices,
-        "may_create": bool(_departments(staff, "faq_edit")) or _may(staff, "faq_edit", None),
+        "may_create": authoring.faq_may_create(staff=staff),
     }
     return render(request, "backoffice/assistant/faq_list.html", context)
 
 
 def _form_values(post) -> dict:
     values = {
-        "external_id": post.get("external_id", "").strip()[:64],
-        "category": post.get("category", "")[:32],
-        "department": post.get("department", "")[:40],
-        "source_url": post.get("source_url", "").strip()[:500],
-        "procedure_slug": post.get("procedure_slug", "")[:80],
+        "external_id": post.get("external_id", "").strip(),
+        "category": post.get("category", ""),
+        "department": post.get("department", ""),
+        "source_url": post.get("source_url", "").strip(),
+        "procedure_slug": post.get("procedure_slug", ""),
         "translations": {},
     }
     for language in LANGUAGES:
-        question = post.get(f"q-{language}", "").strip()[:MAX_QUESTION]
-        answer = post.get(f"a-{language}", "").strip()[:MAX_ANSWER]
-        values["translations"][language] = {"question": question, "answer": answer}
+        values["translations"][language] = {
+            "question": post.get(f"q-{language}", ""),
+            "answer": post.get(f"a-{language}", ""),
+        }
     return values
 
 
@@ -113,95 +137,44 @@ def _entry_values(entry: FaqEntry) -> dict:
     }
 
 
-def _check(values: dict, *, creating: bool, staff) -> dict:
-    """Return {field: message} for what a staff member can fix, in their language."""
-    errors = {}
-    if creating:
-        if not services.EXTERNAL_ID_RE.match(values["external_id"]):
-            errors["external_id"] = ID_INVALID
-        elif selectors.faq_entry_exists(municipality=staff.municipality, external_id=values["external_id"]):
-            errors["external_id"] = ID_TAKEN
-    ja = values["translations"]["ja"]
-    if not ja["question"] or not ja["answer"]:
-        errors["q-ja"] = REQUIRED_JA
-    for language, text in values["translations"].items():
-        if language != "ja" and bool(text["question"]) != bool(text["answer"]):
-            errors[f"q-{language}"] = HALF_TRANSLATED
-    if values["source_url"] and not services.URL_RE.match(values["source_url"]):
-        errors["source_url"] = URL_INVALID
-    return errors
-
-
-def _translations_in(values: dict) -> dict[str, services.TranslationIn]:
+def _translations_in(values: dict) -> dict[str, TranslationIn]:
+    """Return the languages written: Japanese always, another only if one of its boxes is filled
+    (emptying both boxes removes a language)."""
     return {
-        language: services.TranslationIn(question=text["question"], answer=text["answer"])
+        language: TranslationIn(question=text["question"], answer=text["answer"])
         for language, text in values["translations"].items()
-        if text["question"] and text["answer"]
+        if language == "ja" or text["question"].strip() or text["answer"].strip()
     }
 
 
-def _render_form(request, *, entry: FaqEntry | None, values: dict, errors: dict, status: int = 200):
+def _render_form(request, *, entry: FaqEntry | None, values: dict, refusal: FaqInvalid | None = None):
     staff = request.staff
+    errors, summary = _form_errors(refusal.errors, _entry_fields()) if refusal else ({}, [])
     context = {
         "entry": entry,
         "values": values,
         "errors": errors,
-        "languages": [(code, name, values["translations"][code]) for code, name in LANGUAGES.items()],
+        "error_summary": summary,
+        "languages": [
+            {
+                "code": code,
+                "name": name,
+                "text": values["translations"][code],
+                "q_error": errors.get(f"q-{code}", ""),
+                "a_error": errors.get(f"a-{code}", ""),
+            }
+            for code, name in LANGUAGES.items()
+        ],
         "categories": Category.choices,
-        "departments": _departments(staff, "faq_edit"),
+        "departments": authoring.faq_departments_writable(staff=staff),
         "procedures": procedure_list(municipality=staff.municipality),
         "versions": list(selectors.faq_versions(entry=entry).order_by("-number")[:20]) if entry else [],
-        "may_edit": entry is None or _may(staff, "faq_edit", entry),
-        "may_publish": entry is not None and _may(staff, "faq_publish", entry),
+        "may_edit": entry is None or authoring.faq_may(staff=staff, action="faq_edit", entry=entry),
+        "may_publish": entry is not None and authoring.faq_may(staff=staff, action="faq_publish", entry=entry),
+        "max_question": MAX_QUESTION_LENGTH,
+        "max_answer": MAX_ANSWER_LENGTH,
     }
-    return render(request, "backoffice/assistant/faq_form.html", context, status=status)
-
-
-def _save(request, entry: FaqEntry | None):
-    staff = request.staff
-    values = _form_values(request.POST)
-    if entry is not None:
-        values["external_id"] = entry.external_id
-    errors = _check(values, creating=entry is None, staff=staff)
-    departments = {d.code: d for d in _departments(staff, "faq_edit")}
-    department = departments.get(values["department"])
-    if values["department"] and department is None:
-        errors["department"] = _("Choose one of your departments.")
-    if not values["department"] and not _may(staff, "faq_edit", None):
-        errors["department"] = _("Choose the department responsible for this answer.")
-    if values["category"] not in Category.values:
-        errors["category"] = _("Choose a category.")
-    if not errors:
-        try:
-            if entry is None:
-                entry = services.faq_entry_create(
-                    municipality=staff.municipality,
-                    external_id=values["external_id"],
-                    category=values["category"],
-                    department=department,
-                    source_url=values["source_url"],
-                    procedure_slug=values["procedure_slug"],
-                    translations=_translations_in(values),
-                    actor=staff.actor_label,
-                )
-                messages.success(request, _("The entry was saved as a draft."))
-            else:
-                changed = services.faq_entry_update(
-                    entry=entry,
-                    actor=staff.actor_label,
-                    category=values["category"],
-                    department=department,
-                    source_url=values["source_url"],
-                    procedure_slug=values["procedure_slug"],
-                    translations=_translations_in(values),
-                    replace_translations=True,
-                )
-                messages.success(request, _("A new version was saved.") if changed else _("Nothing was changed."))
-        except services.FaqInvalid as error:
-            errors["form"] = "; ".join(error.errors)
-        else:
-            return redirect("backoffice:faq_edit", external_id=entry.external_id)
-    return _render_form(request, entry=entry, values=values, errors=errors, status=400)
+    return render(request, "backoffice/assistant/faq_form.html", context, status=400 if refusal else 200)
 
 
 def _entry(request, external_id: str) -> FaqEntry:
@@ -211,13 +184,27 @@ def _entry(request, external_id: str) -> FaqEntry:
 @staff_page
 @require_http_methods(["GET", "POST"])
 def faq_create(request):
-    if not (_departments(request.staff, "faq_edit") or _may(request.staff, "faq_edit", None)):
-        raise ActionNotAllowed("faq_edit")
     if request.method == "POST":
-        return _save(request, None)
+        values = _form_values(request.POST)
+        try:
+            entry = authoring.faq_entry_create_by_staff(
+                staff=request.staff,
+                external_id=values["external_id"],
+                category=values["category"],
+                department=values["department"],
+                source_url=values["source_url"],
+                procedure_slug=values["procedure_slug"],
+                translations=_translations_in(values),
+            )
+        except FaqInvalid as refusal:
+            return _render_form(request, entry=None, values=values, refusal=refusal)
+        messages.success(request, _("The entry was saved as a draft."))
+        return redirect("backoffice:faq_edit", external_id=entry.external_id)
+    if not authoring.faq_may_create(staff=request.staff):
+        raise ActionNotAllowed("faq_edit")
     values = _form_values({})
     values["category"] = request.GET.get("category", "")[:32]
-    return _render_form(request, entry=None, values=values, errors={})
+    return _render_form(request, entry=None, values=values)
 
 
 @staff_page
@@ -225,75 +212,93 @@ def faq_create(request):
 def faq_edit(request, external_id: str):
     entry = _entry(request, external_id)
     if request.method == "POST":
-        if not _may(request.staff, "faq_edit", entry):
-            raise ActionNotAllowed("faq_edit")
-        return _save(request, entry)
-    return _render_form(request, entry=entry, values=_entry_values(entry), errors={})
+        values = _form_values(request.POST)
+        values["external_id"] = entry.external_id
+        try:
+            changed = authoring.faq_entry_update_by_staff(
+                staff=request.staff,
+                entry=entry,
+                category=values["category"],
+                department=values["department"],
+                source_url=values["source_url"],
+                procedure_slug=values["procedure_slug"],
+                translations=_translations_in(values),
+            )
+        except FaqInvalid as refusal:
+            return _render_form(request, entry=entry, values=values, refusal=refusal)
+        messages.success(request, _("A new version was saved.") if changed else _("Nothing was changed."))
+        return redirect("backoffice:faq_edit", external_id=entry.external_id)
+    return _render_form(request, entry=entry, values=_entry_values(entry))
 
 
 @staff_page
 @require_POST
 def faq_status(request, external_id: str, action: str):
     entry = _entry(request, external_id)
-    if action not in {"publish", "unpublish"} or not _may(request.staff, "faq_publish", entry):
-        raise Http404
-    if action == "publish":
-        services.faq_entry_publish(entry=entry, actor=request.staff.actor_label)
+    if action not in {"publish", "unpublish"}:
+        raise ActionNotAllowed("faq_publish")
+    publish = action == "publish"
+    authoring.faq_entry_publish_by_staff(staff=request.staff, entry=entry, publish=publish)
+    if publish:
         messages.success(request, _("The entry is published: the assistant answers with it now."))
     else:
-        services.faq_entry_unpublish(entry=entry, actor=request.staff.actor_label)
         messages.success(request, _("The entry was withdrawn: the assistant no longer answers with it."))
     return redirect("backoffice:faq_edit", external_id=entry.external_id)
 
 
-@staff_page
-@require_http_methods(["GET"])
-def unanswered(request):
+def _render_unanswered(request, *, draft: dict | None = None):
     staff = request.staff
     groups = selectors.unanswered_groups(municipality=staff.municipality)[:50]
     context = {
         "groups": groups,
         "categories": Category.choices,
-        "departments": _departments(staff, "faq_edit"),
+        "departments": authoring.faq_departments_writable(staff=staff),
         "languages": LANGUAGES,
+        "draft": None,
+        "error_summary": [],
     }
-    return render(request, "backoffice/assistant/unanswered.html", context)
+    if draft is not None:
+        # The refused form is the one of the group the posted questions belong to, if still listed.
+        posted = set(draft["question_ids"])
+        index = next((n for n, group in enumerate(groups, 1) if posted & set(group.question_ids)), 0)
+        fields = {
+            "external_id": (f"id-{index}", str(gettext_lazy("Id of the new entry"))),
+            "category": (f"category-{index}", str(FIELD_LABELS["category"])),
+            "department": (f"department-{index}", str(FIELD_LABELS["department"])),
+        }
+        _by_id, summary = _form_errors(draft["refusal"].errors, fields if index else {})
+        errors = {error.field: error.message for error in reversed(draft["refusal"].errors)}  # the first per field
+        context.update(draft={**draft, "index": index, "errors": errors}, error_summary=summary)
+    return render(request, "backoffice/assistant/unanswered.html", context, status=400 if draft else 200)
+
+
+@staff_page
+@require_http_methods(["GET"])
+def unanswered(request):
+    return _render_unanswered(request)
 
 
 @staff_page
 @require_POST
 def draft_from_group(request):
-    staff = request.staff
-    departments = {d.code: d for d in _departments(staff, "faq_edit")}
-    department = departments.get(request.POST.get("department", ""))
-    external_id = request.POST.get("external_id", "").strip()[:64]
-    category = request.POST.get("category", "")
-    problem = None
-    if department is None:
-        problem = _("Choose one of your departments.")
-    elif not services.EXTERNAL_ID_RE.match(external_id):
-        problem = ID_INVALID
-    elif selectors.faq_entry_exists(municipality=staff.municipality, external_id=external_id):
-        problem = ID_TAKEN
-    elif category not in Category.values:
-        problem = _("Choose a category.")
-    if problem is None:
-        try:
-            entry = answering.faq_draft_from_questions(
-                municipality=staff.municipality,
-                question_ids=request.POST.getlist("question")[:500],
-                external_id=external_id,
-                category=category,
-                department=department,
-                actor=staff.actor_label,
-            )
-        except services.FaqInvalid:
-            problem = _("These questions were already taken up, or no longer exist.")
-        else:
-            messages.success(request, _("A draft entry was made from the questions. Write the answer, then publish."))
-            return redirect("backoffice:faq_edit", external_id=entry.external_id)
-    messages.error(request, problem)
-    return redirect("backoffice:assistant_unanswered")
+    draft = {
+        "question_ids": request.POST.getlist("question")[:500],
+        "external_id": request.POST.get("external_id", "").strip(),
+        "category": request.POST.get("category", ""),
+        "department": request.POST.get("department", ""),
+    }
+    try:
+        entry = authoring.faq_draft_by_staff(
+            staff=request.staff,
+            question_ids=draft["question_ids"],
+            external_id=draft["external_id"],
+            category=draft["category"],
+            department=draft["department"],
+        )
+    except FaqInvalid as refusal:
+        return _render_unanswered(request, draft={**draft, "refusal": refusal})
+    messages.success(request, _("A draft entry was made from the questions. Write the answer, then publish."))
+    return redirect("backoffice:faq_edit", external_id=entry.external_id)
 
 
 @staff_page
@@ -311,25 +316,28 @@ def inquiries(request):
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request, public_id: str):
     staff = request.staff
-    inquiry = selectors.inquiry_get(municipality=staff.municipality, public_id=public_id[:64])
-    error = ""
+    errors: dict[str, str] = {}
+    status = 200
+    answer = ""
     if request.method == "POST":
-        answer = request.POST.get("answer", "").strip()[:MAX_ANSWER]
-        if not answer:
-            error = _("Enter the answer.")
-        elif inquiry.status == InquiryStatus.ANSWERED:
-            error = _("This inquiry has already been answered.")
-        else:
+        answer = request.POST.get("answer", "")
+        inquiry = selectors.inquiry_get(municipality=staff.municipality, public_id=public_id[:64])
+        try:
             answering.inquiry_answer(inquiry=inquiry, answer=answer, actor=staff.actor_label)
+        except InquiryInvalid as refusal:
+            errors, status = {error.field: error.message for error in refusal.errors}, 400
+        except InquiryAlreadyAnswered as refusal:
+            errors, status = {"form": str(refusal.message)}, 409
+        else:
             messages.success(request, _("The answer was recorded."))
             return redirect("backoffice:assistant_inquiry", public_id=str(inquiry.public_id))
-    with transaction.atomic():  # a resident's words and address: reading them is audited
-        audit_log(
-            municipality=staff.municipality,
-            event="assistant.inquiry.viewed",
-            actor=staff.actor_label,
-            object_type="assistant.inquiry",
-            object_id=str(inquiry.public_id),
-        )
-    context = {"inquiry": inquiry, "error": error, "languages": LANGUAGES}
-    return render(request, "backoffice/assistant/inquiry.html", context, status=400 if error else 200)
+    # Shown again after a refusal too: every showing of the resident's words is audited.
+    inquiry = answering.inquiry_read(municipality=staff.municipality, public_id=public_id[:64], actor=staff.actor_label)
+    context = {
+        "inquiry": inquiry,
+        "errors": errors,
+        "answer": answer,
+        "max_answer": MAX_ANSWER_LENGTH,
+        "languages": LANGUAGES,
+    }
+    return render(request, "backoffice/assistant/inquiry.html", context, status=status)

@@ -35,6 +35,8 @@ def login_password(request):
     if user.is_authenticated and user.is_verified():
         if getattr(request, "staff", None) is not None:
             return redirect(next_url or reverse("backoffice:queue"))
+        if auth.staff_is_operator(user):
+            return redirect(auth.staff_landing_url(user, next_url))
         if auth.staff_is_prefecture_staff(user):
             return render(request, "backoffice/auth/signed_in.html", {"title": _("Signed in")})
     notice = None
@@ -42,6 +44,8 @@ def login_password(request):
         notice = "timed_out"
     elif request.session.pop(auth.LOGGED_OUT_KEY, False):
         notice = "logged_out"
+    elif request.session.pop(auth.PASSWORD_SET_KEY, False):
+        notice = "password_set"
 
     form = PasswordForm(_data(request), initial={"next": next_url or ""})
     if form.is_bound and form.is_valid():

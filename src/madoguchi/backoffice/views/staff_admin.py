@@ -12,17 +12,15 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from madoguchi.backoffice.auth import staff_view
 from madoguchi.backoffice.forms_admin import RoleAddForm, StaffCreateForm
 from madoguchi.core.errors import NotFound
-from madoguchi.staff import services
+from madoguchi.staff import passwords, services
 from madoguchi.staff.selectors import department_list, staff_detail, staff_list
 
 
@@ -57,10 +55,10 @@ def staff_index(request):
     return render(request, "backoffice/admin/staff_list.html", {"rows": rows})
 
 
-@sensitive_post_parameters("password1", "password2")
 @admin_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def staff_new(request):
+    """Add a staff member without a password, then e-mail them a link to choose it."""
     staff = request.staff
     departments = department_list(municipality=staff.municipality)
     form = StaffCreateForm(request.POST if request.method == "POST" else None, departments=departments)
@@ -73,20 +71,29 @@ def staff_new(request):
                 last_name=data["last_name"],
                 first_name=data["first_name"],
                 email=data["email"],
-                password=data["password1"],
                 role=data["role"],
                 department_id=data["department"],
             )
-        except ValidationError as exc:  # Django's password validators
-            form.add_error("password1", exc)
         except services.StaffAdminError as exc:
             form.add_error("username", exc.message)
         else:
-            messages.success(
-                request,
-                _("%(username)s was added. They set up their authenticator app at their first sign-in.")
-                % {"username": user.get_username()},
-            )
+            name = user.get_username()
+            try:
+                passwords.staff_password_link_send(admin=staff, user_id=user.pk)
+            except services.StaffAdminError as exc:
+                # The account exists; only the e-mail failed. The page offers to send it again.
+                messages.error(
+                    request, _("%(username)s was added, but: %(error)s") % {"username": name, "error": exc.message}
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(username)s was added. A link to choose their password was sent to %(email)s; "
+                        "they set up their authenticator app at their first sign-in."
+                    )
+                    % {"username": name, "email": user.email},
+                )
             return redirect("backoffice:staff_admin_detail", user_id=user.pk)
     status = 400 if form.is_bound else 200
     return render(request, "backoffice/admin/staff_new.html", {"form": form}, status=status)
@@ -170,4 +177,16 @@ def staff_totp_reset(request, user_id: int):
     messages.success(
         request, _("The authenticator was reset. The staff member sets up a new one at their next sign-in.")
     )
+    return redirect("backoffice:staff_admin_detail", user_id=user_id)
+
+
+@admin_page
+@require_POST
+def staff_password_link(request, user_id: int):
+    """E-mail the staff member a new link to set their password (never shown here)."""
+    try:
+        passwords.staff_password_link_send(admin=request.staff, user_id=user_id)
+    except services.StaffAdminError as exc:
+        return _render_detail(request, user_id, error=str(exc.message), status=400)
+    messages.success(request, _("A link to set a password was sent to the staff member's e-mail address."))
     return redirect("backoffice:staff_admin_detail", user_id=user_id)

@@ -4,13 +4,17 @@ Every value an operator may need to change comes from an environment variable, s
 build runs unchanged as the embedded default, in CI and in production.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.observability.client import meta_key
+from madoguchi.observability.logs import logging_config
 from madoguchi.storage.config import default_storage_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -29,13 +33,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Return a comma-separated list of CIDR networks, refusing to start on one that is not."""
+    values = env_list(name)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP network (e.g. 10.0.0.0/8).") from None
+    return values
+
+
 SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY", "")
 DEBUG = env_bool("MADOGUCHI_DEBUG", False)
 ALLOWED_HOSTS = env_list("MADOGUCHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("MADOGUCHI_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "madoguchi.platform_admin.apps.PlatformAdminConfig",  # django.contrib.admin, hardened
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "madoguchi.jp",
     "madoguchi.storage",
+    "madoguchi.observability",
     "madoguchi.tenants",
     "madoguchi.staff",
     "madoguchi.audit",
@@ -69,12 +85,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, the request's log line and its latency cover everything beneath.
+    "madoguchi.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer: a preflight or an error still needs its CORS headers.
     "corsheaders.middleware.CorsMiddleware",
+    # Above the session middleware, so a database outage while saving the session is a 503 too.
+    "madoguchi.observability.unavailable.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so its "not found" is the same page an unknown URL gets.
+    "madoguchi.backoffice.network.NetworkAllowListMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,7 +134,19 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Madoguchi"
 # Staff sessions end after this many minutes without a request (個人情報を扱う端末の離席対策).
 MADOGUCHI_STAFF_IDLE_MINUTES = int(os.environ.get("MADOGUCHI_STAFF_IDLE_MINUTES", "30"))
+# Optional allow-lists (comma-separated CIDR) for /admin/ and for /staff/ with /api/v1/staff/;
+# empty: any address. Anyone else gets "not found" (madoguchi.backoffice.network).
+MADOGUCHI_ADMIN_ALLOWED_NETWORKS = env_networks("MADOGUCHI_ADMIN_ALLOWED_NETWORKS")
+MADOGUCHI_STAFF_ALLOWED_NETWORKS = env_networks("MADOGUCHI_STAFF_ALLOWED_NETWORKS")
 LOGIN_URL = "backoffice:login"
+# Staff passwords are never chosen by someone else: a link by e-mail lets the person set it
+# (madoguchi.staff.passwords). A new staff member's link works for MADOGUCHI_PASSWORD_LINK_HOURS,
+# a "forgot password" link for MADOGUCHI_PASSWORD_RESET_HOURS (Django's PASSWORD_RESET_TIMEOUT);
+# either works once. Requests for reset links are limited per client address and per account.
+MADOGUCHI_PASSWORD_SET_TIMEOUT = int(float(os.environ.get("MADOGUCHI_PASSWORD_LINK_HOURS", "24")) * 3600)
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("MADOGUCHI_PASSWORD_RESET_HOURS", "1")) * 3600)
+MADOGUCHI_PASSWORD_RESET_RATE = os.environ.get("MADOGUCHI_PASSWORD_RESET_RATE", "20/h")
+MADOGUCHI_PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("MADOGUCHI_PASSWORD_RESET_ACCOUNT_RATE", "3/h")
 
 ROOT_URLCONF = "madoguchi.conf.urls"
 WSGI_APPLICATION = "madoguchi.conf.wsgi.application"
@@ -159,7 +193,9 @@ if CACHE_URL.startswith("redis"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache, except that a refused write raises (a read-only database
+            # must not look like "rate limited"): madoguchi/observability/cache.py.
+            "BACKEND": "madoguchi.observability.cache.DatabaseCache",
             "LOCATION": "madoguchi_cache",
         }
     }
@@ -225,8 +261,13 @@ MADOGUCHI_LOOKUP_RATE = os.environ.get("MADOGUCHI_LOOKUP_RATE", "30/m")
 # Integrator credentials (madoguchi integrator create): the default rate per credential.
 MADOGUCHI_INTEGRATOR_RATE = os.environ.get("MADOGUCHI_INTEGRATOR_RATE", "600/m")
 RATELIMIT_VIEW = "madoguchi.portal.views.errors.rate_limited"
-# Behind a load balancer set this to the header that carries the client address.
-RATELIMIT_IP_META_KEY = os.environ.get("MADOGUCHI_CLIENT_IP_HEADER") or None
+# Behind a reverse proxy: the header that carries the client address, as a META key
+# (HTTP_X_REAL_IP, HTTP_X_FORWARDED_FOR; "X-Forwarded-For" is accepted too). For
+# X-Forwarded-For only the right-most MADOGUCHI_TRUSTED_PROXY_COUNT entries, added by our own
+# proxies, are believed (madoguchi/observability/client.py).
+MADOGUCHI_CLIENT_IP_HEADER = meta_key(os.environ.get("MADOGUCHI_CLIENT_IP_HEADER", ""))
+MADOGUCHI_TRUSTED_PROXY_COUNT = int(os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUNT", "1"))
+RATELIMIT_IP_META_KEY = "madoguchi.observability.client.client_ip"
 
 SITE_NAME = _("Madoguchi")
 
@@ -255,13 +296,21 @@ CORS_EXPOSE_HEADERS = (
 )
 CORS_PREFLIGHT_MAX_AGE = 3600
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "bm25s": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
-}
+# Logs go to stderr, one line per record: readable text, or JSON (one object per line) for a
+# log collector in production. Context and masking: madoguchi/observability/logs.py.
+LOGGING = logging_config(
+    level=os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO"),
+    log_format=os.environ.get("MADOGUCHI_LOG_FORMAT", "text").strip().lower(),
+)
+# Health and metrics (docs/operations/observability.md): who sees /health/ready's details and
+# /metrics — a bearer token, or these addresses/networks (the client address as above).
+MADOGUCHI_HEALTH_TOKEN = os.environ.get("MADOGUCHI_HEALTH_TOKEN", "")
+MADOGUCHI_HEALTH_ALLOW = env_list("MADOGUCHI_HEALTH_ALLOW", "127.0.0.1/32,::1/128")
+# Readiness fails below this much free space where attachments are written (warns below twice).
+MADOGUCHI_HEALTH_MIN_FREE_MB = int(os.environ.get("MADOGUCHI_HEALTH_MIN_FREE_MB", "1024"))
+# Warn this long before a residents' CRL passes its nextUpdate, and before a signing key expires.
+MADOGUCHI_HEALTH_CRL_WARN_HOURS = float(os.environ.get("MADOGUCHI_HEALTH_CRL_WARN_HOURS", "12"))
+MADOGUCHI_HEALTH_KEY_WARN_DAYS = int(os.environ.get("MADOGUCHI_HEALTH_KEY_WARN_DAYS", "30"))
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
 # `madoguchi drafts purge` and `madoguchi clearsessions` daily.
@@ -284,6 +333,9 @@ EMAIL_TIMEOUT = float(os.environ.get("MADOGUCHI_EMAIL_TIMEOUT", "10"))  # second
 DEFAULT_FROM_EMAIL = os.environ.get("MADOGUCHI_EMAIL_FROM", "noreply@localhost")
 # The portal's public address; e-mails link to its status page (/status/).
 MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The back office's address as staff reach it (it may sit on the LGWAN side, apart from the
+# portal); password links to staff point there.
+MADOGUCHI_STAFF_URL = (os.environ.get("MADOGUCHI_STAFF_URL") or MADOGUCHI_PUBLIC_URL).rstrip("/")
 MADOGUCHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_NOTIFY_MAX_ATTEMPTS", "5"))
 # Where 移管 (transfer to the archives) exports closed cases before removing them.
 MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR / "transfer"))

@@ -19,6 +19,7 @@ from madoguchi.cases.access import format_access_code
 from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Channel
 from madoguchi.cases.services import case_submit
+from madoguchi.observability.metrics import submission_counted
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited
@@ -154,7 +155,7 @@ def apply_confirm(request, code: str, slug: str):
         ):
             return rate_limited(request)
         try:
-            result = case_submit(
+            result = submission_counted(case_submit)(
                 municipality=municipality,
                 procedure_version=procedure.current_version,
                 answers=draft.values,

@@ -22,7 +22,7 @@ from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inqui
 from madoguchi.assistant.language import supported_language
 from madoguchi.assistant.messages import MESSAGES, messages_for
 from madoguchi.assistant.models import LANGUAGES
-from madoguchi.assistant.services import MAX_QUESTION_LENGTH, FaqInvalid
+from madoguchi.assistant.validation import MAX_INQUIRY_LENGTH, MAX_QUESTION_LENGTH, InquiryInvalid
 from madoguchi.portal.middleware import DEFAULT_POLICY
 from madoguchi.tenants.selectors import municipality_get
 
@@ -59,15 +59,15 @@ def _page(request, code: str, *, embed: bool):
             try:
                 inquiry = inquiry_create(
                     municipality=municipality,
-                    question=request.POST.get("question", "")[:2000],
+                    question=request.POST.get("question", "")[:MAX_INQUIRY_LENGTH],
                     email=request.POST.get("email", ""),
                     language=chosen or get_language(),
                     question_id=request.POST.get("question_id") or None,
                 )
-            except FaqInvalid:
+            except InquiryInvalid:
                 context.update(
                     inquiry_error=True,
-                    inquiry_question=request.POST.get("question", "")[:2000],
+                    inquiry_question=request.POST.get("question", "")[:MAX_INQUIRY_LENGTH],
                     inquiry_email=request.POST.get("email", "")[:254],
                     question_id=request.POST.get("question_id", ""),
                     text=messages_for(chosen or get_language()),

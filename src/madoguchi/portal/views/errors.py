@@ -3,6 +3,9 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from madoguchi.observability.unavailable import is_service_unavailable, unavailable_response
+from madoguchi.portal.middleware import DEFAULT_POLICY
+
 
 def _error(request, status: int, title: str, message: str, *, retry_url: str = ""):
     return render(
@@ -14,6 +17,10 @@ def _error(request, status: int, title: str, message: str, *, retry_url: str = "
 
 
 def bad_request(request, exception=None):
+    # Django's session middleware reports a session it could not save as a bad request
+    # (SessionInterrupted); when the database refused the write, it is an outage.
+    if is_service_unavailable(exception):
+        return unavailable_response(request)
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
@@ -41,6 +48,24 @@ def server_error(request):
         _("Something went wrong"),
         _("An unexpected error occurred. Nothing you entered was submitted. Please try again later."),
     )
+
+
+def service_unavailable(request):
+    """The database cannot serve (madoguchi.observability.unavailable adds Retry-After).
+
+    Rendered without touching the database: no municipality, no user.
+    """
+    response = _error(
+        request,
+        503,
+        _("Temporarily unavailable"),
+        _(
+            "The service cannot be used at the moment because of maintenance or a fault. "
+            "Nothing you entered was submitted. Please try again in a few minutes."
+        ),
+    )
+    response["Content-Security-Policy"] = DEFAULT_POLICY
+    return response
 
 
 def rate_limited(request, exception=None):
