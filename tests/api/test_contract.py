@@ -9,11 +9,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import escape
-from madoguchi.signatures.demo import software_card_load
 from tests.api.support import API, assert_problem, juminhyo_answers, post_json, procedures_url, status_url
 
 from madoguchi.api.problems import KINDS
 from madoguchi.core.errors import DomainError
+from madoguchi.demo.pki import software_card_load
 from madoguchi.signatures.signing import sign_cms
 
 # A generated client names its functions after these: renaming one breaks every integrator.
