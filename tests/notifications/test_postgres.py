@@ -75,4 +75,5 @@ def test_parallel_workers_send_every_notification_exactly_once(submit, staff, re
     assert sorted(i for i in range(count) for body in bodies if f"補正 #{i}\n" in body.replace("\r\n", "\n")) == list(
         range(count)
     )
-    assert set(Notification.objects.values_list("status", "attempts")) == {(NotificationStatus.SENT, 1)}
+    sent = Notification.objects.for_municipality(staff.municipality).values_list("status", "attempts")
+    assert set(sent) == {(NotificationStatus.SENT, 1)}

@@ -160,6 +160,8 @@ def test_the_settings_log_json_to_stderr_when_asked(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "madoguchi.conf.settings.dev",
+        # Development settings on their own SQLite file, whatever database this run uses.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "MADOGUCHI_BASE_DIR": str(tmp_path),
         "MADOGUCHI_LOG_FORMAT": "json",
         "MADOGUCHI_LOG_LEVEL": "WARNING",

@@ -141,6 +141,8 @@ def count_in_another_process(redis_url: str, group: str, count: int, tmp_path) -
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "madoguchi.conf.settings.dev",
+        # Development settings on their own SQLite file, whatever database this run uses.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "MADOGUCHI_BASE_DIR": str(tmp_path),
         "CACHE_URL": redis_url,
     }
