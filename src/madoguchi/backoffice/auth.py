@@ -56,8 +56,8 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from madoguchi.audit.services import audit_log
 from madoguchi.backoffice.middleware import LAST_SEEN_KEY
+from madoguchi.staff.auditing import staff_log_action
 from madoguchi.staff.selectors import (  # noqa: F401 - who may sign in is the staff app's rule; views use it from here
     staff_audit_owner,
     staff_is_operator,
@@ -156,15 +156,6 @@ def staff_landing_url(user, next_url: str | None) -> str:
     return reverse("backoffice:login")
 
 
-def _audit(user, *, event: str, payload: dict) -> None:
-    owner, actor = staff_audit_owner(user)
-    if owner is None:
-        logger.info("%s user=%s payload=%s", event, user.get_username(), payload)
-        return
-    with transaction.atomic():
-        audit_log(municipality=owner, event=event, actor=actor, payload=payload)
-
-
 # --- step 1: password -------------------------------------------------------------------
 
 
@@ -183,7 +174,7 @@ def staff_password_check(*, request, username: str, password: str):
         user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
     known = get_user_model()._default_manager.filter(**{get_user_model().USERNAME_FIELD: username}).first()
     if known is not None:
-        _audit(
+        staff_log_action(
             known,
             event=EVENT_LOGIN_FAILED,
             payload={"step": "password", "locked_out": bool(getattr(request, "axes_locked_out", False))},
@@ -277,11 +268,11 @@ def staff_login_complete(request, *, user, backend: str, device, method: str) ->
     payload = {"method": method}
     if isinstance(device, StaticDevice):
         payload["recovery_codes_left"] = device.token_set.count()
-    _audit(user, event=EVENT_LOGGED_IN, payload=payload)
+    staff_log_action(user, event=EVENT_LOGGED_IN, payload=payload)
 
 
 def staff_second_factor_failed(*, user, step: str, throttled: bool) -> None:
-    _audit(user, event=EVENT_LOGIN_FAILED, payload={"step": step, "throttled": throttled})
+    staff_log_action(user, event=EVENT_LOGIN_FAILED, payload={"step": step, "throttled": throttled})
 
 
 # --- enrolment --------------------------------------------------------------------------
@@ -332,7 +323,7 @@ def totp_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | No
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create([StaticToken(device=recovery, token=token) for token in codes])
-    _audit(user, event=EVENT_TOTP_ENROLLED, payload={"recovery_codes": RECOVERY_CODE_COUNT})
+    staff_log_action(user, event=EVENT_TOTP_ENROLLED, payload={"recovery_codes": RECOVERY_CODE_COUNT})
     return codes
 
 
@@ -346,13 +337,13 @@ def format_recovery_code(token: str) -> str:
 def staff_logout(request) -> None:
     """End the session (audited for municipality staff)."""
     if request.user.is_authenticated:
-        _audit(request.user, event=EVENT_LOGGED_OUT, payload={})
+        staff_log_action(request.user, event=EVENT_LOGGED_OUT, payload={})
     logout(request)
     request.session[LOGGED_OUT_KEY] = True
 
 
 def staff_idle_logout(request, *, idle_seconds: float) -> None:
     """End a session left idle too long (audited for municipality staff); the login page says why."""
-    _audit(request.user, event=EVENT_LOGGED_OUT_IDLE, payload={"idle_minutes": int(idle_seconds // 60)})
+    staff_log_action(request.user, event=EVENT_LOGGED_OUT_IDLE, payload={"idle_minutes": int(idle_seconds // 60)})
     logout(request)
     request.session[TIMED_OUT_KEY] = True

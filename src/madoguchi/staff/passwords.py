@@ -55,9 +55,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.audit.services import audit_log
 from madoguchi.core.errors import Conflict
-from madoguchi.staff.selectors import staff_audit_owner, staff_get, staff_is_operator, staff_may_sign_in
+from madoguchi.staff.auditing import staff_log_action
+from madoguchi.staff.selectors import staff_get, staff_is_operator, staff_may_sign_in
 from madoguchi.staff.services import StaffAdminError
 from madoguchi.tenants.access import StaffContext
 
@@ -211,32 +211,16 @@ def _send_link(user, *, purpose: LinkPurpose) -> None:
     send_mail(" / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n", None, [user.email])
 
 
-def _audit(user, *, event: str, actor: str | None = None, payload: dict) -> None:
-    owner, own_actor = staff_audit_owner(user)
-    if owner is None:
-        logger.info("%s user=%s payload=%s", event, user.get_username(), payload)
-        return
-    with transaction.atomic():
-        audit_log(
-            municipality=owner,
-            event=event,
-            actor=actor or own_actor,
-            object_type="staff",
-            object_id=user.get_username(),
-            payload=payload,
-        )
-
-
-def _send_and_audit(user, *, purpose: LinkPurpose, actor: str) -> bool:
+def _send_andstaff_log_action(user, *, purpose: LinkPurpose, actor: str) -> bool:
     try:
         _send_link(user, purpose=purpose)
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("Password link for %s not sent: %s", user.get_username(), error.__class__.__name__)
-        _audit(
+        staff_log_action(
             user, event=EVENT_LINK_FAILED, actor=actor, payload={"purpose": str(purpose), "error": type(error).__name__}
         )
         return False
-    _audit(user, event=EVENT_LINK_SENT, actor=actor, payload={"purpose": str(purpose)})
+    staff_log_action(user, event=EVENT_LINK_SENT, actor=actor, payload={"purpose": str(purpose)})
     return True
 
 
@@ -257,7 +241,7 @@ def staff_password_link_send(*, admin: StaffContext, user_id: int) -> None:
         raise StaffAdminError(LINK_INACTIVE)
     if not user.email:
         raise StaffAdminError(LINK_NO_EMAIL)
-    if not _send_and_audit(user, purpose=LinkPurpose.SET, actor=admin.actor_label):
+    if not _send_andstaff_log_action(user, purpose=LinkPurpose.SET, actor=admin.actor_label):
         raise StaffAdminError(LINK_NOT_SENT)
 
 
@@ -277,7 +261,7 @@ def operator_password_link_send(*, operator, user_id: int) -> None:
         raise StaffAdminError(LINK_NOT_STAFF)
     if not user.email:
         raise StaffAdminError(LINK_NO_EMAIL)
-    if not _send_and_audit(user, purpose=LinkPurpose.SET, actor=f"platform:{operator.get_username()}"):
+    if not _send_andstaff_log_action(user, purpose=LinkPurpose.SET, actor=f"platform:{operator.get_username()}"):
         raise StaffAdminError(LINK_NOT_SENT)
 
 
@@ -306,7 +290,7 @@ def staff_password_reset_request(*, identifier: str) -> int:
     for user in candidates:
         if not staff_may_sign_in(user):
             continue
-        _audit(user, event=EVENT_RESET_REQUESTED, actor="anonymous", payload={"email_on_file": bool(user.email)})
+        staff_log_action(user, event=EVENT_RESET_REQUESTED, actor="anonymous", payload={"email_on_file": bool(user.email)})
         if user.email:
             transaction.on_commit(lambda pk=user.pk: staff_password_reset_send_task.enqueue(pk))
             queued += 1
@@ -318,7 +302,7 @@ def staff_password_reset_send(*, user_id: int) -> bool:
     user = get_user_model()._default_manager.filter(pk=user_id).first()
     if user is None or not user.email or not staff_may_sign_in(user):
         return False
-    return _send_and_audit(user, purpose=LinkPurpose.RESET, actor="system")
+    return _send_andstaff_log_action(user, purpose=LinkPurpose.RESET, actor="system")
 
 
 # --- opening a link and setting the password -----------------------------------------------
@@ -367,5 +351,5 @@ def staff_password_set(*, purpose: LinkPurpose, user_id: int, token: str, passwo
             raise PasswordLinkRefused(state)
         user.set_password(password)
         user.save(update_fields=["password"])
-        _audit(user, event=EVENT_PASSWORD_SET, payload={"purpose": str(purpose)})
+        staff_log_action(user, event=EVENT_PASSWORD_SET, payload={"purpose": str(purpose)})
     axes_reset(username=user.get_username())

@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from madoguchi.audit.services import audit_log
 from madoguchi.core.errors import Conflict
+from madoguchi.staff.auditing import staff_log_action
 from madoguchi.staff.selectors import StaffNotFound, staff_get
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department, Role, StaffMembership
@@ -78,17 +78,6 @@ def _role_payload(membership: StaffMembership) -> dict:
     }
 
 
-def _audit(admin: StaffContext, *, event: str, user, payload: dict | None = None) -> None:
-    audit_log(
-        municipality=admin.municipality,
-        event=event,
-        actor=admin.actor_label,
-        object_type="staff",
-        object_id=user.get_username(),
-        payload=payload or {},
-    )
-
-
 def staff_create(
     *,
     admin: StaffContext,
@@ -121,7 +110,13 @@ def staff_create(
             membership = StaffMembership.objects.for_municipality(admin.municipality).create(
                 municipality=admin.municipality, user=user, department=department, role=role
             )
-            _audit(admin, event=EVENT_CREATED, user=user, payload={"roles": [_role_payload(membership)]})
+            staff_log_action(
+                user,
+                event=EVENT_CREATED,
+                actor=admin.actor_label,
+                owner=admin.municipality,
+                payload={"roles": [_role_payload(membership)]},
+            )
     except IntegrityError:  # the same user name created concurrently
         raise StaffAdminError(USERNAME_TAKEN) from None
     return user
@@ -139,7 +134,13 @@ def staff_role_add(*, admin: StaffContext, user_id: int, role: str, department_i
         if memberships.filter(user=user, department=department, role=role).exists():
             raise StaffAdminError(ROLE_EXISTS)
         membership = memberships.create(municipality=admin.municipality, user=user, department=department, role=role)
-        _audit(admin, event=EVENT_ROLE_ADDED, user=user, payload=_role_payload(membership))
+        staff_log_action(
+            user,
+            event=EVENT_ROLE_ADDED,
+            actor=admin.actor_label,
+            owner=admin.municipality,
+            payload=_role_payload(membership),
+        )
     return membership
 
 
@@ -168,7 +169,9 @@ def staff_role_remove(*, admin: StaffContext, user_id: int, membership_id: int) 
             raise StaffAdminError(OWN_LAST_ADMIN_ROLE)
         payload = _role_payload(membership)
         membership.delete()
-        _audit(admin, event=EVENT_ROLE_REMOVED, user=user, payload=payload)
+        staff_log_action(
+            user, event=EVENT_ROLE_REMOVED, actor=admin.actor_label, owner=admin.municipality, payload=payload
+        )
 
 
 def staff_set_active(*, admin: StaffContext, user_id: int, active: bool) -> None:
@@ -186,7 +189,12 @@ def staff_set_active(*, admin: StaffContext, user_id: int, active: bool) -> None
             return
         user.is_active = active
         user.save(update_fields=["is_active"])
-        _audit(admin, event=EVENT_REACTIVATED if active else EVENT_DEACTIVATED, user=user)
+        staff_log_action(
+            user,
+            event=EVENT_REACTIVATED if active else EVENT_DEACTIVATED,
+            actor=admin.actor_label,
+            owner=admin.municipality,
+        )
 
 
 def staff_totp_reset(*, admin: StaffContext, user_id: int) -> None:
@@ -200,4 +208,10 @@ def staff_totp_reset(*, admin: StaffContext, user_id: int) -> None:
         user = staff_get(municipality=admin.municipality, user_id=user_id, lock=True)
         totp_count, _detail = TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        _audit(admin, event=EVENT_TOTP_RESET, user=user, payload={"had_authenticator": bool(totp_count)})
+        staff_log_action(
+            user,
+            event=EVENT_TOTP_RESET,
+            actor=admin.actor_label,
+            owner=admin.municipality,
+            payload={"had_authenticator": bool(totp_count)},
+        )
