@@ -19,7 +19,7 @@ from tests.samples import pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.verification import audit_verify
-from madoguchi.cases import workflow
+from madoguchi.cases import reading, workflow
 from madoguchi.cases.actions import case_available_actions
 from madoguchi.cases.errors import IllegalTransition, InvalidAssignee, MessageRequired
 from madoguchi.cases.models import AnswerVersion, Case, CaseEvent, CaseStatus
@@ -346,14 +346,14 @@ def test_case_available_actions_are_none_on_a_case_of_another_department(aoba, v
 
 
 def test_case_view_is_audited(case, clerk):
-    workflow.case_view(staff=clerk, case=case)
+    reading.case_view(staff=clerk, case=case)
     assert audit_events(case) == ["backoffice.case.viewed"]
 
 
 def test_case_view_of_a_case_of_another_department_is_not_allowed(aoba, version_of, clerk, now):
     kankyo_case = submit_sodai_gomi(aoba, version_of, now=now)
     with pytest.raises(ActionNotAllowed):
-        workflow.case_view(staff=clerk, case=kankyo_case)
+        reading.case_view(staff=clerk, case=kankyo_case)
     assert audit_events(kankyo_case) == []
 
 
@@ -365,7 +365,7 @@ def test_attachment_open_returns_the_file_and_audits(aoba, version_of, clerk, no
     content = pdf_bytes("jido teate")
     case = submit_jido_teate(aoba, version_of, now=now, content=content)
     [attachment] = case.attachments.model.objects.for_municipality(aoba).filter(case=case)
-    opened = workflow.attachment_open(staff=clerk, case=case, attachment_id=attachment.pk, disposition=disposition)
+    opened = reading.attachment_open(staff=clerk, case=case, attachment_id=attachment.pk, disposition=disposition)
     with opened.file:
         assert opened.file.read() == content
     assert opened.attachment == attachment and opened.as_attachment is as_attachment
@@ -378,7 +378,7 @@ def test_attachment_open_of_another_cases_attachment_is_not_found(aoba, version_
     other = submit_jido_teate(aoba, version_of, now=now)
     [attachment] = other.attachments.model.objects.for_municipality(aoba).filter(case=other)
     with pytest.raises(NotFound):
-        workflow.attachment_open(staff=clerk, case=case, attachment_id=attachment.pk, disposition="inline")
+        reading.attachment_open(staff=clerk, case=case, attachment_id=attachment.pk, disposition="inline")
     assert audit_events(case) == [] and audit_events(other) == []
 
 
@@ -387,5 +387,5 @@ def test_attachment_open_by_staff_of_another_municipality_is_not_found(aoba, min
     [attachment] = case.attachments.model.objects.for_municipality(aoba).filter(case=case)
     other = staff("minatogawa-admin")
     with pytest.raises(NotFound):
-        workflow.attachment_open(staff=other, case=case, attachment_id=attachment.pk, disposition="attachment")
+        reading.attachment_open(staff=other, case=case, attachment_id=attachment.pk, disposition="attachment")
     assert audit_events(case) == []

@@ -27,7 +27,7 @@ from madoguchi.api.staff.schemas import (
 )
 from madoguchi.approvals.selectors import route_status
 from madoguchi.approvals.services import step_approve, step_return
-from madoguchi.cases import workflow
+from madoguchi.cases import reading
 from madoguchi.cases.actions import case_action_perform
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_get_for_staff, case_queue, case_timeline
@@ -157,7 +157,7 @@ def _detail(request, case) -> dict:
 def staff_case_detail(request, receipt_number: str):
     """Return a case with its answers and history (the read is audited)."""
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
-    workflow.case_view(staff=request.staff, case=case)
+    reading.case_view(staff=request.staff, case=case)
     return _detail(request, case)
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.approvals.selectors import post_reviews_for_case, route_status
 from madoguchi.backoffice.auth import staff_view
-from madoguchi.cases import workflow
+from madoguchi.cases import reading, workflow
 from madoguchi.cases.actions import case_action_perform, case_available_actions, staff_action_get
 from madoguchi.cases.errors import InvalidAssignee, MessageRequired
 from madoguchi.cases.models import CaseStatus
@@ -151,7 +151,7 @@ def _render_case(
 ):
     """Render the case page. Showing it displays personal data, so every rendering is audited."""
     staff = request.staff
-    workflow.case_view(staff=staff, case=case)
+    reading.case_view(staff=staff, case=case)
     language = get_language()
     definition = case.procedure_version.definition
     actions = case_available_actions(staff=staff, case=case)
@@ -205,7 +205,7 @@ def _may_issue_documents(staff, case) -> bool:
 def attachment(request, receipt_number: str, attachment_id: int):
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
     disposition = "attachment" if request.GET.get("download") else "inline"
-    opened = workflow.attachment_open(
+    opened = reading.attachment_open(
         staff=request.staff, case=case, attachment_id=attachment_id, disposition=disposition
     )
     response = FileResponse(
