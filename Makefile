@@ -19,7 +19,8 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 setup: $(VENV)/.installed node_modules/.installed
-	cd src/madoguchi && ../../$(BIN)/madoguchi compilemessages --verbosity 0
+	@# Development settings on purpose (compiling messages needs no database), whatever DATABASE_URL says.
+	cd src/madoguchi && MADOGUCHI_ENV=development ../../$(BIN)/madoguchi compilemessages --verbosity 0
 
 run: setup
 	mkdir -p var
