@@ -61,7 +61,7 @@ def nginx_before_unavailable_apps():
     )
     instance = config.instance_from(environ, bin_dir=VENV_BIN)
     production.render_files(instance, scheduler=False)
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [nginx, "-p", str(instance.nginx_prefix), "-c", str(instance.nginx_prefix / "nginx.conf"), "-e", "stderr",
          "-g", "daemon off;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

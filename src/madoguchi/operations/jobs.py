@@ -94,7 +94,6 @@ def _verify_signatures() -> str:
 
 def _recover_tasks() -> str:
     from madoguchi.operations.recovery import tasks_recover
-
     from madoguchi.operations.transient import tasks_retry_transient
 
     report = tasks_recover()
