@@ -63,11 +63,11 @@ def main() -> None:
     from bench.assistant_queries import QUERIES
     from madoguchi.assistant import retrieval
     from madoguchi.assistant.answering import assistant_ask
-    from madoguchi.assistant.demo import demo_faq_load
     from madoguchi.assistant.index import kb_index
     from madoguchi.assistant.management.commands.assistant import embed_with_progress
     from madoguchi.assistant.text import get_analyser
-    from madoguchi.tenants.demo import demo_tenants_load
+    from madoguchi.demo.faq import demo_faq_load
+    from madoguchi.demo.tenants import demo_tenants_load
 
     call_command("migrate", verbosity=0)
     with scopes_disabled():

@@ -100,8 +100,8 @@ def fill(entries: int):
     """Create the municipality and ``entries`` chained entries; return the municipality."""
     from django.db import connection, transaction
 
+    from madoguchi.audit.chain import entry_digest
     from madoguchi.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
-    from madoguchi.audit.services import entry_digest
     from madoguchi.tenants.models import Municipality, Prefecture
 
     prefecture = Prefecture.objects.create(**PREFECTURE)
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from django.core.management import call_command
 
-        from madoguchi.audit.services import VERIFY_CHUNK_SIZE, audit_chain_verify
+        from madoguchi.audit.verification import VERIFY_CHUNK_SIZE, audit_chain_verify
 
         call_command("migrate", verbosity=0, interactive=False)
         municipality = fill(args.entries)

@@ -68,11 +68,11 @@ def walk_cases(cases: int) -> tuple[list[float], list[float]]:
     from madoguchi.approvals.services import step_approve
     from madoguchi.cases.services import case_submit
     from madoguchi.cases.workflow import case_decide, case_start_review
+    from madoguchi.demo.tenants import demo_tenants_load
     from madoguchi.procedures.selectors import procedure_get
     from madoguchi.procedures.services import catalog_load
     from madoguchi.signatures import organisation
     from madoguchi.tenants.access import staff_context_for
-    from madoguchi.tenants.demo import demo_tenants_load
 
     with scopes_disabled():
         aoba = demo_tenants_load()[0]
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             recreate_database()
             database_url = f"{PG_SERVER}/{PG_DATABASE}"
-        from madoguchi.signatures.demo import demo_pki_ensure
+        from madoguchi.demo.pki import demo_pki_ensure
 
         demo_pki_ensure(directory / "pki", [("082015", "青葉市"), ("082023", "港川市")])
         setup_django(database_url, directory / "pki" / "signatures.yaml")

@@ -70,9 +70,9 @@ def setup(postgres: bool, work: Path) -> None:
     from django.core.management import call_command
     from django_scopes import scopes_disabled
 
+    from madoguchi.demo.pki import demo_pki_ensure
+    from madoguchi.demo.tenants import demo_tenants_load
     from madoguchi.procedures.services import catalog_load
-    from madoguchi.signatures.demo import demo_pki_ensure
-    from madoguchi.tenants.demo import demo_tenants_load
 
     call_command("migrate", verbosity=0)
     with scopes_disabled():
@@ -89,7 +89,7 @@ def bench_verifications(n: int) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding
     from django.conf import settings
 
-    from madoguchi.signatures.demo import software_card_load
+    from madoguchi.demo.pki import software_card_load
     from madoguchi.signatures.signing import sign_cms, sign_raw
     from madoguchi.signatures.verification import SubmittedSignature, verifier_for
 
@@ -153,8 +153,8 @@ def bench_submits(n: int) -> None:
     from django_scopes import scopes_disabled
 
     from madoguchi.cases.services import case_submit
+    from madoguchi.demo.pki import software_card_load
     from madoguchi.procedures.selectors import procedure_version_for_submit
-    from madoguchi.signatures.demo import software_card_load
     from madoguchi.signatures.services import application_signing_content
     from madoguchi.signatures.signing import sign_cms
     from madoguchi.signatures.verification import SubmittedSignature

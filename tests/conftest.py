@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings
 from django_scopes import scopes_disabled
 
+from madoguchi.demo.tenants import demo_tenants_load
 from madoguchi.procedures import services as procedure_services
 from madoguchi.procedures.services import catalog_load
-from madoguchi.tenants.demo import demo_tenants_load
 
 JST = ZoneInfo("Asia/Tokyo")
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog"
@@ -95,7 +95,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def municipalities(db):
     """The two demo municipalities (青葉市 082015, 港川市 082023) with their catalogs."""
-    from madoguchi.tenants.demo import MUNICIPALITIES
+    from madoguchi.demo.tenants import MUNICIPALITIES
     from madoguchi.tenants.models import Municipality
 
     codes = [m["code"] for m in MUNICIPALITIES]
@@ -143,7 +143,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def demo_pki(tmp_path_factory):
     """The demo PKI (demo JPKI CA + software card, organisation keys of both cities), made once."""
-    from madoguchi.signatures.demo import demo_pki_ensure
+    from madoguchi.demo.pki import demo_pki_ensure
 
     directory = tmp_path_factory.mktemp("pki") / "demo-pki"
     demo_pki_ensure(directory, [("082015", "青葉市"), ("082023", "港川市")])

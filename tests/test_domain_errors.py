@@ -36,7 +36,6 @@ INTERNAL = {
     "madoguchi.signatures.crl.CrlRefreshFailed": "`madoguchi signatures crl-refresh` and the scheduler's log",
     "madoguchi.signatures.documents.render.UnprintableCharacters": "the documents job's log; staff re-issue",
     "madoguchi.storage.errors.StoredFileMismatch": "`madoguchi files verify` and the restore drill",
-    "madoguchi.cases.demo.MunicipalityHasCases": "`madoguchi demo_cases` only",
     "madoguchi.demo.cases.MunicipalityHasCases": "`madoguchi demo_cases` only",
     "madoguchi.procedures.pdf_content.PdfEncrypted": "turned into the field error file_encrypted",
     "madoguchi.procedures.pdf_content.PdfUnreadable": "turned into the field error file_unreadable",
@@ -98,7 +97,7 @@ def test_every_internal_exception_listed_still_exists():
         name
         for name in INTERNAL
         if name not in EXCEPTIONS
-        and not name.startswith(("madoguchi.api.", "madoguchi.demo.", "madoguchi.cases.demo."))
+        and not name.startswith(("madoguchi.api.",))
     ]
     assert stale == []
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from tests.api.live import live_api  # noqa: F401 (a fixture for the HTTP-level tests)
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.models import Attachment, Case, ReceiptCounter

@@ -10,7 +10,7 @@ from tests.samples import ADDRESS, NAME, pdf_bytes, png_bytes
 from madoguchi.cases.models import Case
 
 API = "/api/v1"
-PROBLEM_TYPE = "https://madoguchi.example/problems/"
+PROBLEM_TYPE = "http://testserver/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 

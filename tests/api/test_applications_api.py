@@ -221,10 +221,12 @@ def test_status_lookup_with_a_wrong_code_is_404(client, aoba):
     assert_problem(lookup(client, created["receipt_number"], wrong), 404, "not-found")
 
 
-def test_status_lookup_without_a_code_is_404(client, aoba):
+def test_status_lookup_without_a_code_is_a_400_naming_the_header(client, aoba):
     created = submitted(post_json(client, juminhyo_answers()))
 
-    assert_problem(lookup(client, created["receipt_number"], None), 404, "not-found")
+    body = assert_problem(lookup(client, created["receipt_number"], None), 400, "malformed-request")
+
+    assert body["code"] == "access_code_required"
     assert_problem(lookup(client, created["receipt_number"], ""), 404, "not-found")
 
 

@@ -764,11 +764,11 @@ def test_invalid_content_length_is_413(client, unchanged):
         ("get", applications_url(), "POST"),
         ("put", applications_url(), "POST"),
         ("delete", applications_url(), "POST"),
-        ("post", procedure_url(), "GET"),
-        ("post", procedures_url(), "GET"),
-        ("patch", "/api/v1/municipalities", "GET"),
-        ("delete", status_url("082015-2026-000001"), "GET"),
-        ("put", status_url("082015-2026-000001"), "GET"),
+        ("post", procedure_url(), "GET, HEAD"),
+        ("post", procedures_url(), "GET, HEAD"),
+        ("patch", "/api/v1/municipalities", "GET, HEAD"),
+        ("delete", status_url("082015-2026-000001"), "GET, HEAD"),
+        ("put", status_url("082015-2026-000001"), "GET, HEAD"),
     ],
 )
 def test_wrong_method_is_a_405_problem(client, unchanged, method, url, allowed):

@@ -24,7 +24,7 @@ from tests.api.support import (
     procedures_url,
 )
 
-from madoguchi.signatures.demo import software_card_load
+from madoguchi.demo.pki import software_card_load
 from madoguchi.signatures.signing import sign_cms
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,7 @@ def test_procedure_summary_is_in_the_language_of_accept_language(client, aoba):
             },
             "processing_period_days": 3,
             "signature": "optional",
+            "answers_component": "Answers_082015_juminhyo-copy",
         }
     ]
 
@@ -185,11 +186,17 @@ def test_procedures_search_cuts_a_long_query_instead_of_refusing_it(client, aoba
         ("pets", ["inu-shibo", "inu-toroku"]),
         ("childcare", ["hoikusho", "jido-teate"]),
         ("roads", ["doro-senyo"]),
-        ("no-such-category", []),
+        ("waste", ["sodai-gomi"]),
     ],
 )
 def test_procedures_filter_by_category(client, aoba, category, expected):
     assert slugs(client.get(procedures_url(), {"category": category})) == expected
+
+
+def test_an_unknown_category_is_a_400_naming_the_parameter(client, aoba):
+    body = assert_problem(client.get(procedures_url(), {"category": "no-such-category"}), 400, "malformed-request")
+
+    assert [error["field"] for error in body["errors"]] == ["category"]
 
 
 def test_procedures_category_and_search_combine(client, aoba):
@@ -230,7 +237,7 @@ def test_roads_category_is_empty_in_minatogawa(client, minatogawa):
 def test_unknown_resource_is_a_404_problem(client, municipalities, url):
     body = assert_problem(client.get(url, HTTP_ACCEPT_LANGUAGE="en"), 404, "not-found")
 
-    assert body == {"type": "https://madoguchi.example/problems/not-found", "title": "Not found.", "status": 404}
+    assert body == {"type": "http://testserver/problems/not-found", "title": "Not found.", "status": 404}
 
 
 def test_procedure_limited_to_aoba_is_served_in_aoba(client, aoba):
@@ -353,13 +360,19 @@ def test_answers_schema_rejects_a_conditional_answer_when_its_condition_fails(cl
     assert not jsonschema.Draft202012Validator(body["answers_schema"]).is_valid(answers)
 
 
-def test_examples_leave_out_file_fields(client, aoba):
+def test_examples_send_files_as_parts_and_only_the_required_ones(client, aoba):
     for slug in ALL_SLUGS:
         body = detail(client, slug)
+        answers = body["example"]["answers"]
         file_fields = {part["field"] for part in body["files"]}
+        required = {
+            part["field"]
+            for part in body["files"]
+            if part["required"] and condition_holds(part["condition"], answers)
+        }
 
-        assert file_fields.isdisjoint(body["example"]["answers"]), slug
-        assert body["example"].keys() == {"answers"}, slug
+        assert file_fields.isdisjoint(answers), slug
+        assert {item["field"] for item in body["example"]["files"]} == required, slug
 
 
 # --- OpenAPI --------------------------------------------------------------------------------------
@@ -409,29 +422,31 @@ STAFF_PATHS = {
 }
 ASSISTANT_PATHS = {
     "/api/v1/municipalities/{code}/assistant/ask": ["post"],
+    "/api/v1/municipalities/{code}/assistant/faq": ["get"],
     "/api/v1/municipalities/{code}/assistant/questions/{question_id}/feedback": ["post"],
     "/api/v1/municipalities/{code}/assistant/inquiries": ["post"],
 }
 
 
-def test_openapi_lists_the_seven_public_paths_and_the_staff_paths(openapi):
-    assert set(openapi["paths"]) - set(STAFF_PATHS) - set(ASSISTANT_PATHS) == {
-        "/api/v1/municipalities",
-        "/api/v1/municipalities/{code}/procedures",
-        "/api/v1/municipalities/{code}/procedures/{slug}",
-        APPLICATIONS_PATH,
-        APPLICATIONS_PATH + "/signing-content",
-        "/api/v1/applications/{receipt_number}",
-        DOCUMENT_PATH,
-    }
+RESIDENT_PATHS = {
+    "/api/v1/municipalities": ["get"],
+    "/api/v1/municipalities/{code}/procedures": ["get"],
+    "/api/v1/municipalities/{code}/procedures/{slug}": ["get"],
+    APPLICATIONS_PATH: ["post"],
+    APPLICATIONS_PATH + "/signing-content": ["post"],
+    "/api/v1/applications/{receipt_number}": ["get"],
+    "/api/v1/applications/{receipt_number}/correction": ["post"],
+    "/api/v1/applications/{receipt_number}/withdrawal": ["post"],
+    "/api/v1/applications/{receipt_number}/receipt-certificate": ["post"],
+    DOCUMENT_PATH: ["get"],
+    "/api/v1/verifications": ["post"],
+}
+
+
+def test_openapi_lists_the_resident_integrator_staff_and_assistant_paths(openapi):
     assert {path: sorted(item) for path, item in openapi["paths"].items()} == {
-        "/api/v1/municipalities": ["get"],
-        "/api/v1/municipalities/{code}/procedures": ["get"],
-        "/api/v1/municipalities/{code}/procedures/{slug}": ["get"],
-        APPLICATIONS_PATH: ["post"],
-        APPLICATIONS_PATH + "/signing-content": ["post"],
-        "/api/v1/applications/{receipt_number}": ["get"],
-        DOCUMENT_PATH: ["get"],
+        **RESIDENT_PATHS,
+        "/api/v1/integrator": ["get"],
         **STAFF_PATHS,
         **ASSISTANT_PATHS,
     }
@@ -441,7 +456,9 @@ def test_openapi_operations_have_unique_ids_and_responses(openapi):
     operations = [op for item in openapi["paths"].values() for op in item.values()]
 
     assert (
-        len({op["operationId"] for op in operations}) == len(operations) == 7 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
+        len({op["operationId"] for op in operations})
+        == len(operations)
+        == len(RESIDENT_PATHS) + 1 + len(STAFF_PATHS) + len(ASSISTANT_PATHS)
     )
     for op in operations:
         assert op["responses"], op["operationId"]
@@ -453,16 +470,15 @@ def test_openapi_refs_resolve_and_schemas_are_valid_json_schema(openapi):
         resolve(openapi, ref)
     for name, schema in openapi["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
-        assert schema.get("type") == "object", name
+        assert schema.get("type") == "object" or "enum" in schema, name
 
 
 def test_openapi_post_documents_the_idempotency_key_header(openapi):
     parameters = openapi["paths"][APPLICATIONS_PATH]["post"]["parameters"]
 
-    (header,) = [p for p in parameters if p["in"] == "header"]
-    assert header["name"] == "Idempotency-Key"
+    (header,) = [p for p in parameters if p["in"] == "header" and p["name"] == "Idempotency-Key"]
     assert header["required"] is False
-    assert header["schema"] == {"type": "string", "maxLength": 100}
+    assert header["schema"] == {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$", "maxLength": 100}
 
 
 def test_openapi_post_documents_json_and_multipart_bodies(openapi):
@@ -471,24 +487,27 @@ def test_openapi_post_documents_json_and_multipart_bodies(openapi):
     assert body["required"] is True
     assert set(body["content"]) == {"application/json", "multipart/form-data"}
     for media_type in body["content"].values():
-        jsonschema.Draft202012Validator.check_schema(media_type["schema"])
-        assert media_type["schema"]["required"] == ["answers"]
+        schema = resolve(openapi, media_type["schema"]["$ref"])
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["required"] == ["answers"]
 
 
 def test_openapi_post_documents_created_and_problem_responses(openapi):
     responses = openapi["paths"][APPLICATIONS_PATH]["post"]["responses"]
 
-    assert set(responses) == {"201", "400", "404", "405", "413", "415", "422", "429", "503"}
+    assert set(responses) == {"201", "400", "401", "404", "413", "415", "422", "429", "503"}
     assert responses["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ApplicationCreatedOut"
     }
-    assert responses["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ProblemOut"}
+    assert responses["422"]["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+    }
 
 
 def test_openapi_status_documents_only_the_problems_a_lookup_can_have(openapi):
     responses = openapi["paths"]["/api/v1/applications/{receipt_number}"]["get"]["responses"]
 
-    assert set(responses) == {"200", "404", "405", "429", "503"}
+    assert set(responses) == {"200", "400", "401", "404", "429", "503"}
 
 
 def test_openapi_status_documents_the_access_code_header(openapi):
@@ -497,13 +516,14 @@ def test_openapi_status_documents_the_access_code_header(openapi):
     assert {(p["name"], p["in"], p["required"]) for p in parameters} == {
         ("receipt_number", "path", True),
         ("X-Access-Code", "header", True),
+        ("Accept-Language", "header", False),
     }
 
 
 def test_openapi_json_body_schema_accepts_the_example_and_nothing_else(client, aoba, openapi):
     schema = openapi["paths"][APPLICATIONS_PATH]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    example = detail(client, "juminhyo-copy")["example"]
-    validator = jsonschema.Draft202012Validator(schema)
+    example = {"answers": detail(client, "juminhyo-copy")["example"]["answers"]}
+    validator = response_validator(openapi, schema["$ref"])
 
     assert validator.is_valid(example)
     assert validator.is_valid({**example, "language": "en"})

@@ -28,7 +28,7 @@ from madoguchi.approvals.services import (
     step_return,
 )
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.services import case_submit
 from madoguchi.cases.workflow import case_correct, case_request_correction, case_start_review

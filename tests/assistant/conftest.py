@@ -39,6 +39,6 @@ def faq(aoba):
 @pytest.fixture
 def city(db):
     """青葉市 without its procedure catalog (for tests that never reach an answer)."""
-    from madoguchi.tenants.demo import demo_tenants_load
+    from madoguchi.demo.tenants import demo_tenants_load
 
     return demo_tenants_load()[0]

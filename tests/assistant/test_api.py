@@ -168,3 +168,40 @@ def test_assistant_endpoints_are_in_the_openapi_document(client, db):
     assert ask["requestBody"]["content"]["application/json"]["schema"]["required"] == ["question"]
     assert "/api/v1/municipalities/{code}/assistant/questions/{question_id}/feedback" in paths
     assert "/api/v1/municipalities/{code}/assistant/inquiries" in paths
+
+
+# --- the published FAQ as a list (listFaqEntries) ---------------------------------------------
+
+FAQ_URL = "/api/v1/municipalities/082015/assistant/faq"
+
+
+def test_the_faq_list_shows_published_entries_in_the_residents_language(client, faq):
+    entries = client.get(FAQ_URL, {"limit": 100}, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    moving = next(e for e in entries if e["id"] == "moving-001")
+    assert moving["language"] == "en"
+    assert moving["fallback"] is False
+    assert moving["category"] == "moving"
+    assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)
+
+
+def test_the_faq_list_falls_back_to_japanese_and_says_so(client, faq):
+    entries = client.get(FAQ_URL, {"language": "ne", "limit": 100}).json()
+
+    assert any(e["fallback"] and e["language"] in ("ja", "ja-x-easy") for e in entries)
+
+
+def test_the_faq_list_is_paged_with_link_headers_and_revalidated_with_its_etag(client, faq):
+    first = client.get(FAQ_URL, {"limit": 2})
+    again = client.get(FAQ_URL, {"limit": 2}, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert len(first.json()) == 2
+    assert 'rel="next"' in first["Link"]
+    assert again.status_code == 304
+
+
+def test_the_faq_list_filters_by_category_and_refuses_an_unknown_one(client, faq):
+    garbage = client.get(FAQ_URL, {"category": "garbage", "limit": 100}).json()
+
+    assert garbage and {e["category"] for e in garbage} == {"garbage"}
+    assert client.get(FAQ_URL, {"category": "no-such"}).status_code == 400

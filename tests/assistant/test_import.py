@@ -21,7 +21,7 @@ from madoguchi.assistant.services import (
     faq_entry_update,
 )
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 
 from .conftest import DATA
 

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from madoguchi.audit.chain import entry_digest
 from madoguchi.audit.models import AuditCheckpoint, AuditEntry, AuditHead
-from madoguchi.audit.services import entry_digest
 
 PROTECTED_TABLES = (AuditEntry._meta.db_table, AuditCheckpoint._meta.db_table)
 ENTRY_TABLE = AuditEntry._meta.db_table

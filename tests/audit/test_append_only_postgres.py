@@ -5,7 +5,8 @@ from django.db import DatabaseError, connection, transaction
 from tests.audit import tamper
 
 from madoguchi.audit.models import AuditCheckpoint, AuditEntry
-from madoguchi.audit.services import audit_checkpoint, audit_verify
+from madoguchi.audit.services import audit_checkpoint
+from madoguchi.audit.verification import audit_verify
 
 pytestmark = pytest.mark.postgres
 

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from madoguchi.audit.chain import PLATFORM
 from madoguchi.audit.models import AuditEntry, PlatformAuditCheckpoint, PlatformAuditEntry
-from madoguchi.audit.services import PLATFORM, audit_chain_verify, audit_checkpoint, audit_log, audit_verify
+from madoguchi.audit.services import audit_checkpoint, audit_log
+from madoguchi.audit.verification import audit_chain_verify, audit_verify
 
 
 def platform_log(count: int) -> None:

@@ -10,9 +10,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from tests.audit import tamper
 
-from madoguchi.audit import services
+from madoguchi.audit import chain as audit_chain
+from madoguchi.audit import verification
 from madoguchi.audit.models import GENESIS_HASH, AuditCheckpoint, AuditHead
-from madoguchi.audit.services import ChainProblem, audit_chain_verify, audit_checkpoint, audit_log, audit_verify
+from madoguchi.audit.services import audit_checkpoint, audit_log
+from madoguchi.audit.verification import ChainProblem, audit_chain_verify, audit_verify
 
 
 def test_an_intact_chain_has_no_problem(chain):
@@ -78,7 +80,7 @@ def test_an_edited_payload_value_is_reported(chain):
 def test_an_entry_edited_with_a_recomputed_hash_breaks_the_next_link(chain):
     [entry] = [e for e in tamper.entries(chain) if e.sequence == 2]
     content = {f: getattr(entry, f) for f in ("event", "object_type", "object_id", "payload", "created_at")}
-    digest = services.entry_digest(previous_hash=entry.previous_hash, sequence=2, actor="someone else", **content)
+    digest = audit_chain.entry_digest(previous_hash=entry.previous_hash, sequence=2, actor="someone else", **content)
     tamper.edit(chain, 2, actor="someone else", hash=digest)
     problem = audit_verify(municipality=chain)
     assert problem.sequence == 3
@@ -205,14 +207,14 @@ def test_a_checkpoint_of_the_empty_chain_must_be_the_genesis_hash(minatogawa, no
 
 
 def test_entries_appended_while_verifying_are_walked_too(chain, monkeypatch):
-    read_head = services._read_head
+    read_head = verification.read_head
 
     def append_then_read_head(municipality):
         with transaction.atomic():
             audit_log(municipality=municipality, event="cases.case.approved", actor="staff:1")
         return read_head(municipality)
 
-    monkeypatch.setattr(services, "_read_head", append_then_read_head)
+    monkeypatch.setattr(verification, "read_head", append_then_read_head)
     report = audit_chain_verify(municipality=chain)
     assert (report.entries, report.problem) == (5, None)
 

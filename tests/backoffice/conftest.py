@@ -29,7 +29,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from madoguchi.tenants.demo import DEMO_DEVICE_NAME, DEMO_PASSWORD
+from madoguchi.demo.tenants import DEMO_DEVICE_NAME, DEMO_PASSWORD
 from madoguchi.tenants.models import Department, StaffMembership
 
 

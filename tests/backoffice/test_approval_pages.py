@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.backoffice.casework import log_in_verified, staff, submit_inkan, submit_jido_teate, user
 
 from madoguchi.approvals.models import Absence, Approval, Capacity
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
 

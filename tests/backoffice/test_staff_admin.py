@@ -9,7 +9,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.tenants.demo import DEMO_PASSWORD
+from madoguchi.demo.tenants import DEMO_PASSWORD
 from madoguchi.tenants.models import Department, Role, StaffMembership
 
 from .casework import user

@@ -18,7 +18,7 @@ from tests.backoffice.casework import (
 from tests.samples import pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.actions import case_available_actions
 from madoguchi.cases.errors import IllegalTransition, InvalidAssignee, MessageRequired

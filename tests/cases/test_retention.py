@@ -13,7 +13,7 @@ from tests.cases.test_submit import INKAN
 from tests.samples import pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Attachment, Case, Disposal
 from madoguchi.cases.retention import records_dispose, retention_expiry, retention_start

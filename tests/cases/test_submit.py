@@ -8,7 +8,7 @@ from tests.audit import tamper
 from tests.samples import ADDRESS, NAME, pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.access import format_access_code
 from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Attachment, Case, CaseStatus

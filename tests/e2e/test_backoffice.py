@@ -13,7 +13,7 @@ from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import _new_page, axe_check
 
 from madoguchi.cases.services import case_submit
-from madoguchi.tenants.demo import DEMO_PASSWORD
+from madoguchi.demo.tenants import DEMO_PASSWORD
 
 
 def sign_in(browser, site, username):

@@ -23,7 +23,7 @@ from tests.e2e.resident import (
 )
 from tests.e2e.test_backoffice import sign_in
 
-from madoguchi.signatures.demo import SOFTWARE_CARD, SOFTWARE_CARD_PIN
+from madoguchi.demo.pki import SOFTWARE_CARD, SOFTWARE_CARD_PIN
 from madoguchi.signatures.models import ResidentSignature
 
 

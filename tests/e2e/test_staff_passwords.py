@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import _new_page, axe_check
 from tests.e2e.test_backoffice import sign_in
 
-from madoguchi.tenants.demo import DEMO_PASSWORD
+from madoguchi.demo.tenants import DEMO_PASSWORD
 
 NEW_PASSWORD = "kyou-kara-atarashii-2026"
 LINK = re.compile(r"https?://[^\s/]+(/staff/password/(?:set|reset)/[^\s]+/)")

@@ -7,7 +7,7 @@ from django.db import transaction
 from tests.notifications.support import ADDRESS, APPLICANT_PHONE
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.access import format_access_code
 from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.cases.workflow import case_request_correction

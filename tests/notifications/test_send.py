@@ -6,7 +6,7 @@ import pytest
 from tests.notifications.support import ADDRESS
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.access import format_access_code
 from madoguchi.notifications.models import Notification, NotificationStatus
 from madoguchi.notifications.selectors import notifications_failed

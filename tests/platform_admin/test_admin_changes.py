@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from madoguchi.audit.chain import PLATFORM
 from madoguchi.audit.models import AuditEntry, PlatformAuditEntry
-from madoguchi.audit.services import PLATFORM, audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.tenants.models import Department, Prefecture, StaffMembership
 
 

@@ -11,8 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.backoffice.conftest import totp_code
 from tests.platform_admin.support import OPERATOR_PASSWORD, operator_sign_in
 
+from madoguchi.audit.chain import PLATFORM
 from madoguchi.audit.models import PlatformAuditEntry
-from madoguchi.audit.services import PLATFORM, audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.backoffice.middleware import LAST_SEEN_KEY
 
 ADMIN = "/admin/"

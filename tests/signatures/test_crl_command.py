@@ -11,7 +11,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.management import CommandError, call_command
 
-from madoguchi.signatures import demo, pki
+from madoguchi.demo import pki as demo
+from madoguchi.signatures import pki
 
 pytestmark = pytest.mark.django_db
 

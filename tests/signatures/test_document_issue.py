@@ -13,7 +13,7 @@ from tests.samples import NAME
 from tests.signatures.conftest import pdftotext
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.retention import records_dispose

@@ -15,7 +15,7 @@ from tests.portal.test_apply_views import fill_all_steps
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.models import Case
-from madoguchi.signatures import demo
+from madoguchi.demo import pki as demo
 from madoguchi.signatures.canonical import canonical_json
 from madoguchi.signatures.cms import verify_cms
 from madoguchi.signatures.models import ResidentSignature

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.backoffice.casework import staff, user
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_verify
+from madoguchi.audit.verification import audit_verify
 from madoguchi.staff import services
 from madoguchi.staff.selectors import StaffNotFound, staff_list
 from madoguchi.tenants.access import ActionNotAllowed, staff_context_for

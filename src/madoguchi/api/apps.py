@@ -8,7 +8,12 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.api.problems import problem
-        from madoguchi.observability.unavailable import register_responder
+        from madoguchi.observability.unavailable import RETRY_AFTER_SECONDS, register_responder
 
         # While the database is down, API clients get a problem document, not the portal's page.
-        register_responder("/api/", lambda request: problem(503, "service-unavailable"))
+        register_responder(
+            "/api/",
+            lambda request: problem(
+                request, 503, "service-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            ),
+        )

@@ -29,15 +29,20 @@ MAX_LANGUAGE_LENGTH = 12  # Case.language
 MAX_FILES_PER_REQUEST = 20
 # document > answers > field (address, name, list) > part: anything deeper is not an answer.
 MAX_JSON_DEPTH = 8
-MEMBERS = {"answers", "language", "signature"}
+MEMBERS = frozenset({"answers", "language", "signature"})
+CORRECTION_MEMBERS = frozenset({"answers"})
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 
 
 class RequestRefused(Exception):
-    def __init__(self, status: int, kind: str, detail: str = ""):
+    """A request the API refuses before any domain sees it: a body it cannot read."""
+
+    def __init__(self, status: int, kind: str, detail: str = "", code: str = "", headers: dict | None = None):
         super().__init__(kind)
         self.status, self.kind, self.detail = status, kind, detail
+        self.code = code or kind.replace("-", "_")
+        self.headers = headers or {}
 
 
 @dataclass
@@ -143,12 +148,12 @@ def _signature(value: object) -> SubmittedSignature | None:
     )
 
 
-def _read_json(request: HttpRequest) -> ApplicationRequest:
+def _read_json(request: HttpRequest, members: frozenset[str]) -> ApplicationRequest:
     document = parse_json(request.body)
     if not isinstance(document, dict):
         raise _malformed("The body must be a JSON object.")
     answers = _answers(document.get("answers"))
-    unknown = set(document) - MEMBERS
+    unknown = set(document) - members
     if unknown:
         raise _malformed(f"Unknown member(s): {', '.join(sorted(unknown))[:200]}.")
     return ApplicationRequest(
@@ -159,14 +164,14 @@ def _read_json(request: HttpRequest) -> ApplicationRequest:
     )
 
 
-def _read_multipart(request: HttpRequest) -> ApplicationRequest:
-    unknown = set(request.POST) - MEMBERS
+def _read_multipart(request: HttpRequest, members: frozenset[str]) -> ApplicationRequest:
+    unknown = set(request.POST) - members
     if unknown:
         raise _malformed(
             f"Unknown part(s): {', '.join(sorted(unknown))[:200]}. Send files with a file name, "
             "the answers as one part named 'answers'."
         )
-    for name in MEMBERS:
+    for name in members:
         if len(request.POST.getlist(name)) > 1:
             raise _malformed(f"Send the part '{name}' once.")
     raw = request.POST.get("answers")
@@ -185,17 +190,20 @@ def _read_multipart(request: HttpRequest) -> ApplicationRequest:
     )
 
 
-def read_application_request(request: HttpRequest) -> ApplicationRequest:
-    """Return the answers, files and language of an application request."""
+def read_application_request(request: HttpRequest, *, members: frozenset[str] = MEMBERS) -> ApplicationRequest:
+    """Return the answers, files, language and signature of an application request.
+
+    ``members`` are the names the body may have (a correction takes only ``answers``).
+    """
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > max_request_bytes():
         raise RequestRefused(413, "payload-too-large")
     content_type = (request.content_type or "").lower()
     try:
         if content_type == "application/json":
-            return _read_json(request)
+            return _read_json(request, members)
         if content_type == "multipart/form-data":
-            return _read_multipart(request)
+            return _read_multipart(request, members)
     except (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent) as exc:
         raise RequestRefused(413, "payload-too-large", str(exc)) from exc
     except MultiPartParserError as exc:

@@ -1,95 +1,32 @@
-"""Response shapes of the public API, published in the OpenAPI document."""
+"""Shapes every audience shares: the problem document and the enumerations.
+
+Enumerations are published as named components (``CaseStatus``, ``DocumentKind``, …) so a
+generated client gets a type for each; their values come from the models and the catalog's
+own JSON Schema, so adding a status or a category changes the contract in one place.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from enum import Enum
 
 from ninja import Schema
 
-
-class PrefectureOut(Schema):
-    code: str
-    name: str
-    name_kana: str
-    name_en: str
+from madoguchi.cases.models import CaseStatus, Channel
+from madoguchi.procedures.definition import definition_schema
+from madoguchi.signatures.models import DocumentKind
 
 
-class MunicipalityOut(Schema):
-    code: str
-    name: str
-    name_kana: str
-    name_en: str
-    prefecture: PrefectureOut
+def _enum(name: str, values) -> type[Enum]:
+    return Enum(name, [(str(value).upper().replace("-", "_"), str(value)) for value in values], type=str)
 
 
-class FeeOut(Schema):
-    amount: int
-    unit: str = ""
-    note: str = ""
-
-
-class ProcedureSummaryOut(Schema):
-    slug: str
-    version: int
-    title: str
-    summary: str
-    category: str
-    life_events: list[str]
-    fee: FeeOut
-    processing_period_days: int
-    signature: str
-
-
-class FilePartOut(Schema):
-    field: str
-    label: str
-    required: bool
-    condition: dict[str, Any] | None
-    accept: list[str]
-    max_files: int
-    max_size_mb: float
-
-
-class ProcedureDetailOut(ProcedureSummaryOut):
-    definition: dict[str, Any]
-    answers_schema: dict[str, Any]
-    files: list[FilePartOut]
-    example: dict[str, Any]
-
-
-class ApplicationCreatedOut(Schema):
-    receipt_number: str
-    access_code: str
-    status: str
-    procedure: str
-    procedure_version: int
-    submitted_at: datetime
-    status_url: str
-
-
-class IssuedDocumentOut(Schema):
-    id: int
-    kind: str
-    title: str
-    version: int
-    issued_at: datetime
-    sha256: str
-    size: int
-    url: str
-
-
-class ApplicationStatusOut(Schema):
-    receipt_number: str
-    status: str
-    status_label: str
-    municipality: str
-    procedure: str
-    procedure_title: str
-    procedure_version: int
-    submitted_at: datetime
-    updated_at: datetime
-    documents: list[IssuedDocumentOut]
+_PROCEDURE = definition_schema()["properties"]
+CaseStatusEnum = _enum("CaseStatus", CaseStatus.values)
+ChannelEnum = _enum("Channel", Channel.values)
+DocumentKindEnum = _enum("DocumentKind", DocumentKind.values)
+CategoryEnum = _enum("Category", _PROCEDURE["category"]["enum"])
+LifeEventEnum = _enum("LifeEvent", _PROCEDURE["life_events"]["items"]["enum"])
+SignatureRequirementEnum = _enum("SignatureRequirement", _PROCEDURE["signature"]["enum"])
 
 
 class ProblemFieldOut(Schema):
@@ -99,8 +36,11 @@ class ProblemFieldOut(Schema):
 
 
 class ProblemOut(Schema):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
     type: str
     title: str
     status: int
     detail: str | None = None
+    code: str | None = None
     errors: list[ProblemFieldOut] | None = None

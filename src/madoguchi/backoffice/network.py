@@ -100,6 +100,6 @@ class NetworkAllowListMiddleware:
             if request.path.startswith(API_PREFIX):
                 from madoguchi.api.problems import problem  # the API's own "not found"
 
-                return problem(404, "not-found")
+                return problem(request, 404, "not-found")
             raise Http404  # rendered by handler404, like any unknown page
         return self.get_response(request)

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.db import connection
 from django_scopes import scope
 
-from madoguchi.audit.services import audit_chain_verify
+from madoguchi.audit.verification import audit_chain_verify
 from madoguchi.backup.inventory import database_inventory, inventory_differences
 from madoguchi.signatures.organisation_verify import organisation_signatures_verify
 from madoguchi.storage.atomic import digest_file

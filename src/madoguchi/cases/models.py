@@ -30,6 +30,9 @@ class CaseStatus(models.TextChoices):
 class Channel(models.TextChoices):
     PORTAL = "portal", _("Online portal")
     API = "api", _("API")
+    # Records brought in many at a time (cases.imports): earlier years from another system
+    # (過去分の移行), the demo's generated history.
+    IMPORT = "import", _("Imported")
 
 
 class ReceiptCounter(models.Model):

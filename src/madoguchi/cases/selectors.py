@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 
@@ -19,6 +20,7 @@ from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, C
 from madoguchi.core.errors import NotFound
 from madoguchi.core.registry import Registry
 from madoguchi.jp.business_days import add_business_days
+from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.selectors import procedure_version_definitions
 from madoguchi.procedures.services import fold_for_search
@@ -276,3 +278,28 @@ def case_decision(*, case: Case) -> CaseEvent | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def case_current_uploads(*, case: Case, field_id: str) -> list:
+    """Return the files attached to ``case``'s answer ``field_id`` as uploads to submit again.
+
+    A correction (補正) replaces the whole answers; a file the resident keeps is sent back
+    to validation as it was stored, so the same checks apply to kept and new files.
+    """
+    kept = []
+    for item in case.answers.get(field_id, []) if isinstance(case.answers.get(field_id), list) else []:
+        attachment = Attachment.objects.for_municipality(case.municipality).filter(case=case, sha256=item["sha256"]).first()
+        if attachment is None:
+            continue
+        with default_storage.open(attachment.storage_name, "rb") as handle:
+            kept.append(
+                PendingAttachment(
+                    field_id=field_id,
+                    name=item["name"],
+                    content_type=item["content_type"],
+                    size=item["size"],
+                    sha256=item["sha256"],
+                    content=handle.read(),
+                )
+            )
+    return kept

@@ -3,6 +3,12 @@
 Nothing is acknowledged to a resident before it is committed: the receipt number is
 returned only after the transaction that stores the case, its attachments and its audit
 entry has committed.
+
+Records that did not come in through a door — earlier years moved over from another system
+(過去分の移行), later the counter's paper applications — come in many at a time through
+:func:`madoguchi.cases.imports.cases_import`. Both ways compute a case with :func:`case_fields`
+and number it from the same :class:`ReceiptCounter` (:func:`receipt_sequences_reserve`), so
+an imported case cannot differ from a submitted one in how its fields were computed.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -62,23 +70,72 @@ def format_receipt_number(municipality: Municipality, year: int, sequence: int) 
     return f"{municipality.code}-{year}-{sequence:06d}"
 
 
-def _next_receipt_sequence(municipality: Municipality, year: int) -> int:
+def receipt_sequences_reserve(*, municipality: Municipality, year: int, count: int = 1) -> int:
+    """Reserve the next ``count`` receipt sequences of ``year``; return the last one reserved.
+
+    The reserved sequences are ``last - count + 1`` to ``last``. The counter row stays locked
+    until the transaction ends, so numbers are unique and, as nothing is reserved outside a
+    transaction that also stores the cases, gap-free. ``count=0`` only locks (and creates) it.
+    """
     # One UPDATE ... RETURNING both locks the counter row and bumps it (PostgreSQL, and
     # SQLite >= 3.35): the lock is held for as few statements as possible.
     sql = (
-        f"UPDATE {ReceiptCounter._meta.db_table} SET last = last + 1 "  # noqa: S608 (no user input)
+        f"UPDATE {ReceiptCounter._meta.db_table} SET last = last + %s "  # noqa: S608 (no user input)
         "WHERE municipality_id = %s AND fiscal_year = %s RETURNING last"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality.pk, year])
+        cursor.execute(sql, [count, municipality.pk, year])
         row = cursor.fetchone()
         if row is None:  # the first application of the fiscal year
             ReceiptCounter.objects.for_municipality(municipality).bulk_create(
                 [ReceiptCounter(municipality=municipality, fiscal_year=year)], ignore_conflicts=True
             )
-            cursor.execute(sql, [municipality.pk, year])
+            cursor.execute(sql, [count, municipality.pk, year])
             row = cursor.fetchone()
     return row[0]
+
+
+@lru_cache(maxsize=8192)
+def due_date(received: date, period: int) -> date:
+    """Return the due date of a case received on ``received`` (標準処理期間 ``period`` in business days)."""
+    # Memoised: an import of a million cases asks for a few thousand (day, period) pairs.
+    return add_business_days(received, period)
+
+
+def case_fields(
+    *,
+    procedure_version: ProcedureVersion,
+    values: dict,
+    submitted_at: datetime,
+    language: str,
+    channel: str,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    """Return the fields of a new case for clean answers (by attribute name): all but its
+    municipality, procedure version and receipt number.
+
+    The one place a case's fields are computed from what was asked — its department, fiscal
+    year, due date, search name, request fingerprint and access code — for a submission and
+    for an import alike. The caller numbers it (:func:`receipt_sequences_reserve`). A dict,
+    not a model instance: an import of a million cases writes them with COPY.
+    """
+    definition = procedure_version.definition
+    received = timezone.localdate(submitted_at)
+    salt = access.new_salt()
+    return {
+        "department_id": procedure_version.procedure.department_id,
+        "fiscal_year": fiscal_year(received),
+        "due_date": due_date(received, definition["processing_period_days"]),
+        "search_name": applicant_search_text(definition, values),
+        "access_code_hash": access.hash_access_code(access.access_code_from_salt(salt)),
+        "access_salt": salt,
+        "answers": values,
+        "language": language,
+        "channel": channel,
+        "idempotency_key": idempotency_key,
+        "request_fingerprint": request_fingerprint(procedure_slug=definition["slug"], answers=values),
+        "submitted_at": submitted_at,
+    }
 
 
 def attachment_storage_name(municipality: Municipality, sha256: str) -> str:
@@ -133,7 +190,19 @@ def case_submit(
     clean: CleanAnswers = clean_answers(
         procedure_version.definition, answers, files, today=timezone.localdate(now), language=language
     )
-    fingerprint = request_fingerprint(procedure_slug=procedure_version.definition["slug"], answers=clean.values)
+    case = Case(
+        municipality=municipality,
+        procedure_version=procedure_version,
+        **case_fields(
+            procedure_version=procedure_version,
+            values=clean.values,
+            submitted_at=now,
+            language=language,
+            channel=channel,
+            idempotency_key=idempotency_key,
+        ),
+    )
+    fingerprint = case.request_fingerprint
     # Other domains check before anything is locked or written (a signature costs milliseconds).
     checking = SubmissionChecking(
         municipality=municipality,
@@ -146,31 +215,11 @@ def case_submit(
     # No look-up for the key first: the unique constraint on (municipality, idempotency_key)
     # decides, and a rolled-back insert also rolls back the receipt counter.
     stored = {item.sha256: store_attachment(municipality, item) for item in clean.attachments}
-    salt = access.new_salt()
-    code = access.access_code_from_salt(salt)
-    year = fiscal_year(timezone.localdate(now))
-    definition = procedure_version.definition
-    case = Case(
-        department_id=procedure_version.procedure.department_id,
-        due_date=add_business_days(timezone.localdate(now), definition["processing_period_days"]),
-        search_name=applicant_search_text(definition, clean.values),
-        municipality=municipality,
-        procedure_version=procedure_version,
-        fiscal_year=year,
-        access_code_hash=access.hash_access_code(code),
-        access_salt=salt,
-        answers=clean.values,
-        language=language,
-        channel=channel,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint,
-        submitted_at=now,
-    )
     try:
         with transaction.atomic():
             # Everything that can be prepared is prepared before the counter row is locked.
-            case.sequence = _next_receipt_sequence(municipality, year)
-            case.receipt_number = format_receipt_number(municipality, year, case.sequence)
+            case.sequence = receipt_sequences_reserve(municipality=municipality, year=case.fiscal_year)
+            case.receipt_number = format_receipt_number(municipality, case.fiscal_year, case.sequence)
             case.save(force_insert=True)
             if clean.attachments:
                 Attachment.objects.for_municipality(municipality).bulk_create(
@@ -210,4 +259,4 @@ def case_submit(
         if replay:
             return replay
         raise
-    return SubmitResult(case=case, access_code=code, replayed=False)
+    return SubmitResult(case=case, access_code=access.access_code_from_salt(case.access_salt), replayed=False)

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from madoguchi.api.pages import problem_index, problem_page
 from madoguchi.api.urls import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("problems/", problem_index, name="problems"),
+    path("problems/<slug:kind>", problem_page, name="problem"),
     path("staff/", include("madoguchi.backoffice.urls")),
     path("", include("madoguchi.observability.urls")),
     path("", include("madoguchi.portal.urls")),

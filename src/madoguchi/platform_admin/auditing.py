@@ -24,7 +24,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from madoguchi.audit.services import PLATFORM, ChainOwner, audit_log
+from madoguchi.audit.chain import PLATFORM, ChainOwner
+from madoguchi.audit.services import audit_log
 from madoguchi.tenants.models import Municipality, StaffMembership
 
 EVENT_ADDED = "admin.object.added"

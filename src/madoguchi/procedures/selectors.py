@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from madoguchi.core.errors import NotFound
@@ -125,3 +126,34 @@ def submit_caches_clear() -> None:
     """Forget cached look-ups (tests, which reuse primary keys across databases)."""
     _SUBMIT_LOOKUPS.clear()
     _DEFINITIONS.clear()
+
+
+def catalog_revision() -> str:
+    """Return a short digest that changes whenever any published catalog changes.
+
+    Covers every active municipality (code and names) and every procedure's published state
+    and current version; versions are immutable, so a new definition is a new version id.
+    Two small queries: the API's OpenAPI document is cached per revision.
+    """
+    municipalities = list(
+        Municipality.objects.filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", "code", "name", "name_kana", "name_en", "prefecture_id")
+    )
+    procedures = list(
+        Procedure.objects.with_scopes_disabled()
+        .filter(municipality__is_active=True)
+        .order_by("pk")
+        .values_list("pk", "municipality_id", "slug", "is_published", "current_version_id")
+    )
+    return hashlib.sha256(repr((municipalities, procedures)).encode()).hexdigest()[:20]
+
+
+def catalog_published() -> list[Procedure]:
+    """Every published procedure of every active municipality, with its current version."""
+    return list(
+        Procedure.objects.with_scopes_disabled()
+        .filter(municipality__is_active=True, is_published=True, current_version__isnull=False)
+        .select_related("municipality", "current_version")
+        .order_by("municipality__code", "slug")
+    )

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from madoguchi.audit.services import PLATFORM, ChainOwner
+from madoguchi.audit.chain import PLATFORM, ChainOwner
 from madoguchi.core.errors import NotFound
 from madoguchi.tenants.access import staff_context_for
 from madoguchi.tenants.models import Department, Municipality, PrefectureStaff, StaffMembership

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "madoguchi.tenants",
     "madoguchi.staff",
     "madoguchi.audit",
+    "madoguchi.integrations",
     "madoguchi.procedures",
     "madoguchi.cases",
     "madoguchi.portal",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "madoguchi.approvals",
     "madoguchi.assistant",
     "madoguchi.signatures",
+    "madoguchi.demo",
     "madoguchi.api",
     "madoguchi.backup",
     "madoguchi.conf",  # deployment checks
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "madoguchi.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may answer: a preflight or an error still needs its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     # Above the session middleware, so a database outage while saving the session is a 503 too.
     "madoguchi.observability.unavailable.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,6 +266,8 @@ MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", assets.cata
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")
 MADOGUCHI_LOOKUP_RATE = os.environ.get("MADOGUCHI_LOOKUP_RATE", "30/m")
+# Integrator credentials (madoguchi integrator create): the default rate per credential.
+MADOGUCHI_INTEGRATOR_RATE = os.environ.get("MADOGUCHI_INTEGRATOR_RATE", "600/m")
 RATELIMIT_VIEW = "madoguchi.portal.views.errors.rate_limited"
 # Behind a reverse proxy: the header that carries the client address, as a META key
 # (HTTP_X_REAL_IP, HTTP_X_FORWARDED_FOR; "X-Forwarded-For" is accepted too). For
@@ -271,6 +278,31 @@ MADOGUCHI_TRUSTED_PROXY_COUNT = int(os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUN
 RATELIMIT_IP_META_KEY = "madoguchi.observability.client.client_ip"
 
 SITE_NAME = _("Madoguchi")
+
+# CORS, for the API only: a municipality's own site may call it from the browser. Origins
+# are exact (scheme, host, port), e.g. https://www.city.aoba.example.jp; none by default.
+CORS_ALLOWED_ORIGINS = env_list("MADOGUCHI_CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False  # the API uses no cookies; credentials travel in headers
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-none-match",
+    "x-access-code",
+)
+CORS_EXPOSE_HEADERS = (
+    "Content-Disposition",
+    "ETag",
+    "Idempotent-Replayed",
+    "Link",
+    "Location",
+    "Retry-After",
+    "X-Content-SHA256",
+)
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # Logs go to stderr, one line per record: readable text, or JSON (one object per line) for a
 # log collector in production. Context and masking: madoguchi/observability/logs.py.

@@ -6,21 +6,19 @@ be kept or replaced. The case keeps its receipt number; earlier answers are kept
 """
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from madoguchi.cases.errors import IllegalTransition
-from madoguchi.cases.models import Attachment, CaseStatus
-from madoguchi.cases.selectors import case_get_for_session, case_public_events
+from madoguchi.cases.models import CaseStatus
+from madoguchi.cases.selectors import case_current_uploads, case_get_for_session, case_public_events
 from madoguchi.cases.workflow import case_correct
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.views.status import SESSION_CASE_KEY
 from madoguchi.procedures.answers import AnswersInvalid
 from madoguchi.procedures.definition import translated
-from madoguchi.procedures.files import PendingAttachment
 
 
 def _whole_form(definition: dict) -> dict:
@@ -30,28 +28,6 @@ def _whole_form(definition: dict) -> dict:
 
 def _current_files(case, field_ids: set[str]) -> dict[str, list[dict]]:
     return {fid: items for fid, items in case.answers.items() if fid in field_ids and isinstance(items, list)}
-
-
-def _kept_uploads(case, field_id: str) -> list[PendingAttachment]:
-    kept = []
-    for item in case.answers.get(field_id, []):
-        attachment = (
-            Attachment.objects.for_municipality(case.municipality).filter(case=case, sha256=item["sha256"]).first()
-        )
-        if attachment is None:
-            continue
-        with default_storage.open(attachment.storage_name, "rb") as handle:
-            kept.append(
-                PendingAttachment(
-                    field_id=field_id,
-                    name=item["name"],
-                    content_type=item["content_type"],
-                    size=item["size"],
-                    sha256=item["sha256"],
-                    content=handle.read(),
-                )
-            )
-    return kept
 
 
 def correction(request):
@@ -68,7 +44,7 @@ def correction(request):
         files = {}
         for fid in file_ids:
             uploads = request.FILES.getlist(fid)
-            files[fid] = uploads or (_kept_uploads(case, fid) if request.POST.get(f"{fid}.keep") == "1" else [])
+            files[fid] = uploads or (case_current_uploads(case=case, field_id=fid) if request.POST.get(f"{fid}.keep") == "1" else [])
         try:
             case_correct(case=case, answers=raw, files=files)
         except AnswersInvalid as exc:

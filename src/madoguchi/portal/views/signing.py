@@ -14,12 +14,11 @@ from __future__ import annotations
 import base64
 import binascii
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
 from madoguchi.cases import drafts
-from madoguchi.signatures.config import signatures_file
+from madoguchi.demo.selectors import demo_software_card_path
 from madoguchi.signatures.services import application_signing_content, signature_mode
 from madoguchi.signatures.verification import SignatureRejected, SubmittedSignature
 
@@ -81,21 +80,16 @@ def signing_context(*, municipality, procedure, draft, language: str) -> dict:
     return {
         "signature_mode": mode,
         "signing_content_b64": base64.b64encode(content).decode(),
-        "software_card": demo_software_card_enabled(),
+        "software_card": demo_software_card_path() is not None,
         "demo_card_url": reverse("portal:demo_software_card"),
     }
 
 
-def demo_software_card_enabled() -> bool:
-    path = signatures_file()
-    return bool(settings.MADOGUCHI_DEMO_SOFTWARE_CARD and path and (path.parent / "software-card.p12").exists())
-
-
 def demo_software_card(request):
     """The demo card's PKCS#12 file, so a demo user can try signing without a card reader."""
-    if not demo_software_card_enabled():
+    path = demo_software_card_path()
+    if path is None:
         raise Http404
-    path = signatures_file().parent / "software-card.p12"
     return FileResponse(path.open("rb"), as_attachment=True, filename="demo-software-card.p12",
                         content_type="application/x-pkcs12")  # fmt: skip
 

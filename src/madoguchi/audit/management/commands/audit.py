@@ -17,7 +17,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from madoguchi.audit.services import PLATFORM, audit_chain_verify, audit_checkpoint
+from madoguchi.audit.chain import PLATFORM
+from madoguchi.audit.services import audit_checkpoint
+from madoguchi.audit.verification import audit_chain_verify
 from madoguchi.tenants.commandline import municipalities_for_command
 
 

@@ -1,4 +1,4 @@
-"""The demo FAQ: every ``demo_faq/*.csv`` loaded into a demo municipality.
+"""The demo FAQ: every ``faq_csv/*.csv`` loaded into a demo municipality.
 
 The files use placeholders that differ per municipality and per row language: ``{city}``
 (the city's name as that language writes it), ``{site}`` (its web site) and ``{phone}``
@@ -14,7 +14,7 @@ from madoguchi.assistant.csvio import FaqRow, read_faq_csv
 from madoguchi.assistant.importing import ImportResult, faq_import
 from madoguchi.tenants.models import Municipality
 
-DEMO_FAQ_DIR = Path(__file__).resolve().parent / "demo_faq"
+DEMO_FAQ_DIR = Path(__file__).resolve().parent / "faq_csv"
 # municipality code -> language -> name; languages not listed use "other"
 CITY_NAMES = {
     "082015": {"ja": "青葉市", "ja-x-easy": "青葉市", "zh-Hant": "青葉市", "zh-Hans": "青叶市", "ko": "아오바시",

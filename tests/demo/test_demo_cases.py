@@ -10,10 +10,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from tests.backoffice.casework import INKAN, staff, submit
 
-from madoguchi.cases.demo import FAMILY_NAMES, demo_cases_generate
-from madoguchi.cases.models import Case, CaseStatus, ReceiptCounter
+from madoguchi.audit.models import AuditEntry
+from madoguchi.audit.verification import audit_verify
+from madoguchi.cases.models import Case, CaseStatus, Channel, ReceiptCounter
 from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_queue
 from madoguchi.cases.services import applicant_search_text
+from madoguchi.demo.cases import FAMILY_NAMES, demo_cases_generate
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 
@@ -52,7 +54,8 @@ def test_demo_cases_numbers_receipts_per_fiscal_year_in_order_of_submission(aoba
 
 def test_demo_cases_look_like_worked_cases(aoba, generated, now):
     statuses = {case.status for case in generated}
-    assert {CaseStatus.COMPLETED, CaseStatus.IN_REVIEW}.issubset(statuses)
+    assert CaseStatus.COMPLETED in statuses
+    assert statuses & {CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION_REQUESTED}
     for case in generated:
         definition = case.procedure_version.definition
         local_day = timezone.localdate(case.submitted_at)
@@ -125,3 +128,14 @@ def test_demo_cases_with_the_same_seed_makes_the_same_cases(minatogawa, now):
     demo_cases_generate(municipality=minatogawa, count=30, now=now, seed=7)
     again = list(Case.objects.for_municipality(minatogawa).values_list("receipt_number", "status", "search_name"))
     assert first == again
+
+
+def test_demo_cases_come_in_through_the_import_and_its_audit_entries(minatogawa, now):
+    result = demo_cases_generate(municipality=minatogawa, count=150, now=now, batch_size=64)
+    entries = list(AuditEntry.objects.for_municipality(minatogawa).filter(event="cases.cases.imported"))
+    channels = set(Case.objects.for_municipality(minatogawa).values_list("channel", flat=True))
+    assert audit_verify(municipality=minatogawa) is None
+    assert result.count == 150
+    assert [entry.payload["count"] for entry in sorted(entries, key=lambda e: e.sequence)] == [64, 64, 22]
+    assert {entry.actor for entry in entries} == {"demo"}
+    assert channels == {Channel.IMPORT}

@@ -8,26 +8,37 @@ municipality or departments is 404, exactly like an unknown one.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
-
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.security import HttpBearer
+from pydantic import Field
 
+from madoguchi.api.app import api
+from madoguchi.api.openapi import declare
+from madoguchi.api.staff.schemas import (
+    ActionIn,
+    CaseDetailOut,
+    CaseListOut,
+    DueEnum,
+    QueueStatusEnum,
+    RouteOut,
+    StampIn,
+)
 from madoguchi.approvals.selectors import route_status
 from madoguchi.approvals.services import step_approve, step_return
 from madoguchi.cases import workflow
 from madoguchi.cases.actions import case_action_perform
 from madoguchi.cases.models import CaseStatus
-from madoguchi.cases.selectors import QueueFilters, case_get_for_staff, case_queue, case_timeline
+from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_get_for_staff, case_queue, case_timeline
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.selectors import signature_summary
 from madoguchi.staff.tokens import staff_token_authenticate
 
 
 class StaffToken(HttpBearer):
+    """A staff member's bearer token (madoguchi staff_token create)."""
+
     def authenticate(self, request, token):
         staff = staff_token_authenticate(token)
         if staff is not None:
@@ -36,66 +47,8 @@ class StaffToken(HttpBearer):
 
 
 router = Router(auth=StaffToken(), tags=["staff"])
-
-
-class CaseSummaryOut(Schema):
-    receipt_number: str
-    procedure: str
-    procedure_title: str
-    status: str
-    status_label: str
-    department: str | None
-    assignee: str | None
-    submitted_at: datetime
-    due_date: date | None
-
-
-class CaseListOut(Schema):
-    results: list[CaseSummaryOut]
-    next_cursor: str | None
-
-
-class EventOut(Schema):
-    kind: str
-    actor: str
-    message: str
-    public: bool
-    created_at: datetime
-
-
-class SignatureFactOut(Schema):
-    fact: str
-    certificate: str
-    answers: str
-    matches: bool | None
-
-
-class ResidentSignatureOut(Schema):
-    verified_at: datetime
-    verifier: str
-    certificate_serial: str
-    certificate_issuer: str
-    revocation: dict[str, Any]
-    answers_version: int
-    facts: list[SignatureFactOut]
-    differs_from_answers: bool
-
-
-class CaseDetailOut(CaseSummaryOut):
-    answers: dict[str, Any]
-    answers_version: int
-    procedure_version: int
-    language: str
-    events: list[EventOut]
-    signature: ResidentSignatureOut | None = None
-
-
-class ActionIn(Schema):
-    action: Literal[
-        "start_review", "assign", "comment", "request_correction", "approve", "reject", "complete", "withdraw"
-    ]
-    message: str = ""
-    assignee_id: int | None = None
+READ_PROBLEMS = [400, 401, 404]
+ACT_PROBLEMS = [400, 401, 404, 409, 422, 503]
 
 
 def _summary(case) -> dict:
@@ -117,14 +70,41 @@ def _summary(case) -> dict:
     }
 
 
-@router.get("/cases", response=CaseListOut)
-def staff_case_list(
-    request, status: str = "", procedure: str = "", assignee: str = "", due: str = "", q: str = "", cursor: str = ""
-):
-    """List the token holder's cases, newest first; follow ``next_cursor`` for the next page."""
-    filters = QueueFilters(procedure=procedure, status=status, assignee=assignee, due=due, query=q)
-    page = case_queue(staff=request.staff, filters=filters, cursor=cursor, today=timezone.localdate())
-    return {"results": [_summary(c) for c in page.cases], "next_cursor": page.next_cursor}
+class QueueQuery(Schema):
+    status: QueueStatusEnum | None = None
+    procedure: str = Field("", max_length=60, description="A procedure's slug.")
+    assignee: str = Field("", max_length=20, description='A user id, "me" or "none".')
+    due: DueEnum | None = None
+    q: str = Field("", max_length=200, description="Receipt number, or the applicant's name or フリガナ.")
+    cursor: str = Field("", max_length=200, description="next_cursor of the previous page.")
+    limit: int = Field(QUEUE_PAGE_SIZE, ge=1, le=100, description="Cases per page.")
+
+
+@router.get(
+    "/cases",
+    operation_id="staffListCases",
+    summary="List the token holder's cases",
+    **declare({200: CaseListOut}, READ_PROBLEMS[:2], headers={200: ["Link"]}),
+)
+def staff_case_list(request, query: Query[QueueQuery]):
+    """List the token holder's cases, newest first; follow ``next_cursor`` (or the Link header) for the next page."""
+    filters = QueueFilters(
+        procedure=query.procedure,
+        status=query.status.value if query.status else "",
+        assignee=query.assignee,
+        due=query.due.value if query.due else "",
+        query=query.q,
+    )
+    page = case_queue(
+        staff=request.staff, filters=filters, cursor=query.cursor, today=timezone.localdate(), size=query.limit
+    )
+    body = {"results": [_summary(c) for c in page.cases], "next_cursor": page.next_cursor}
+    response = api.create_response(request, body, status=200)
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["cursor"] = page.next_cursor
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{params.urlencode()}>; rel="next"'
+    return response
 
 
 def _signature(case) -> dict | None:
@@ -168,7 +148,12 @@ def _detail(request, case) -> dict:
     }
 
 
-@router.get("/cases/{receipt_number}", response=CaseDetailOut)
+@router.get(
+    "/cases/{receipt_number}",
+    operation_id="staffGetCase",
+    summary="Get a case with answers and history",
+    **declare({200: CaseDetailOut}, READ_PROBLEMS),
+)
 def staff_case_detail(request, receipt_number: str):
     """Return a case with its answers and history (the read is audited)."""
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
@@ -176,50 +161,24 @@ def staff_case_detail(request, receipt_number: str):
     return _detail(request, case)
 
 
-@router.post("/cases/{receipt_number}/actions", response=CaseDetailOut)
+@router.post(
+    "/cases/{receipt_number}/actions",
+    operation_id="staffPerformCaseAction",
+    summary="Perform an action on a case",
+    **declare({200: CaseDetailOut}, ACT_PROBLEMS),
+)
 def staff_case_action(request, receipt_number: str, body: ActionIn):
-    """Perform an action on a case, as on the back-office page (409 if its status does not allow it)."""
+    """Perform an action on a case, as on the back-office page.
+
+    404 when the token holder may not take it (told apart from nothing), 409 when the case's
+    status does not allow it, 422 when a message or a valid assignee is missing.
+    """
     staff = request.staff
     case = case_get_for_staff(staff=staff, receipt_number=receipt_number)
     case_action_perform(
-        staff=staff, case=case, action=body.action, message=body.message, assignee_id=body.assignee_id
+        staff=staff, case=case, action=body.action.value, message=body.message, assignee_id=body.assignee_id
     )
     return _detail(request, case_get_for_staff(staff=staff, receipt_number=receipt_number))
-
-
-class StampOut(Schema):
-    user: str
-    decision: str
-    capacity: str
-    comment: str
-    created_at: datetime
-    post_review_required: bool
-    post_reviewed_by: str | None
-
-
-class RouteStepOut(Schema):
-    step_id: str
-    kind: str
-    role: str
-    department: str
-    status: str
-    actionable: bool
-    may_act: list[str]
-    approvals: list[StampOut]
-
-
-class RouteOut(Schema):
-    has_route: bool
-    started: bool
-    complete: bool
-    generation: int
-    steps: list[RouteStepOut]
-
-
-class StampIn(Schema):
-    action: Literal["approve", "return"]
-    message: str = ""
-    department: str | None = None
 
 
 def _stamp(approval) -> dict:
@@ -257,14 +216,24 @@ def _route(case) -> dict:
     }
 
 
-@router.get("/cases/{receipt_number}/route", response=RouteOut)
+@router.get(
+    "/cases/{receipt_number}/route",
+    operation_id="staffGetCaseRoute",
+    summary="Get a case's approval route",
+    **declare({200: RouteOut}, READ_PROBLEMS),
+)
 def staff_case_route(request, receipt_number: str):
     """Return where the case's approval route (電子決裁) stands and who may act on it now."""
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
     return _route(case)
 
 
-@router.post("/cases/{receipt_number}/route/{step_id}", response=RouteOut)
+@router.post(
+    "/cases/{receipt_number}/route/{step_id}",
+    operation_id="staffStampRouteStep",
+    summary="Approve or return a step of the route",
+    **declare({200: RouteOut}, ACT_PROBLEMS),
+)
 def staff_case_stamp(request, receipt_number: str, step_id: str, body: StampIn):
     """Approve a step of the route, or return the case from it (差戻し, ``message`` = reason).
 

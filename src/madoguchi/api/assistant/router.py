@@ -16,16 +16,17 @@ from django.conf import settings
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from madoguchi.api.http import enforce_rate
+from madoguchi.api.openapi import declare
 from madoguchi.api.requests import RequestRefused, parse_json
-from madoguchi.api.schemas import ProblemOut
 from madoguchi.assistant.answering import QuestionNotFound, assistant_ask, inquiry_create, question_feedback
 from madoguchi.assistant.language import supported_language
-from madoguchi.assistant.validation import MAX_INQUIRY_LENGTH, MAX_QUESTION_LENGTH
+from madoguchi.assistant.validation import MAX_EMAIL_LENGTH, MAX_INQUIRY_LENGTH, MAX_QUESTION_LENGTH
 from madoguchi.core import errors as core_errors
 from madoguchi.tenants.selectors import municipality_get
 
 router = Router(tags=["assistant"])
-PROBLEMS = {400: ProblemOut, 404: ProblemOut, 405: ProblemOut, 415: ProblemOut, 422: ProblemOut, 429: ProblemOut}
+PROBLEMS = [400, 404, 415, 422, 429]
 MAX_LIMIT = 10
 
 
@@ -115,8 +116,6 @@ def _language(document: dict) -> str | None:
 
 
 def _enforce_rate(request) -> None:
-    from madoguchi.api.urls import enforce_rate
-
     enforce_rate(request, "assistant", settings.MADOGUCHI_ASSISTANT_RATE)
 
 
@@ -132,7 +131,8 @@ ASK_BODY = {
                     "properties": {
                         "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_LENGTH},
                         "language": {
-                            "type": "string",
+                            "type": ["string", "null"],
+                            "maxLength": 35,
                             "description": "BCP 47 tag of the resident's language (ja, ja-x-easy, en, zh-Hans, "
                             "zh-Hant, ko, vi, pt-BR, tl, ne, id); detected from the question if omitted.",
                         },
@@ -147,9 +147,10 @@ ASK_BODY = {
 
 @router.post(
     "/municipalities/{code}/assistant/ask",
-    response={200: AskOut, **PROBLEMS},
-    openapi_extra=ASK_BODY,
+    operation_id="askAssistant",
+    summary="Ask the assistant",
     url_name="assistant_ask",
+    **declare({200: AskOut}, PROBLEMS, body=ASK_BODY["requestBody"]),
 )
 def ask(request, code: str):
     """Answer a question from the municipality's approved FAQ (never generated text).
@@ -164,6 +165,8 @@ def ask(request, code: str):
     question = _text(document, "question")
     language = _language(document)
     limit = document.get("limit", 3)
+    if isinstance(limit, float) and limit.is_integer():  # JSON does not tell 3 from 3.0
+        limit = int(limit)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise Invalid("limit", "out_of_range", f"'limit' must be an integer from 1 to {MAX_LIMIT}.")
     result = assistant_ask(municipality=municipality, question=question, language=language, limit=limit)
@@ -216,8 +219,9 @@ FEEDBACK_BODY = {
 
 @router.post(
     "/municipalities/{code}/assistant/questions/{question_id}/feedback",
-    response={200: FeedbackOut, **PROBLEMS},
-    openapi_extra=FEEDBACK_BODY,
+    operation_id="sendAssistantFeedback",
+    summary="Say whether an answer helped",
+    **declare({200: FeedbackOut}, PROBLEMS, body=FEEDBACK_BODY["requestBody"]),
 )
 def feedback(request, code: str, question_id: str):
     """Record whether the answer to a question (``question_id`` from ask) helped."""
@@ -245,9 +249,16 @@ INQUIRY_BODY = {
                     "additionalProperties": False,
                     "properties": {
                         "question": {"type": "string", "minLength": 1, "maxLength": MAX_INQUIRY_LENGTH},
-                        "email": {"type": "string", "format": "email", "description": "Optional, for a reply."},
-                        "language": {"type": "string"},
-                        "question_id": {"type": "string", "format": "uuid", "description": "From ask, if any."},
+                        "email": {
+                            "type": ["string", "null"],
+                            "maxLength": MAX_EMAIL_LENGTH,
+                            "description": "Optional, for a reply.",
+                        },
+                        "language": {"type": ["string", "null"], "maxLength": 35},
+                        "question_id": {
+                            "type": ["string", "null"],
+                            "description": "From ask, if any.",
+                        },
                     },
                 }
             }
@@ -258,8 +269,9 @@ INQUIRY_BODY = {
 
 @router.post(
     "/municipalities/{code}/assistant/inquiries",
-    response={201: InquiryOut, **PROBLEMS},
-    openapi_extra=INQUIRY_BODY,
+    operation_id="createAssistantInquiry",
+    summary="Send a question to staff",
+    **declare({201: InquiryOut}, PROBLEMS, body=INQUIRY_BODY["requestBody"]),
 )
 def inquiry(request, code: str):
     """Send a question to the municipality's staff (an inquiry ticket, status open)."""

@@ -28,6 +28,7 @@ from madoguchi.signatures import pki
 
 SOFTWARE_CARD = {"name": "青葉 花子", "sex": "2", "born": date(1988, 4, 2), "address": "茨城県青葉市本町一丁目1番1号"}
 SOFTWARE_CARD_PIN = "1234"  # a demo card: its PIN is printed for the demo user
+SOFTWARE_CARD_FILE = "software-card.p12"
 CRL_LIFETIME_DAYS = 14
 
 
@@ -86,7 +87,7 @@ def demo_pki_ensure(directory: Path, municipalities: list[tuple[str, str]], *, n
     _write(directory / "ca" / "jpki-demo-ca.key", _key_pem(ca), secret=True)
     _write_crl(directory, ca, now)
     card = pki.issue_signing_certificate(issuer=ca, not_before=start, not_after=end, **SOFTWARE_CARD)
-    _write(directory / "software-card.p12",
+    _write(directory / SOFTWARE_CARD_FILE,
            pki.pkcs12_bytes(card, chain=[ca.certificate], passphrase=SOFTWARE_CARD_PIN.encode(), label="demo card"),
            secret=True)  # fmt: skip
     _write(directory / "software-card.pin", SOFTWARE_CARD_PIN.encode(), secret=True)
@@ -125,7 +126,7 @@ def demo_pki_ensure(directory: Path, municipalities: list[tuple[str, str]], *, n
 
 def software_card(directory: Path) -> tuple[bytes, str]:
     """The demo software card's PKCS#12 bytes and PIN."""
-    return (directory / "software-card.p12").read_bytes(), (directory / "software-card.pin").read_text().strip()
+    return (directory / SOFTWARE_CARD_FILE).read_bytes(), (directory / "software-card.pin").read_text().strip()
 
 
 def software_card_load(directory: Path):

@@ -1,7 +1,8 @@
 """``madoguchi demo_cases --municipality CODE --count N``: fill a municipality's queue with generated cases.
 
-Benchmark and demo fixtures (see :mod:`madoguchi.cases.demo`): run ``madoguchi demo`` first; the
-municipality must have no cases yet. Never in production.
+Benchmark and demo fixtures (see :mod:`madoguchi.demo.cases`), stored through the bulk import
+of cases (:mod:`madoguchi.cases.imports`): run ``madoguchi demo`` first; the municipality must
+have no cases yet. Never in production.
 """
 
 import sys
@@ -12,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from madoguchi.cases.demo import MunicipalityHasCases, demo_cases_generate
+from madoguchi.cases.errors import ImportInvalid
+from madoguchi.demo.cases import MunicipalityHasCases, demo_cases_generate
 from madoguchi.tenants.models import Municipality
 
 
@@ -71,6 +73,11 @@ class Command(BaseCommand):
                 f"{exc} already has cases: generated cases go only into a municipality without any "
                 "(use a fresh database, or delete its cases first)."
             ) from exc
+        except ImportInvalid as exc:  # the generator's own mistake, shown as the import found it
+            problems = "; ".join(
+                f"record {p.index}: {p.code} {[(e.path, e.code) for e in p.errors]}" for p in exc.problems[:10]
+            )
+            raise CommandError(f"{exc}: {problems}") from exc
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         seconds = time.perf_counter() - started

@@ -8,11 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from madoguchi.assistant.csvio import FaqImportError
-from madoguchi.assistant.demo import demo_faq_load
 from madoguchi.assistant.services import faq_embeddings_schedule
+from madoguchi.demo.faq import demo_faq_load
+from madoguchi.demo.pki import SOFTWARE_CARD_FILE, SOFTWARE_CARD_PIN, demo_pki_ensure
+from madoguchi.demo.tenants import demo_tenants_load
 from madoguchi.procedures.definition import DefinitionError
 from madoguchi.procedures.services import catalog_load
-from madoguchi.tenants.demo import demo_tenants_load
+from madoguchi.signatures.config import signatures_file
 
 
 class Command(BaseCommand):
@@ -55,15 +57,12 @@ class Command(BaseCommand):
 
     def _demo_pki(self, municipalities) -> None:
         """The demo PKI, only where the settings name the demo signatures file (never in production)."""
-        from madoguchi.signatures.config import signatures_file
-        from madoguchi.signatures.demo import SOFTWARE_CARD_PIN, demo_pki_ensure
-
         path = signatures_file()
         if path is None or path.parent.name != "demo-pki":
             return
         if demo_pki_ensure(path.parent, [(m.code, m.name) for m in municipalities]):
             self.stdout.write(f"Demo PKI made in {path.parent}")
         self.stdout.write(
-            f"Demo software card: {path.parent / 'software-card.p12'} (PIN {SOFTWARE_CARD_PIN}); "
+            f"Demo software card: {path.parent / SOFTWARE_CARD_FILE} (PIN {SOFTWARE_CARD_PIN}); "
             "see README for signing an application with it"
         )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from madoguchi.tenants.demo import DEMO_DEVICE_NAME, demo_totp_code, demo_totp_key
+from madoguchi.demo.tenants import DEMO_DEVICE_NAME, demo_totp_code, demo_totp_key
 
 
 class Command(BaseCommand):

@@ -1,0 +1,4 @@
+from ninja import Router
+
+# Residents and the municipality's own site: catalog, applications, documents, verification.
+router = Router()

@@ -1,0 +1,170 @@
+"""What residents and the municipality's own site read: catalog, receipts, status, documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from madoguchi.api.schemas import (
+    CaseStatusEnum,
+    CategoryEnum,
+    ChannelEnum,
+    DocumentKindEnum,
+    LifeEventEnum,
+    SignatureRequirementEnum,
+)
+from madoguchi.cases.workflow import MAX_MESSAGE_LENGTH
+
+
+class PrefectureOut(Schema):
+    code: str
+    name: str
+    name_kana: str
+    name_en: str
+
+
+class MunicipalityOut(Schema):
+    code: str
+    name: str
+    name_kana: str
+    name_en: str
+    prefecture: PrefectureOut
+
+
+class FeeOut(Schema):
+    amount: int
+    unit: str = ""
+    note: str = ""
+
+
+class ProcedureSummaryOut(Schema):
+    slug: str
+    version: int
+    title: str
+    summary: str
+    category: CategoryEnum
+    life_events: list[LifeEventEnum]
+    fee: FeeOut
+    processing_period_days: int
+    signature: SignatureRequirementEnum
+    answers_component: str = Field(description="Name of this procedure's answers schema in components/schemas.")
+
+
+class FilePartOut(Schema):
+    field: str
+    label: str
+    required: bool
+    condition: dict[str, Any] | None
+    accept: list[str]
+    max_files: int
+    max_size_mb: float
+
+
+class ExampleFileOut(Schema):
+    field: str
+    name: str
+    content_type: str
+    content_base64: str
+
+
+class ExampleOut(Schema):
+    answers: dict[str, Any]
+    files: list[ExampleFileOut] = Field(
+        description="Attachments the example needs: send each as a multipart part named after its field."
+    )
+
+
+class ProcedureDetailOut(ProcedureSummaryOut):
+    definition: dict[str, Any]
+    answers_schema: dict[str, Any]
+    files: list[FilePartOut]
+    example: ExampleOut
+
+
+class ApplicationCreatedOut(Schema):
+    receipt_number: str
+    access_code: str
+    status: CaseStatusEnum
+    channel: ChannelEnum
+    procedure: str
+    procedure_version: int
+    submitted_at: datetime
+    status_url: str
+
+
+class IssuedDocumentOut(Schema):
+    id: int
+    kind: DocumentKindEnum
+    title: str
+    version: int
+    issued_at: datetime
+    sha256: str
+    size: int
+    url: str
+
+
+class NoticeOut(Schema):
+    """A message from the municipality to the applicant, e.g. what to correct (補正)."""
+
+    kind: str
+    message: str
+    created_at: datetime
+
+
+class ApplicationStatusOut(Schema):
+    receipt_number: str
+    status: CaseStatusEnum
+    status_label: str
+    municipality: str
+    procedure: str
+    procedure_title: str
+    procedure_version: int
+    answers_version: int
+    submitted_at: datetime
+    updated_at: datetime
+    can_correct: bool
+    can_withdraw: bool
+    notices: list[NoticeOut]
+    documents: list[IssuedDocumentOut]
+
+
+class WithdrawalIn(Schema):
+    message: str = Field("", max_length=MAX_MESSAGE_LENGTH, description="Why, if the applicant wants to say.")
+
+
+class VerdictEnum(StrEnum):
+    AUTHENTIC = "authentic"
+    MODIFIED = "modified"
+    UNTRUSTED = "untrusted"
+    UNSIGNED = "unsigned"
+    NOT_PDF = "not_pdf"
+
+
+class VerifiedMunicipalityOut(Schema):
+    code: str
+    name: str
+
+
+class VerifiedDocumentOut(Schema):
+    kind: DocumentKindEnum
+    title: str
+    version: int
+    superseded: bool
+    receipt_number: str
+
+
+class VerificationOut(Schema):
+    verdict: VerdictEnum
+    title: str
+    explanation: str
+    sha256: str
+    municipality: VerifiedMunicipalityOut | None
+    document: VerifiedDocumentOut | None
+    signer: str
+    signed_at: datetime | None
+    timestamped: bool
+    revoked: bool

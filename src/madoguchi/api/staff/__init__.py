@@ -1,0 +1,3 @@
+from madoguchi.api.staff.router import router
+
+__all__ = ["router"]
