@@ -18,6 +18,9 @@ import secrets
 
 import django
 
+# The demo municipalities and the prefix of their staff's user names (as in the README).
+STAFF_SLUGS = {"082015": "aoba", "082023": "minatogawa"}
+
 
 def main() -> None:
     django.setup()
@@ -26,7 +29,6 @@ def main() -> None:
     from django_scopes import scopes_disabled
 
     from madoguchi.staff.tokens import staff_token_create
-    from madoguchi.tenants.demo import STAFF_SLUGS
     from madoguchi.tenants.models import Department, Municipality, Role, StaffMembership
 
     user_model = get_user_model()

@@ -15,7 +15,7 @@ CSRF_INPUT_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def demo_totp_key(username: str) -> str:
-    """The demo staff's TOTP key (public by design; madoguchi.tenants.demo.demo_totp_key)."""
+    """The demo staff's TOTP key (public by design; madoguchi.demo.tenants.demo_totp_key)."""
     return hashlib.sha1(f"madoguchi-demo-totp:{username}".encode(), usedforsecurity=False).hexdigest()
 
 
