@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT_S = 30.0
+IDLE_S = 20.0
 
 
 class NoAnswer(Exception):
@@ -46,6 +47,11 @@ class Client:
 
     def _connection(self) -> http.client.HTTPSConnection:
         connection = getattr(self._local, "connection", None)
+        # nginx closes idle connections (keepalive_timeout 65 s): never send on one that may be closed.
+        if connection is not None and time.monotonic() - getattr(self._local, "used", 0.0) > IDLE_S:
+            self._drop()
+            connection = None
+        self._local.used = time.monotonic()
         if connection is None:
             connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self.context)
             self._local.connection = connection

@@ -98,8 +98,8 @@ class Workload:
 
     def make(self, *, rng: random.Random, unique_attachment: bool = True) -> Application:
         code, slug, field_id, extra = rng.choice(PROCEDURES)
-        answers = copy.deepcopy(self.examples[(code, slug)])
-        answers.update(extra)
+        # A copy of the extras too: the names below are changed in place, per application.
+        answers = copy.deepcopy({**self.examples[(code, slug)], **extra})
         key = f"rel-{uuid.uuid4()}"
         for value in answers.values():
             if isinstance(value, dict) and {"family", "given", "family_kana", "given_kana"} <= value.keys():
