@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench bench-queue bench-assistant bench-signatures messages clean \
+.PHONY: run test setup lint bench bench-queue bench-assistant bench-signatures messages clean reliability \
 	production production-demo production-stop production-status production-check dist lock
 
 $(VENV)/.installed: pyproject.toml
@@ -37,7 +37,7 @@ run: setup
 	$(BIN)/madoguchi runserver 127.0.0.1:$(PORT)
 
 lint: setup
-	$(BIN)/ruff check src tests bench deploy setup.py
+	$(BIN)/ruff check src tests bench deploy reliability setup.py
 	@# Development settings on purpose, whatever database the test run is pointed at.
 	MADOGUCHI_ENV=development $(BIN)/madoguchi catalog check > /dev/null
 
@@ -58,6 +58,16 @@ bench-assistant: setup
 # Signatures: verifications/s, signed PDFs/s, signed vs unsigned submit latency (docs/signatures.md).
 bench-signatures: setup
 	$(BIN)/python bench/signatures.py
+
+# The production topology under faults (kill -9 of app and worker, PostgreSQL restarts, a full
+# disk, a read-only database) with every loss figure checked, the access matrix and the load
+# ramp with 1 and 2 app processes: docs/operations/reliability.md. Needs root (tmpfs, pg_ctlcluster).
+$(VENV)/.reliability-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,reliability]'
+	touch $@
+
+reliability: setup $(VENV)/.reliability-installed
+	$(BIN)/python -m reliability
 
 # Regenerate the translation catalogues after changing UI text.
 messages: setup

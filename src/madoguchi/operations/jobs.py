@@ -94,9 +94,14 @@ def _verify_signatures() -> str:
 
 def _recover_tasks() -> str:
     from madoguchi.operations.recovery import tasks_recover
+    from madoguchi.operations.transient import tasks_retry_transient
 
     report = tasks_recover()
-    return f"requeued {report.requeued}, gave up {report.gave_up}, kept {report.kept_alive} with live workers"
+    retried = tasks_retry_transient()
+    return (
+        f"requeued {report.requeued}, gave up {report.gave_up}, kept {report.kept_alive} with live workers; "
+        f"retried {retried} after a transient error"
+    )
 
 
 def _prune() -> str:

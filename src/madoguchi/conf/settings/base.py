@@ -395,3 +395,5 @@ MADOGUCHI_TASK_TIMEOUTS = {
     "default": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DEFAULT", "60"))),
 }
 MADOGUCHI_TASK_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_MAX_ATTEMPTS", "3"))
+# A task that failed because the disk or the database was away is tried again (operations.transient).
+MADOGUCHI_TASK_TRANSIENT_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_TRANSIENT_ATTEMPTS", "10"))
