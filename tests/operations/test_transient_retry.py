@@ -56,6 +56,9 @@ def failed(result: DBTaskResult, *, error: str, attempts: int, minutes_ago: floa
     return DBTaskResult.objects.get(pk=result.pk)
 
 
+# The worker commits and closes its connection as in production, which a test transaction
+# cannot survive on PostgreSQL: this test runs on committed data.
+@pytest.mark.django_db(transaction=True)
 def test_a_document_task_that_met_a_full_disk_is_queued_again_and_then_issues_the_document(document_task, case):
     failed(document_task, error=STORAGE_UNAVAILABLE, attempts=1, minutes_ago=2)
 
