@@ -10,8 +10,11 @@ compared with :mod:`reliability.policy`; an allow where the policy says no fails
 
 An answer counts as **allowed** when it is 2xx and shows the object (its receipt number) —
 or, for a probe without an object, any 2xx — or a 3xx that is not to a sign-in or look-up
-page, or a 400/409/422 (the request got past the access check and was refused for its input).
-It counts as **denied** on 401, 403, 404 or a redirect to a sign-in page; a 2xx that does not
+page, or a 400/409/415/422 (the request got past the access check and was refused for its input:
+a page-door POST of a form to an API route answers 415), or a 2xx file download (a PDF or an
+image attachment, whose bytes do not show the receipt number as text).
+It counts as **denied** on 401, 403, 404, a redirect to a sign-in page, or a 400 asking for the
+access code; a 2xx that does not
 show the object is a **page** (a public form, the visitor's own empty list), never an allow.
 """
 
@@ -33,6 +36,7 @@ from reliability.workload import Workload
 
 DEMO_PASSWORD = "madoguchi-demo-2026"  # noqa: S105 - the demo's public password (README)
 DENIAL_PAGES = ("/staff/login/", "/admin/login/", "/status/")
+CREDENTIAL_CODES = ("access_code_required",)
 SIGN_OUT_LAST = ("logout", "remove", "deactivate")
 
 
@@ -44,6 +48,19 @@ class Outcome:
     verdict: str  # allowed, denied, page, error, n/a
 
 
+def asks_for_credential(response: Response) -> bool:
+    """A resident API call without ``X-Access-Code`` is refused with 400 before anything is looked up."""
+    try:
+        return response.json().get("code") in CREDENTIAL_CODES
+    except (ValueError, AttributeError):
+        return False
+
+
+def is_download(response: Response) -> bool:
+    # Only the files a route names by id: a CSV export is text and must show its marker.
+    return response.headers.get("content-type", "").startswith(("application/pdf", "image/"))
+
+
 def classify(response: Response, marker: str | None) -> str:
     status = response.status
     if status == 405:
@@ -53,10 +70,12 @@ def classify(response: Response, marker: str | None) -> str:
     if 300 <= status < 400:
         location = response.headers.get("location", "")
         return "denied" if any(page in location for page in DENIAL_PAGES) else "allowed"
-    if status in (400, 409, 422):
+    if status == 400 and asks_for_credential(response):
+        return "denied"
+    if status in (400, 409, 415, 422):
         return "allowed"
     if 200 <= status < 300:
-        if marker is None or marker.encode() in response.body:
+        if marker is None or marker.encode() in response.body or is_download(response):
             return "allowed"
         return "page"
     return "error"
@@ -157,7 +176,7 @@ def run(instance: SuiteInstance, client: Client, seed: dict) -> list[Row]:
             if probe["door"] == "page" and response.status == 405 and probe not in posts:
                 posts.append(probe)
     # Routes that take only POST, asked with a POST; those that end a session or remove a role last.
-    posts.sort(key=lambda p: any(word in p["name"] for word in SIGN_OUT_LAST))
+    posts.sort(key=lambda p: (any(word in p["name"] for word in SIGN_OUT_LAST), "logout" in p["name"]))
     outcomes = [o for o in outcomes if o.probe not in posts]
     for probe in posts:
         post = {**probe, "method": "POST"}

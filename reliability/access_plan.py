@@ -46,7 +46,7 @@ def _values(objects: dict) -> dict:
     from madoguchi.notifications.models import Notification
     from madoguchi.procedures.models import Procedure
     from madoguchi.signatures.models import IssuedDocument
-    from madoguchi.tenants.models import StaffMembership
+    from madoguchi.tenants.models import Municipality, StaffMembership
 
     decided = Case.objects.get(receipt_number=objects["decided"])
     routed = Case.objects.get(receipt_number=objects["routed"])
@@ -55,6 +55,7 @@ def _values(objects: dict) -> dict:
     procedure = Procedure.objects.get(municipality__code=OWNER, slug=decided.procedure_version.definition["slug"])
     return {
         "code": OWNER,
+        "owner_name": Municipality.objects.get(code=OWNER).display_name,
         "slug": procedure.slug,
         "form_step": decided.procedure_version.definition["steps"][0]["id"],
         "decided": decided.receipt_number,
@@ -83,7 +84,8 @@ def _fill(route: str, name: str, values: dict, regex: re.Pattern) -> tuple[str, 
         if parameter == "receipt_number":
             # The route of an approval belongs to the case still under review; the rest to the decided one.
             receipt = values["pending"] if "route" in route else values["decided"]
-            marker = receipt
+            # The route's answer lists its steps, not the receipt number; it is the case's all the same.
+            marker = None if route.endswith("/route") else receipt
             return receipt
         if parameter == "step_id":
             return "kian" if "route" in route else values["form_step"]
@@ -146,7 +148,9 @@ def _page_probes(values: dict) -> list[dict]:
     from madoguchi.api.urls import api
 
     api_prefix = "api/v1/"
-    documented = {f"{api_prefix}{path.lstrip('/')}" for path in _openapi_paths(api)}
+    # The document's paths carry the prefix already (``/api/v1/...``); the URLconf's routes have no leading slash.
+    documented = {path.lstrip("/") if path.lstrip("/").startswith(api_prefix) else api_prefix + path.lstrip("/")
+                  for path in _openapi_paths(api)}  # fmt: skip
     probes = []
     for route, name, callback in _walk(get_resolver().url_patterns):
         if route.startswith(api_prefix) and OPENAPI_PARAMETER_RE.sub("x", _angle_to_brace(route)) in {
@@ -154,6 +158,8 @@ def _page_probes(values: dict) -> list[dict]:
         }:
             continue  # probed from the OpenAPI document
         path, marker = _fill(route, name, values, PARAMETER_RE)
+        if marker is None:
+            marker = _page_marker(route, name, values)
         object_id = _admin_object_id(callback)
         if object_id is not None:
             path = path.replace("no-such-thing", object_id)
@@ -169,6 +175,20 @@ def _page_probes(values: dict) -> list[dict]:
             }
         )
     return probes
+
+
+def _page_marker(route: str, name: str, values: dict) -> str | None:
+    """What shows that a page without an object in its path is the owner's.
+
+    The status page shows the looked-up application; a back-office page shows the signed-in
+    staff member's municipality, so another municipality's administrator who gets their own
+    list or form gets a page, not access.
+    """
+    if name == "portal:status":
+        return values["decided"]
+    if route.startswith("staff/"):
+        return values["owner_name"]
+    return None
 
 
 def _angle_to_brace(route: str) -> str:
@@ -188,6 +208,11 @@ API_BODIES = {
 }
 
 
+# A list without path parameters shows the owner's object only to the owner's staff; another
+# municipality's staff get their own list (a page), which must not count as access.
+LIST_MARKERS = {"/api/v1/staff/cases": "pending"}
+
+
 def _api_probes(values: dict) -> list[dict]:
     from madoguchi.api.urls import api
 
@@ -198,6 +223,8 @@ def _api_probes(values: dict) -> list[dict]:
             if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
                 continue
             path, marker = _fill(route, operation.get("operationId", route), values, OPENAPI_PARAMETER_RE)
+            if route in LIST_MARKERS:
+                marker = values[LIST_MARKERS[route]]
             probes.append(
                 {
                     "route": route,

@@ -38,7 +38,7 @@ class SuiteConfig:
     # A documents task of a dead worker is retaken after this many minutes (production: 10).
     task_timeout_min: str = _env("TASK_TIMEOUT_MIN", "0.5")
     # Load ramp: seconds per step, and the p99 limit that ends it.
-    ramp_step_s: int = int(_env("RAMP_STEP_S", "20"))
+    ramp_step_s: int = int(_env("RAMP_STEP_S", "40"))
     ramp_p99_ms: float = float(_env("RAMP_P99_MS", "1000"))
 
     @property

@@ -51,7 +51,7 @@ PAGES: dict[str, frozenset[str]] = {
     "backoffice:route_action": frozenset({"clerk"}),  # 差戻し from 起案: who may act on that step
     "backoffice:approvals": STAFF,
     "backoffice:absence_create": STAFF,
-    "backoffice:post_review": STAFF,
+    "backoffice:post_review": NOBODY,  # 後閲 of a step a deputy decided; the probed approval had none
     "backoffice:faq_list": STAFF,
     "backoffice:faq_create": STAFF,
     "backoffice:assistant_unanswered": STAFF,
@@ -82,6 +82,7 @@ PUBLIC_PREFIXES = (
     "set_language",
     "api-1.0.0:",
     "/api/v1/",
+    "problem",  # the API's problem type pages (/problems/, /problems/<kind>)
 )
 # Routes no actor's answer is judged on: they depend on a sign-in in progress, or end the session.
 UNJUDGED = {"backoffice:login_verify", "backoffice:enrol", "backoffice:logout", "admin:login", "admin:logout"}
@@ -91,10 +92,27 @@ API: dict[str, frozenset[str]] = {
 }
 
 
+# In /admin/ the operator may not make or delete evidence: the audit chains, job records and
+# sign-in logs, published procedure versions; a second factor or an API token is only ever made
+# by the staff member's own enrolment. (route prefix, the endings refused)
+ADMIN_READ_ONLY: list[tuple[str, tuple[str, ...]]] = [
+    ("/admin/audit/", ("/add/", "/delete/")),
+    ("/admin/operations/", ("/add/", "/delete/")),
+    ("/admin/django_tasks_database/", ("/add/", "/delete/")),
+    ("/admin/procedures/procedureversion/", ("/add/", "/delete/")),
+    ("/admin/procedures/procedure/add/", ("/add/",)),
+    ("/admin/axes/", ("/add/",)),
+    ("/admin/otp_", ("/add/",)),
+    ("/admin/tenants/staffapitoken/add/", ("/add/",)),
+]
+
+
 def expected(*, name: str, route: str) -> frozenset[str] | None:
     """The actors who may get the object of this route; None: not judged."""
     if name in UNJUDGED:
         return None
+    if any(route.startswith(prefix) and route.endswith(endings) for prefix, endings in ADMIN_READ_ONLY):
+        return NOBODY
     if route in API:
         return API[route]
     if name in PAGES:

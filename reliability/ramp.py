@@ -30,6 +30,7 @@ from reliability.report import Row
 from reliability.workload import Workload
 
 USERS = [4, 8, 16, 24, 32, 48, 64, 96, 128]
+WARM_UP = (4, 15)  # users, seconds: a process that was just (re)started loads its code and caches first
 MAX_FAILURE_SHARE = 0.01
 IDLE_WAIT_S = 240.0
 
@@ -85,6 +86,10 @@ def run_step(suite: SuiteInstance, *, users: int, seconds: int, setup_file: Path
 
 def ramp(suite: SuiteInstance, *, label: str, setup_file: Path) -> list[Step]:
     steps: list[Step] = []
+    users, seconds = WARM_UP
+    run_step(
+        suite, users=users, seconds=seconds, setup_file=setup_file, prefix=suite.suite.results_dir / f"warm-up-{label}"
+    )
     for users in USERS:
         prefix = suite.suite.results_dir / f"ramp-{label}-{users}"
         step = run_step(suite, users=users, seconds=suite.suite.ramp_step_s, setup_file=setup_file, prefix=prefix)
