@@ -25,10 +25,10 @@ REQUEST = {"copies": "１", "purpose": "real_estate"}
 DELIVERY = {"delivery_method": "counter", "phone": "029-200-1234", "consent": "true"}
 
 
-def fill_all_steps(client):
+def fill_all_steps(client, **delivery):
     assert client.post(f"{BASE}/applicant/", APPLICANT).status_code == 302
     assert client.post(f"{BASE}/request/", REQUEST).status_code == 302
-    response = client.post(f"{BASE}/delivery/", DELIVERY)
+    response = client.post(f"{BASE}/delivery/", {**DELIVERY, **delivery})
     assert response["Location"].endswith("/apply/confirm/")
 
 

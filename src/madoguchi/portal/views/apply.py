@@ -18,7 +18,10 @@ from madoguchi.cases import drafts
 from madoguchi.cases.access import format_access_code
 from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Channel
+from madoguchi.cases.next_steps import case_next_steps
+from madoguchi.cases.selectors import case_get_for_session
 from madoguchi.cases.services import case_submit
+from madoguchi.notifications.services import resident_address
 from madoguchi.observability.metrics import submission_counted
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.views import signing
@@ -231,6 +234,10 @@ def apply_done(request, code: str, slug: str):
     done = request.session.get(DONE_SESSION_KEY)
     if not done or done.get("municipality") != code or done.get("slug") != slug:
         return redirect("portal:procedure", code=code, slug=slug)
+    case = case_get_for_session(receipt_number=done["receipt_number"])
+    if case is None:  # disposed of since; nothing left to say about it
+        return redirect("portal:procedure", code=code, slug=slug)
+    emailed = resident_address(case) is not None
     return render(
         request,
         "portal/apply_done.html",
@@ -239,6 +246,7 @@ def apply_done(request, code: str, slug: str):
             "procedure": procedure,
             "done": done,
             "title": translated(definition["title"], get_language()),
-            "days": definition["processing_period_days"],
+            "next_steps": case_next_steps(case=case, emailed=emailed),
+            "emailed": emailed,
         },
     )
