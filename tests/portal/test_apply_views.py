@@ -83,7 +83,7 @@ def test_submitting_shows_the_receipt_and_access_code_once_stored(client, munici
     [case] = cases()
     assert case.receipt_number in page
     code = re.search(r'data-testid="access-code">([A-Z0-9-]+)<', page).group(1)
-    status = client.post("/status/", {"receipt_number": case.receipt_number, "access_code": code})
+    status = client.post("/status/", {"receipt_number": case.receipt_number, "access_code": code}, follow=True)
     assert status.status_code == 200
     assert "ヤマダ ハナコ" in status.content.decode()
 
