@@ -1,7 +1,8 @@
 """The outbox: :func:`notification_enqueue` writes an e-mail, :func:`notifications_send_due` delivers.
 
-A submission (受付) and a staff action that the resident must hear about (補正依頼, 承認, 却下)
-call :func:`notification_enqueue` inside their own transaction, after changing the case. Only a row
+A submission (受付), a staff action that the resident must hear about (補正依頼, 承認, 却下) and
+the issue of a signed document call :func:`notification_enqueue` inside their own transaction,
+after changing the case. Only a row
 is written there — no network — so the action stays fast, commits or rolls back together with
 its e-mail, and never fails because the mail server is slow or down.
 
@@ -47,8 +48,8 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "system:notifications"
 # The case statuses a staff action changes to that are announced to the resident. The
-# receipt (受付) is announced by the submission itself, not by a change of status.
-NOTIFIED_STATUSES = frozenset(NotificationKind.values) - {NotificationKind.RECEIVED}
+# receipt (受付) and issued documents are announced by their own events, not by a status.
+NOTIFIED_STATUSES = frozenset(NotificationKind.values) - {NotificationKind.RECEIVED, NotificationKind.DOCUMENT_ISSUED}
 # Languages with e-mail templates; a case in any other language is written to in Japanese.
 # If you add one, add templates/notifications/email/<language>/ with every kind.
 EMAIL_LANGUAGES = ("ja", "en")
@@ -167,7 +168,8 @@ def notification_enqueue(
     Call it inside the transaction that changes the case, after the change: the row and its
     audit entry commit with the change or not at all. Return None, writing nothing, when the
     resident gave no e-mail address. ``message`` is the correction request or the reason
-    for the decision, as shown on the status page (nothing for the receipt).
+    for the decision, as shown on the status page (nothing for the receipt; the document's
+    title for an issued document).
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"No notification for {kind!r}.")
