@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import AXE_PATH, AXE_SOURCE, TIMEOUT_MS, axe_check
-from tests.e2e.resident import look_up_status
+from tests.e2e.resident import look_up_status, switch_language
 
 from madoguchi.cases.services import case_submit
 from madoguchi.portal import resident_view
@@ -35,9 +36,11 @@ def application(site, aoba, version_of):
     return result.case.receipt_number, result.access_code
 
 
-def open_browser(browser, site: str, *, cookies: list | None = None):
+def open_browser(browser, site: str, *, cookies: list | None = None, language: str = "ja"):
     context = browser.new_context(
-        base_url=site, locale="ja-JP", storage_state={"cookies": cookies or [], "origins": []}
+        base_url=site,
+        locale="ja-JP" if language == "ja" else "en-US",
+        storage_state={"cookies": cookies or [], "origins": []},
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -90,15 +93,24 @@ def test_after_15_idle_minutes_the_view_is_gone(browser, site, application, monk
     context.close()
 
 
-def test_finish_ends_the_view_at_once(browser, site, application):
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_finish_ends_the_view_at_once(browser, site, application, language):
     receipt_number, access_code = application
-    context, page = open_browser(browser, site)
+    context, page = open_browser(browser, site, language=language)
+    page.goto("/status/")
+    if language != "ja":
+        switch_language(page, language)
     look_up_status(page, receipt_number, access_code)
-    page.get_by_test_id("finish").first.click()
+    finish = page.get_by_test_id("finish").first
+    with translation.override(language):
+        expect(finish).to_have_text(gettext("Finish"))
+        closed = gettext("The application is closed on this device.")
+    axe_check(page)
+    finish.click()
 
-    expect(page.locator("main [role=status]")).to_contain_text("この端末での表示を終了しました。")
+    expect(page.locator("main [role=status]")).to_contain_text(closed)
     assert_shows_nothing_personal(page, receipt_number)
     axe_check(page)
-    page.go_back()  # no-store: the page is fetched again, not shown from the cache
+    page.go_back()  # no-store, and the look-up redirected: Back fetches the page again
     assert_shows_nothing_personal(page, receipt_number)
     context.close()
