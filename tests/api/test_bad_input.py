@@ -876,6 +876,15 @@ def test_submit_and_lookup_have_separate_rate_limits(client, aoba, settings, rat
         pytest.param({"notes": "山田\x00太郎"}, ("notes",), "山田太郎", id="nul-in-text"),
         pytest.param({"notes": "警告\x07\x1b[31m赤\x1b[0m"}, ("notes",), "警告[31m赤[0m", id="bell-and-escape"),
         pytest.param({"notes": "見えない\u200b\u200d\ufeff文字"}, ("notes",), "見えない文字", id="zero-width"),
+        pytest.param(
+            {"notes": "逆\u202eさま\u202c\u2067文字\u2069\u200f"}, ("notes",), "逆さま文字", id="bidi-controls-issue-12"
+        ),
+        pytest.param(
+            {"requester_name": {"family": "\u202e田山", "family_kana": "ヤマダ"}},
+            ("requester_name", "family"),
+            "田山",
+            id="bidi-override-in-name-issue-12",
+        ),
         pytest.param({"notes": "\x85次の行"}, ("notes",), "次の行", id="c1-control"),
         pytest.param(
             {"requester_name": {"family": "山\x00田", "family_kana": "ヤマダ"}},

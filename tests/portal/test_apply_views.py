@@ -25,10 +25,10 @@ REQUEST = {"copies": "１", "purpose": "real_estate"}
 DELIVERY = {"delivery_method": "counter", "phone": "029-200-1234", "consent": "true"}
 
 
-def fill_all_steps(client):
+def fill_all_steps(client, **delivery):
     assert client.post(f"{BASE}/applicant/", APPLICANT).status_code == 302
     assert client.post(f"{BASE}/request/", REQUEST).status_code == 302
-    response = client.post(f"{BASE}/delivery/", DELIVERY)
+    response = client.post(f"{BASE}/delivery/", {**DELIVERY, **delivery})
     assert response["Location"].endswith("/apply/confirm/")
 
 
@@ -83,7 +83,7 @@ def test_submitting_shows_the_receipt_and_access_code_once_stored(client, munici
     [case] = cases()
     assert case.receipt_number in page
     code = re.search(r'data-testid="access-code">([A-Z0-9-]+)<', page).group(1)
-    status = client.post("/status/", {"receipt_number": case.receipt_number, "access_code": code})
+    status = client.post("/status/", {"receipt_number": case.receipt_number, "access_code": code}, follow=True)
     assert status.status_code == 200
     assert "ヤマダ ハナコ" in status.content.decode()
 

@@ -28,7 +28,9 @@ def staff(aoba, db):
 
 
 def look_up(client, result):
-    return client.post("/status/", {"receipt_number": result.case.receipt_number, "access_code": result.access_code})
+    return client.post(
+        "/status/", {"receipt_number": result.case.receipt_number, "access_code": result.access_code}, follow=True
+    )
 
 
 def form_data(**changes):

@@ -13,7 +13,6 @@ from tests.signatures.conftest import flip_byte_in_signed_range
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.access import access_code_from_salt
-from madoguchi.portal.views.status import SESSION_CASE_KEY
 from madoguchi.signatures.documents.services import document_receipt_request
 from madoguchi.signatures.models import DocumentKind, IssuedDocument
 
@@ -29,9 +28,12 @@ def document(case, now, documents_configured):
 
 
 def _resident(client, case):
-    session = client.session
-    session[SESSION_CASE_KEY] = case.receipt_number
-    session.save()
+    """Open ``case`` on the status page the way a resident does: receipt number and access code."""
+    response = client.post(
+        reverse("portal:status"),
+        {"receipt_number": case.receipt_number, "access_code": access_code_from_salt(case.access_salt)},
+    )
+    assert response.status_code == 302
     return client
 
 

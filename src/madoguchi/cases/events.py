@@ -10,7 +10,8 @@ hook                       published                                subscribers 
 =========================  =======================================  ==================================
 ``submission_checking``    before a submit's transaction            signatures: verify the resident's
                                                                     signature (may refuse)
-``case_submitted``         in the submit's transaction              signatures: keep the signature
+``case_submitted``         in the submit's transaction              signatures: keep the signature;
+                                                                    notifications: 受付 e-mail
 ``case_changing``          in a staff action's transaction, after   approvals: no 決裁 before the
                            the row lock, before the change          route is complete (may refuse)
 ``case_status_changed``    in the transaction, after the change     approvals: lay out the route;

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "INVISIBLE_CHARACTERS",
     "JapaneseInputError",
     "format_postal_code",
     "normalize_email",
@@ -29,11 +30,20 @@ class JapaneseInputError(ValueError):
         super().__init__(message or code)
 
 
-# Zero-width characters and C0/C1 controls that are not whitespace are deleted outright.
-# Whitespace controls (tab, CR, LF, ...) are turned into spaces or line breaks instead,
-# so that "山田\t太郎" keeps its word boundary.
+# Characters that change how text looks without being seen: zero-width ones (ZWSP, ZWNJ,
+# ZWJ, WORD JOINER, BOM) and the bidirectional controls — embeddings and overrides
+# (U+202A–U+202E), isolates (U+2066–U+2069), the LRM/RLM marks and the Arabic letter mark.
+# A right-to-left override in a name would show "山田<RLO>abc" reversed on staff pages, in
+# PDFs and in CSV, so the text staff read would not be the text that was stored (issue 12).
+# No Japanese or Latin name or address needs any of them.
+INVISIBLE_CHARACTERS = frozenset(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)
+# Those and the C0/C1 controls that are not whitespace are deleted outright. Whitespace
+# controls (tab, CR, LF, ...) are turned into spaces or line breaks instead, so that
+# "山田\t太郎" keeps its word boundary.
 _DELETE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+    [*INVISIBLE_CHARACTERS]
     + [cp for cp in range(0xA0) if unicodedata.category(chr(cp)) == "Cc" and not chr(cp).isspace()]
 )
 
@@ -93,7 +103,8 @@ def normalize_text(value: str, *, multiline: bool = False) -> str:
     Return ``value`` NFKC-normalised with whitespace collapsed to single ASCII spaces.
 
     Full-width digits and Latin letters become half-width, half-width katakana become
-    full-width. Control and zero-width characters are removed; variation selectors (IVS)
+    full-width. Control, zero-width and bidirectional control characters are removed;
+    variation selectors (IVS)
     and characters outside CP932 such as 𠮷 are kept. Without ``multiline`` line breaks
     count as whitespace. With it, line endings become "\\n", spaces are collapsed and
     trailing spaces stripped per line, at most two consecutive blank lines are kept and

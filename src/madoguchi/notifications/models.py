@@ -1,6 +1,7 @@
 """E-mail to residents about their application, kept in an outbox.
 
-When staff ask for a correction (補正依頼) or decide a case (承認・却下), the resident is told
+When an application is received (受付), when staff ask for a correction (補正依頼), when
+they decide a case (承認・却下) and when a signed document is issued for it, the resident is told
 by e-mail in the language they applied in — if they gave an address. The message is written
 into this outbox inside the transaction that changes the case, so a change that rolls back
 tells nobody anything, and a change that commits is never left untold because the mail server
@@ -26,6 +27,10 @@ from madoguchi.tenants.scoping import municipality_scoped_manager
 class NotificationKind(models.TextChoices):
     # The values are the case statuses that are announced; if you add one, add its e-mail
     # templates in every language (templates/notifications/email/<language>/<kind>_*.txt).
+    # The receipt (受付) is sent on submission, when the resident gave an address.
+    RECEIVED = "submitted", _("Receipt")
+    # Not a status: a signed document (決定通知書, 却下通知書, a re-issue) can be downloaded.
+    DOCUMENT_ISSUED = "document_issued", _("Document issued")
     CORRECTION_REQUESTED = "correction_requested", _("Correction request")
     APPROVED = "approved", _("Approval")
     REJECTED = "rejected", _("Rejection")

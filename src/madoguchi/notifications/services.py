@@ -1,7 +1,8 @@
 """The outbox: :func:`notification_enqueue` writes an e-mail, :func:`notifications_send_due` delivers.
 
-A staff action that the resident must hear about (補正依頼, 承認, 却下) calls
-:func:`notification_enqueue` inside its own transaction, after changing the case. Only a row
+A submission (受付), a staff action that the resident must hear about (補正依頼, 承認, 却下) and
+the issue of a signed document call :func:`notification_enqueue` inside their own transaction,
+after changing the case. Only a row
 is written there — no network — so the action stays fast, commits or rolls back together with
 its e-mail, and never fails because the mail server is slow or down.
 
@@ -38,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from madoguchi.cases.models import Case
+from madoguchi.cases.next_steps import case_next_steps
 from madoguchi.core.errors import Conflict
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
 from madoguchi.procedures.definition import iter_fields, translated
@@ -45,8 +47,9 @@ from madoguchi.procedures.definition import iter_fields, translated
 logger = logging.getLogger(__name__)
 
 ACTOR = "system:notifications"
-# The case statuses that are announced to the resident (the kinds of notification).
-NOTIFIED_STATUSES = frozenset(NotificationKind.values)
+# The case statuses a staff action changes to that are announced to the resident. The
+# receipt (受付) and issued documents are announced by their own events, not by a status.
+NOTIFIED_STATUSES = frozenset(NotificationKind.values) - {NotificationKind.RECEIVED, NotificationKind.DOCUMENT_ISSUED}
 # Languages with e-mail templates; a case in any other language is written to in Japanese.
 # If you add one, add templates/notifications/email/<language>/ with every kind.
 EMAIL_LANGUAGES = ("ja", "en")
@@ -147,6 +150,7 @@ def notification_render(*, case: Case, kind: str, message: str = "", language: s
             "status_url": status_page_url(),
             "contact_name": contact_name,
             "contact_phone": contact_phone,
+            "next_steps": case_next_steps(case=case, emailed=True) if kind == NotificationKind.RECEIVED else [],
         }
         folder = f"notifications/email/{language}"
         subject = _render(f"{folder}/{kind}_subject.txt", context)
@@ -164,7 +168,8 @@ def notification_enqueue(
     Call it inside the transaction that changes the case, after the change: the row and its
     audit entry commit with the change or not at all. Return None, writing nothing, when the
     resident gave no e-mail address. ``message`` is the correction request or the reason
-    for the decision, as shown on the status page.
+    for the decision, as shown on the status page (nothing for the receipt; the document's
+    title for an issued document).
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"No notification for {kind!r}.")

@@ -64,14 +64,19 @@ PREFECTURES = (
 )
 
 
+# Controls (C0, DEL, C1) and the invisible characters every answer loses (jp.text).
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(chr(cp) for cp in sorted(jptext.INVISIBLE_CHARACTERS)) + "]")
+
+
 def clean_person_text(raw: Any, *, part: str | None = None) -> str:
     """Return a name part with whitespace tidied but characters kept as typed.
 
     Names are not NFKC-normalised: compatibility ideographs and variation selectors in a
-    resident's name (髙, 﨑, 𠮷 with IVS) must survive exactly as entered.
+    resident's name (髙, 﨑, 𠮷 with IVS) must survive exactly as entered. Controls, zero-width
+    and bidirectional control characters are removed, so a name displays as it is stored.
     """
     value = as_text(raw)
-    value = "".join(ch for ch in value if ch >= " " and ch not in "\u200b\u200c\u200d\ufeff\x7f")
+    value = "".join(ch for ch in value if not _INVISIBLE.match(ch))
     return re.sub(r"\s+", " ", value).strip()
 
 

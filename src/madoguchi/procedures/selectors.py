@@ -7,14 +7,18 @@ import time
 
 from madoguchi.core.errors import NotFound
 from madoguchi.procedures.models import Procedure, ProcedureVersion
-from madoguchi.procedures.services import fold_for_search
+from madoguchi.procedures.services import catalog_search_terms
 from madoguchi.tenants.models import Municipality
 
 MAX_QUERY_LENGTH = 100
 
 
 def procedure_list(*, municipality: Municipality, query: str = "", category: str = "") -> list[Procedure]:
-    """Return the published procedures of ``municipality``, optionally searched and filtered."""
+    """Return the published procedures of ``municipality``, optionally searched and filtered.
+
+    The search matches every term of ``query`` against the titles, summaries and keywords in
+    every language, so "garbage" finds 粗大ごみ on the English portal and 粗大ごみ finds it there too.
+    """
     procedures = (
         Procedure.objects.for_municipality(municipality)
         .filter(is_published=True, current_version__isnull=False)
@@ -22,7 +26,7 @@ def procedure_list(*, municipality: Municipality, query: str = "", category: str
     )
     if category:
         procedures = procedures.filter(category=category)
-    for term in fold_for_search(query[:MAX_QUERY_LENGTH]).split():
+    for term in catalog_search_terms(query[:MAX_QUERY_LENGTH]):
         procedures = procedures.filter(search_text__contains=term)
     return list(procedures)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,17 +23,60 @@ class LoadResult:
 
 
 def search_text_for(definition: dict) -> str:
-    """Return the text search matches against: every title, summary and keyword, folded."""
+    """Return the text the catalog search matches against: the title and summary in every
+    language (the English ones as well as the Japanese) and every keyword, folded.
+
+    Keywords carry the everyday words a title does not use, in Japanese and in English
+    (粗大ごみ's title says "bulky waste"; residents type "garbage").
+    """
     parts: list[str] = []
     for key in ("title", "summary"):
         parts.extend(definition[key].values())
     parts.extend(definition.get("keywords", []))
-    return " ".join(fold_for_search(part) for part in parts)
+    return " ".join(fold_for_catalog(part) for part in parts)
 
 
 def fold_for_search(value: str) -> str:
     """Fold width, case and hiragana/katakana so じゅうみんひょう finds ジュウミンヒョウ."""
     return to_katakana(value).casefold()
+
+
+# Accents on Latin letters: the English titles romanise with macrons (jūminhyō, tōroku),
+# which nobody types. Marks on kana (゛゜) are not touched.
+_LATIN_MARKS = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
+
+
+def fold_for_catalog(value: str) -> str:
+    """Fold like :func:`fold_for_search`, and drop accents from Latin letters (jūminhyō → juminhyo)."""
+    decomposed = unicodedata.normalize("NFD", fold_for_search(value))
+    return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
+
+
+# English words that say nothing about a procedure; dropped from a query that has others.
+_ENGLISH_STOP_WORDS = frozenset(
+    {"a", "an", "the", "my", "our", "your", "i", "we", "to", "for", "of", "in", "on", "at", "by", "and", "or"}
+    | {"how", "do", "does", "can", "is", "are", "what", "where", "with", "from"}
+)
+
+
+def catalog_search_terms(query: str) -> list[str]:
+    """Return the terms a catalog query must all match: folded, without English stop words,
+    English plurals reduced to a stem the singular also contains (dogs → dog, taxes → tax)."""
+    terms = fold_for_catalog(query).split()
+    kept = [term for term in terms if term not in _ENGLISH_STOP_WORDS] or terms
+    return [_singular(term) for term in kept]
+
+
+def _singular(term: str) -> str:
+    if not term.isascii() or not term.isalpha() or len(term) < 4:
+        return term
+    if term.endswith("ies"):
+        return term[:-3] + "y"  # nurseries → nursery
+    if term.endswith(("xes", "ses", "ches", "shes")):
+        return term[:-2]  # taxes → tax, licenses → licens (still inside "license")
+    if term.endswith("s") and not term.endswith(("ss", "us")):
+        return term[:-1]
+    return term
 
 
 def procedure_load_definition(*, municipality: Municipality, definition: dict, source: str = "") -> LoadResult:

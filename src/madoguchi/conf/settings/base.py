@@ -323,6 +323,10 @@ CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
 # A form draft (personal data, not yet submitted) lives at most this long; run
 # `madoguchi drafts purge` and `madoguchi clearsessions` daily.
 SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_SESSION_HOURS", "72")) * 3600
+# An application a resident opened on the status page (or the receipt page with its access
+# code) closes after this many minutes without a request, and when the browser closes
+# (portal.resident_view). Shared computers in libraries and town halls: keep it short.
+MADOGUCHI_RESIDENT_VIEW_IDLE_MINUTES = min(int(os.environ.get("MADOGUCHI_RESIDENT_VIEW_IDLE_MINUTES", "15")), 15)
 # Staff of one city hall share one outgoing address: locking by address would let one
 # attacker lock every clerk out, so lockout is by user name (AXES_LOCKOUT_PARAMETERS).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -18,9 +18,13 @@ from madoguchi.cases import drafts
 from madoguchi.cases.access import format_access_code
 from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Channel
+from madoguchi.cases.next_steps import case_next_steps
+from madoguchi.cases.selectors import case_get_for_session
 from madoguchi.cases.services import case_submit
+from madoguchi.notifications.services import resident_address
 from madoguchi.observability.metrics import submission_counted
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
+from madoguchi.portal.resident_view import DONE, resident_page, resident_view_get, resident_view_open
 from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import AnswersInvalid, clean_answers, display_answers
@@ -29,8 +33,6 @@ from madoguchi.procedures.selectors import procedure_get
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
 from madoguchi.signatures.verification import SignatureRejected
 from madoguchi.tenants.selectors import municipality_get
-
-DONE_SESSION_KEY = "madoguchi.done"
 
 
 def _context(request, code: str, slug: str):
@@ -52,6 +54,7 @@ def _steps_nav(definition: dict, current: str, draft, language: str) -> list[dic
     return nav
 
 
+@resident_page
 def apply_step(request, code: str, slug: str, step_id: str):
     municipality, procedure, definition = _context(request, code, slug)
     step_index = next((i for i, s in enumerate(definition["steps"]) if s["id"] == step_id), None)
@@ -141,6 +144,7 @@ def _confirm_draft(request, code: str, slug: str):
     return (municipality, procedure, definition, draft), None
 
 
+@resident_page
 def apply_confirm(request, code: str, slug: str):
     ready, redirection = _confirm_draft(request, code, slug)
     if redirection:
@@ -174,12 +178,14 @@ def apply_confirm(request, code: str, slug: str):
             signature_error = reason_message(exc.reason)
             status = 503 if exc.reason in UNAVAILABLE_REASONS else 422
         else:
-            request.session[DONE_SESSION_KEY] = {
+            # The access code is shown once, on this browser, while it stays open.
+            done = {
                 "receipt_number": result.case.receipt_number,
                 "access_code": format_access_code(result.access_code),
                 "municipality": code,
                 "slug": slug,
             }
+            resident_view_open(request, **{DONE: done})
             drafts.draft_discard(request.session, municipality_code=code, slug=slug)
             return redirect("portal:apply_done", code=code, slug=slug)
     step_of_field = {f["id"]: s["id"] for s in definition["steps"] for f in s["fields"]}
@@ -211,6 +217,7 @@ def apply_confirm(request, code: str, slug: str):
     )
 
 
+@resident_page
 def apply_signing_content(request, code: str, slug: str):
     """The canonical bytes of the draft, to sign with any signing software."""
     ready, redirection = _confirm_draft(request, code, slug)
@@ -226,11 +233,16 @@ def apply_signing_content(request, code: str, slug: str):
     return signing.signing_content_response(content)
 
 
+@resident_page
 def apply_done(request, code: str, slug: str):
     municipality, procedure, definition = _context(request, code, slug)
-    done = request.session.get(DONE_SESSION_KEY)
+    done = resident_view_get(request, DONE)
     if not done or done.get("municipality") != code or done.get("slug") != slug:
         return redirect("portal:procedure", code=code, slug=slug)
+    case = case_get_for_session(receipt_number=done["receipt_number"])
+    if case is None:  # disposed of since; nothing left to say about it
+        return redirect("portal:procedure", code=code, slug=slug)
+    emailed = resident_address(case) is not None
     return render(
         request,
         "portal/apply_done.html",
@@ -239,6 +251,7 @@ def apply_done(request, code: str, slug: str):
             "procedure": procedure,
             "done": done,
             "title": translated(definition["title"], get_language()),
-            "days": definition["processing_period_days"],
+            "next_steps": case_next_steps(case=case, emailed=emailed),
+            "emailed": emailed,
         },
     )

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from madoguchi.cases.errors import IllegalTransition
 from madoguchi.cases.models import CaseStatus
-from madoguchi.cases.selectors import case_current_uploads, case_get_for_session, case_public_events
+from madoguchi.cases.selectors import case_current_uploads, case_public_events
 from madoguchi.cases.workflow import case_correct
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
-from madoguchi.portal.views.status import SESSION_CASE_KEY
+from madoguchi.portal.resident_view import resident_page
+from madoguchi.portal.views.status import session_case
 from madoguchi.procedures.answers import AnswersInvalid
 from madoguchi.procedures.definition import translated
 
@@ -30,8 +31,9 @@ def _current_files(case, field_ids: set[str]) -> dict[str, list[dict]]:
     return {fid: items for fid, items in case.answers.items() if fid in field_ids and isinstance(items, list)}
 
 
+@resident_page
 def correction(request):
-    case = case_get_for_session(receipt_number=request.session.get(SESSION_CASE_KEY))
+    case = session_case(request)
     if case is None or case.status != CaseStatus.CORRECTION_REQUESTED:
         raise Http404("Nothing to correct")
     language = get_language()

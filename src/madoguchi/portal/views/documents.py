@@ -1,6 +1,6 @@
 """Resident pages for issued documents: download from the status page, and ask for a 受理証明書.
 
-Both need the case the resident opened with receipt number and access code in this session
+Both need the case the resident opened with receipt number and access code on this device
 (see ``status.py``); any other document id is "not found", like one that does not exist.
 """
 
@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from madoguchi.cases.selectors import case_get_for_session
 from madoguchi.core.errors import NotFound
+from madoguchi.portal.resident_view import resident_page
 from madoguchi.portal.views.errors import not_found, rate_limited
-from madoguchi.portal.views.status import SESSION_CASE_KEY
+from madoguchi.portal.views.status import session_case
 from madoguchi.signatures.documents.downloads import document_response
 from madoguchi.signatures.documents.render import code_point
 from madoguchi.signatures.documents.selectors import case_document_get
@@ -27,13 +27,10 @@ from madoguchi.signatures.documents.services import (
 )
 
 
-def _session_case(request):
-    return case_get_for_session(receipt_number=request.session.get(SESSION_CASE_KEY))
-
-
 @require_GET
+@resident_page
 def document_download(request, document_id: int):
-    case = _session_case(request)
+    case = session_case(request)
     if case is None:
         return not_found(request)
     try:
@@ -44,8 +41,9 @@ def document_download(request, document_id: int):
 
 
 @require_POST
+@resident_page
 def receipt_certificate(request):
-    case = _session_case(request)
+    case = session_case(request)
     if case is None:
         return not_found(request)
     if settings.MADOGUCHI_LOOKUP_RATE and is_ratelimited(

@@ -1,12 +1,14 @@
 """Resident pages: look up an application by receipt number and access code, and answer a
 correction request (補正) on it.
 
-A successful look-up remembers the receipt number in the resident's session, so the status
-page can be shown again (e.g. after a correction) and the correction form is reachable only
-by someone who knew the access code.
+A successful look-up opens a resident view (:mod:`madoguchi.portal.resident_view`) holding the
+receipt number, so the status page can be shown again (e.g. after a correction) and the
+correction form is reachable only by someone who knew the access code — on this browser, until
+it is closed, 15 minutes pass without a request, or the resident presses 終了する.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,20 +16,33 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident, case_get_for_session, case_public_events
+from madoguchi.portal.resident_view import (
+    CASE,
+    idle_limit,
+    resident_page,
+    resident_view_close,
+    resident_view_get,
+    resident_view_open,
+)
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.documents.selectors import documents_enabled, resident_documents
 
-SESSION_CASE_KEY = "madoguchi.resident_case"
+
+def session_case(request):
+    """Return the case the resident opened on this device, if the view is still open."""
+    return case_get_for_session(receipt_number=resident_view_get(request, CASE))
 
 
+@resident_page
 def status_lookup(request):
-    context: dict = {"receipt_number": "", "error": ""}
+    context: dict = {"receipt_number": "", "error": "", "idle_minutes": int(idle_limit().total_seconds() // 60)}
     status = 200
     case = None
-    if request.method == "POST" and request.POST.get("forget"):
-        request.session.pop(SESSION_CASE_KEY, None)
+    if request.method == "POST" and request.POST.get("finish"):
+        resident_view_close(request)
+        messages.success(request, _("The application is closed on this device."))
         return redirect("portal:status")
     if request.method == "POST":
         if settings.MADOGUCHI_LOOKUP_RATE and is_ratelimited(
@@ -45,9 +60,14 @@ def status_lookup(request):
             )
             status = 404
         else:
-            request.session[SESSION_CASE_KEY] = case.receipt_number
+            resident_view_open(request, **{CASE: case.receipt_number})
+            # Post/Redirect/Get: the browser's back button and reload never send the access
+            # code again, and a closed view stays closed when the resident goes back to it.
+            return redirect("portal:status")
     else:
-        case = case_get_for_session(receipt_number=request.session.get(SESSION_CASE_KEY))
+        case = session_case(request)
+        if case is None and getattr(request, "resident_view_expired", False):
+            context["expired"] = True
     if case is not None:
         language = get_language()
         definition = case.procedure_version.definition

@@ -31,6 +31,7 @@ from madoguchi.cases.selectors import case_decision
 from madoguchi.core.errors import Conflict
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
+from madoguchi.signatures.documents.events import DocumentIssued, document_issued
 from madoguchi.signatures.documents.kinds import decision_kind, document_text
 from madoguchi.signatures.documents.render import DocumentContent, UnprintableCharacters, render_pdf, wareki
 from madoguchi.signatures.documents.selectors import case_document_get, document_file
@@ -189,6 +190,7 @@ def document_issue(
                 "timestamped": signed.timestamped,
             },
         )
+        document_issued.publish(DocumentIssued(case=case, document=document, actor=actor, now=now))
     return document
 
 

@@ -1,0 +1,116 @@
+"""A shared library computer shows the next person nothing (issue 12, item 5), in Chromium.
+
+Closing a browser drops the cookies that have no expiry date and keeps the others: the test
+closes the context, keeps only the persistent cookies of its storage state and opens a new
+context with them, as a reopened browser would. Idle time is moved on through the resident
+view's clock, never by sleeping.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+from tests.cases.test_submit import INKAN
+from tests.e2e.conftest import AXE_PATH, AXE_SOURCE, TIMEOUT_MS, axe_check
+from tests.e2e.resident import look_up_status, switch_language
+
+from madoguchi.cases.services import case_submit
+from madoguchi.portal import resident_view
+
+PERSONAL = ("山田", "ヤマダ", "029-200-1234", "中央一丁目")
+
+
+@pytest.fixture
+def application(site, aoba, version_of):
+    """A committed 印鑑登録証明書 request and its access code."""
+    result = case_submit(
+        municipality=aoba,
+        procedure_version=version_of(aoba, "inkan-certificate"),
+        answers=INKAN,
+        idempotency_key="shared-device",
+    )
+    return result.case.receipt_number, result.access_code
+
+
+def open_browser(browser, site: str, *, cookies: list | None = None, language: str = "ja"):
+    context = browser.new_context(
+        base_url=site,
+        locale="ja-JP" if language == "ja" else "en-US",
+        storage_state={"cookies": cookies or [], "origins": []},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=AXE_SOURCE, content_type="text/javascript"))
+    return context, page
+
+
+def assert_shows_nothing_personal(page, receipt_number: str) -> None:
+    expect(page.locator("#access_code")).to_be_visible()
+    text = page.locator("main").inner_text()
+    for value in (*PERSONAL, receipt_number):
+        assert value not in text
+
+
+def test_after_closing_and_reopening_the_browser_nothing_personal_is_shown(browser, site, application):
+    receipt_number, access_code = application
+    context, page = open_browser(browser, site)
+    look_up_status(page, receipt_number, access_code)
+    expect(page.locator("main")).to_contain_text("ヤマダ ハナコ")
+    expect(page.get_by_test_id("shared-device")).to_contain_text("共用のパソコン")
+    axe_check(page)
+    page.goto("/status/")  # the view is open on this browser: a new visit still shows it
+    expect(page.locator("main")).to_contain_text("ヤマダ ハナコ")
+    state = context.storage_state()
+    context.close()
+
+    kept = [cookie for cookie in state["cookies"] if cookie["expires"] != -1]
+    assert {cookie["name"] for cookie in kept} >= {"sessionid"}
+    assert resident_view.VIEW_COOKIE not in {cookie["name"] for cookie in kept}
+    context, page = open_browser(browser, site, cookies=kept)
+    page.goto("/status/")
+    assert_shows_nothing_personal(page, receipt_number)
+    axe_check(page)
+    context.close()
+
+
+def test_after_15_idle_minutes_the_view_is_gone(browser, site, application, monkeypatch):
+    receipt_number, access_code = application
+    context, page = open_browser(browser, site)
+    look_up_status(page, receipt_number, access_code)
+    expect(page.locator("main")).to_contain_text("ヤマダ ハナコ")
+
+    later = timezone.now() + timedelta(minutes=15, seconds=1)
+    monkeypatch.setattr(resident_view, "clock", lambda: later)
+    page.goto("/status/")
+
+    expect(page.get_by_test_id("view-expired")).to_be_visible()
+    assert_shows_nothing_personal(page, receipt_number)
+    axe_check(page)
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_finish_ends_the_view_at_once(browser, site, application, language):
+    receipt_number, access_code = application
+    context, page = open_browser(browser, site, language=language)
+    page.goto("/status/")
+    if language != "ja":
+        switch_language(page, language)
+    look_up_status(page, receipt_number, access_code)
+    finish = page.get_by_test_id("finish").first
+    with translation.override(language):
+        expect(finish).to_have_text(gettext("Finish"))
+        closed = gettext("The application is closed on this device.")
+    axe_check(page)
+    finish.click()
+
+    expect(page.locator("main [role=status]")).to_contain_text(closed)
+    assert_shows_nothing_personal(page, receipt_number)
+    axe_check(page)
+    page.go_back()  # no-store, and the look-up redirected: Back fetches the page again
+    assert_shows_nothing_personal(page, receipt_number)
+    context.close()
