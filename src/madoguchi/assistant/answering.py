@@ -21,7 +21,6 @@ from madoguchi.assistant.language import detect_language
 from madoguchi.assistant.messages import message
 from madoguchi.assistant.models import (
     LANGUAGES,
-    Category,
     EntryStatus,
     FaqEntry,
     Feedback,
@@ -137,7 +136,7 @@ def assistant_ask(
                 score=round(hit.score, 4),
                 source_url=entry.source_url,
                 category=entry.category,
-                category_label=str(Category(entry.category).label),
+                category_label=index.category_label(entry.category, language),
                 fallback=shown != language,
                 procedure_slug=entry.procedure_slug if entry.procedure_slug in published else "",
             )

@@ -82,6 +82,7 @@ def faq_export_rows(*, municipality: Municipality) -> list[dict]:
                     "department": entry.department.code if entry.department else "",
                     "procedure": entry.procedure_slug,
                     "status": entry.status,
+                    "updated": entry.source_updated.isoformat() if entry.source_updated else "",
                 }
             )
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -35,6 +36,17 @@ def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: 
             bar.close()
 
 
+def _column_mapping(value: str) -> dict[str, str]:
+    """Parse ``question=質問,answer=回答``: column -> the file's header name."""
+    mapping = {}
+    for part in value.split(","):
+        column, equals, header = part.partition("=")
+        if not equals or not column.strip() or not header.strip():
+            raise argparse.ArgumentTypeError(f"expected column=header, got {part!r}")
+        mapping[column.strip().lower()] = header.strip()
+    return mapping
+
+
 class Command(BaseCommand):
     help = "Import, export or embed a municipality's assistant FAQ."
 
@@ -44,6 +56,12 @@ class Command(BaseCommand):
         imp.add_argument("--municipality", required=True, help="local government code, e.g. 082015")
         imp.add_argument("file", type=Path)
         imp.add_argument("--async", dest="run_async", action="store_true", help="queue the embeddings as a job")
+        imp.add_argument(
+            "--columns",
+            type=_column_mapping,
+            help="the file's header per column, e.g. question=質問,answer=回答,category=分類,url=URL,updated=更新日 "
+            "(columns not named are ignored)",
+        )
         exp = sub.add_parser("export", help="Export the FAQ as CSV (to FILE or standard output).")
         exp.add_argument("--municipality", required=True)
         exp.add_argument("file", type=Path, nargs="?")
@@ -81,7 +99,7 @@ class Command(BaseCommand):
                     self.stdout.write(data.decode("utf-8-sig"), ending="")
                 return
             try:
-                rows = read_faq_csv(options["file"].read_bytes())
+                rows = read_faq_csv(options["file"].read_bytes(), columns=options["columns"])
             except OSError as exc:
                 raise CommandError(str(exc)) from exc
             except FaqImportError as exc:
