@@ -11,8 +11,16 @@ BEFORE = [("assistant", "0001_initial")]
 AFTER = [("assistant", "0002_faq_categories")]
 
 
+@pytest.fixture
+def latest_schema_after():
+    yield
+    # the tests after this one need every migration applied again
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_existing_entries_keep_their_categories(city):
+def test_existing_entries_keep_their_categories(city, latest_schema_after):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps

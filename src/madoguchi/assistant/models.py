@@ -232,12 +232,17 @@ class Inquiry(models.Model):
 
     municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="+")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # what the resident is given to quote (on screen, in the e-mail, on the phone): "Q-7KX3-9PMD"
+    reference = models.CharField(_("reference"), max_length=16, blank=True)
     question_log = models.ForeignKey(QuestionLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     department = models.ForeignKey(
         "tenants.Department", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     question = models.TextField(_("question"))
+    # Kept only until it is needed no more: emptied when staff's answer is queued for sending,
+    # or after INQUIRY_EMAIL_DAYS for an inquiry never answered (answering.inquiry_emails_expire).
     email = models.EmailField(_("e-mail address"), blank=True)
+    email_given = models.BooleanField(default=False)
     language = models.CharField(max_length=12)
     status = models.CharField(max_length=16, choices=InquiryStatus.choices, default=InquiryStatus.OPEN)
     answer = models.TextField(blank=True)
@@ -249,6 +254,13 @@ class Inquiry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"],
+                condition=~models.Q(reference=""),
+                name="uniq_inquiry_reference",
+            )
+        ]
         verbose_name = _("inquiry")
         verbose_name_plural = _("inquiries")
 

@@ -170,7 +170,7 @@ def inquiry_list(*, municipality: Municipality, status: str = "") -> QuerySet[In
 
 def inquiry_get(*, municipality: Municipality, public_id: str) -> Inquiry:
     """Return the inquiry ``public_id`` of ``municipality`` or raise Http404."""
-    from madoguchi.assistant.answering import _uuid
+    from madoguchi.assistant.inquiries import _uuid
 
     valid = _uuid(public_id)
     inquiry = Inquiry.objects.for_municipality(municipality).filter(public_id=valid).first() if valid else None

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv, write_faq_csv
 from madoguchi.assistant.importing import faq_import
+from madoguchi.assistant.inquiries import inquiry_emails_expire
 from madoguchi.assistant.selectors import faq_export_rows
 from madoguchi.assistant.services import faq_embeddings_schedule, faq_embeddings_update
 from madoguchi.tenants.models import Municipality
@@ -66,6 +67,10 @@ class Command(BaseCommand):
         exp.add_argument("--municipality", required=True)
         exp.add_argument("file", type=Path, nargs="?")
         exp.add_argument("--excel", action="store_true", help="UTF-8 with BOM and CRLF, for Excel")
+        sub.add_parser(
+            "expire-emails",
+            help="Forget the e-mail address of inquiries left unanswered for 90 days (run daily).",
+        )
         emb = sub.add_parser("embed", help="Compute missing embeddings (all municipalities unless given).")
         emb.add_argument("--municipality")
 
@@ -77,6 +82,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         quiet = options["verbosity"] == 0
+        if action == "expire-emails":
+            with scopes_disabled():
+                municipalities = list(Municipality.objects.all())
+            for municipality in municipalities:
+                with scope(municipality=municipality):
+                    count = inquiry_emails_expire(municipality=municipality)
+                if count:
+                    self.stdout.write(f"{municipality.code}: {count} addresses forgotten")
+            return
         if action == "embed":
             with scopes_disabled():
                 municipalities = (
