@@ -51,6 +51,7 @@ def test_assistant_hands_over_without_javascript(page_without_js, page, faq_site
     page.goto(url)
     handoff = page.locator("section.handoff")
     assert "お問い合わせ先" in handoff.inner_text()
+    assert page.locator("article.answer").count() == 0  # not sure: no answer shown
     assert "入力しない場合、メールは一切送られません。" in handoff.inner_text()
     page.fill("#inquiry-email", "resident@example.jp")
     page.get_by_role("button", name="送信する").click()
@@ -68,6 +69,8 @@ def test_the_chat_asks_before_it_hands_over_and_shows_the_reference(page, faq_si
     page.press("#q", "Enter")
     handoff = page.locator(".chat__answer .handoff").first
     handoff.wait_for()
+    assert page.locator(".chat__answer .answer__body").count() == 0  # not sure: no answer shown
+    assert "確かな回答が見つかりませんでした" in handoff.inner_text()
     handoff.get_by_role("button", name="質問を市役所に送る").click()
     form = handoff.locator("form.inquiry-form")
     form.wait_for()

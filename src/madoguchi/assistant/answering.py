@@ -101,7 +101,8 @@ def assistant_ask(
     logged is exactly what was searched. The first answer is the best entry in the
     resident's language, or its Japanese text (やさしい日本語 first for a non-Japanese
     resident) with a note; further answers are related entries. When the confidence is
-    below the threshold, ``handoff`` names the responsible department and its phone.
+    below the threshold there are no answers: ``handoff`` names the responsible department
+    and its phone, and the resident may send an inquiry.
     Raise :class:`QuestionInvalid` for an empty question or one over ``MAX_QUESTION_LENGTH``.
     """
     from madoguchi.assistant.index import kb_index
@@ -115,9 +116,14 @@ def assistant_ask(
     language = language or detect_language(text)
     index = kb_index(municipality=municipality)
     result = index.retriever.search(text, language=language, limit=max(limit, 1))
-    published = {p.slug for p in procedure_list(municipality=municipality)} if result.hits else set()
+    confident = result.confident
+    published = {p.slug for p in procedure_list(municipality=municipality)} if confident and result.hits else set()
     answers = []
-    for hit in result.hits[:limit]:
+    # Not confident: no answer at all, on every door (API, chat, page). An unsure first answer
+    # shown above "no reliable answer was found" is read as the answer (「市長の好きな食べ物は？」
+    # → a 防災備蓄 entry); the resident gets the contact and the inquiry form instead. The hits
+    # are still logged, for staff's unanswered questions and the inquiry's department.
+    for hit in result.hits[:limit] if confident else ():
         entry = index.entries[hit.key]
         shown = _answer_language(entry.translations, language)
         q, answer_html, answer_text = entry.translations[shown]
@@ -136,7 +142,6 @@ def assistant_ask(
                 procedure_slug=entry.procedure_slug if entry.procedure_slug in published else "",
             )
         )
-    confident = result.confident
     handoff = None
     if not confident:
         entry = index.entries[result.hits[0].key] if result.hits and result.hits[0].score > 0.2 else None
@@ -150,7 +155,7 @@ def assistant_ask(
         municipality=municipality,
         text=text[:MAX_QUESTION_LENGTH],
         language=language,
-        entry_ids=[a.external_id for a in answers],
+        entry_ids=[index.entries[hit.key].external_id for hit in result.hits[:limit]],
         score=round(result.top, 4),
         confidence=round(result.confidence, 4),
         confident=confident,
