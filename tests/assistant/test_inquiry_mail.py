@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from tests.backoffice.casework import log_in_verified, user
-from tests.notifications.conftest import smtp_server  # noqa: F401 - fixture
+from tests.notifications.conftest import smtp_down, smtp_server  # noqa: F401 - fixtures
 
 from madoguchi.assistant.inquiries import INQUIRY_EMAIL_DAYS, inquiry_create, inquiry_emails_expire
 from madoguchi.assistant.models import Inquiry, InquiryStatus
@@ -154,3 +154,15 @@ def test_every_language_has_both_messages(aoba, language):
         )
         assert "Q-AAAA-BBBB" in subject and "QQ" in body
         assert ("ANSWERTEXT" in body) == (kind == "answered")
+
+
+def test_an_undeliverable_answer_keeps_its_address_and_is_shown_to_staff(aoba, smtp_down, settings):  # noqa: F811
+    settings.MADOGUCHI_NOTIFY_MAX_ATTEMPTS = 1
+    inquiry_create(municipality=aoba, question="質問", email="gone@example.jp")
+    report = notifications_send_due()
+    assert report.failed == 1 and report.unreachable
+    failed = Notification.objects.for_municipality(aoba).get()
+    assert (failed.status, failed.to_address) == (NotificationStatus.FAILED, "gone@example.jp")  # kept to retry
+    page = as_staff("aoba-admin").get("/staff/notifications/")
+    assert page.status_code == 200
+    assert "お問い合わせの受付" in page.content.decode()
