@@ -177,3 +177,14 @@ def test_staff_label_the_categories_in_the_back_office(aoba):
     clerk = as_staff("aoba-clerk")
     assert clerk.post(url, {"key": "tax", "label-ja": "x"}).status_code == 404
     assert FaqCategory.objects.for_municipality(aoba).get(key="tax").labels["ja"] == "税・保険料"
+
+
+def test_another_municipalitys_staff_label_only_their_own_categories(aoba, minatogawa):
+    url = reverse("backoffice:assistant_categories")
+    response = as_staff("minatogawa-admin").post(url, {"key": "tax", "label-ja": "港川の税"})
+    assert response.status_code == 302
+    assert FaqCategory.objects.for_municipality(minatogawa).get(key="tax").labels["ja"] == "港川の税"
+    assert FaqCategory.objects.for_municipality(aoba).get(key="tax").labels["ja"] == "税金"
+    # a category only 青葉市 has is "not found" for 港川市's staff
+    faq_import(municipality=aoba, rows=read_faq_csv("question,answer,category\nq,a,青葉だけ\n".encode()), actor="t")
+    assert as_staff("minatogawa-admin").post(url, {"key": "青葉だけ", "label-ja": "x"}).status_code == 404
