@@ -69,7 +69,9 @@ def test_faq_import_reports_every_bad_row_by_line_and_imports_nothing(aoba):
         + ROW
         + "tax-010,,answer,ja,tax,\n"  # line 3: empty question
         + "tax-011,q,a,xx,tax,\n"  # line 4: unknown language (and no ja row)
-        + "tax-012,q,a,ja," + "c" * 65 + ",ftp://x\n"  # line 5: category and url
+        + "tax-012,q,a,ja,"
+        + "c" * 65
+        + ",ftp://x\n"  # line 5: category and url
         + "tax-013,q,"
         + "あ" * 5001
         + ",ja,tax,\n"  # line 6: the answer is too long
@@ -240,7 +242,9 @@ def test_command_import_reports_bad_rows_and_exports_for_excel(aoba, tmp_path):
     target = tmp_path / "out.csv"
     call_command("assistant", "export", "--municipality", aoba.code, str(target), "--excel")
     data = target.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfid,question,answer,language,category,url,department,procedure,status,updated\r\n")
+    assert data.startswith(
+        b"\xef\xbb\xbfid,question,answer,language,category,url,department,procedure,status,updated\r\n"
+    )
 
 
 def test_command_refuses_an_unknown_municipality(db, tmp_path):
