@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 from tests.assistant.conftest import EMBEDDER, load_faq
 from tests.e2e.conftest import axe_check
 from tests.e2e.test_backoffice import sign_in
+from tests.notifications.conftest import smtp_down  # noqa: F401 - fixture
 
 from madoguchi.assistant.answering import assistant_ask, inquiry_create
+from madoguchi.notifications.services import notifications_send_due
 
 
 @pytest.fixture
@@ -80,11 +82,22 @@ def test_a_clerk_drafts_and_a_reviewer_publishes_an_faq_entry(browser, faq_site)
     context.close()
 
 
-def test_an_administrator_labels_the_categories_and_answers_by_email(browser, faq_site, municipalities):
+def test_an_administrator_labels_the_categories_and_answers_by_email(
+    browser,
+    faq_site,
+    municipalities,
+    smtp_down,
+    settings,  # noqa: F811
+):
     inquiry = inquiry_create(
         municipality=municipalities[0], question="粗大ごみを出したい", email="resident@example.jp", language="en"
     )
+    settings.MADOGUCHI_NOTIFY_MAX_ATTEMPTS = 1
+    assert notifications_send_due().failed == 1  # the acknowledgement could not be delivered
     context, admin = sign_in(browser, faq_site, "aoba-admin")
+    admin.goto("/staff/notifications/")
+    expect(admin.locator("main")).to_contain_text("お問い合わせの受付")
+    axe_check(admin)
     admin.goto("/staff/assistant/categories/")
     expect(admin.get_by_role("heading", name="tax")).to_be_visible()
     axe_check(admin)
