@@ -86,8 +86,8 @@ def test_an_administrator_labels_the_categories_and_answers_by_email(
     browser,
     faq_site,
     municipalities,
-    smtp_down,
-    settings,  # noqa: F811
+    smtp_down,  # noqa: F811 - the fixture imported above
+    settings,
 ):
     inquiry = inquiry_create(
         municipality=municipalities[0], question="粗大ごみを出したい", email="resident@example.jp", language="en"
