@@ -65,6 +65,7 @@ def main() -> None:
     from madoguchi.assistant.answering import assistant_ask
     from madoguchi.assistant.index import kb_index
     from madoguchi.assistant.management.commands.assistant import embed_with_progress
+    from madoguchi.assistant.models import QuestionLog
     from madoguchi.assistant.text import get_analyser
     from madoguchi.demo.faq import demo_faq_load
     from madoguchi.demo.tenants import demo_tenants_load
@@ -99,7 +100,8 @@ def main() -> None:
             started = time.perf_counter()
             answer = assistant_ask(municipality=municipality, question=question)
             latencies.append((time.perf_counter() - started) * 1000)
-            ids = [a.external_id for a in answer.answers]
+            # the ranking, also when the resident is shown none (not confident: the hand-off only)
+            ids = QuestionLog.objects.for_municipality(municipality).get(public_id=answer.question_id).entry_ids
             search = index.retriever.search(question, language=answer.language, limit=3)
             features.append((search.top, search.margin))
             first_right = expected is not None and bool(ids) and ids[0] == expected

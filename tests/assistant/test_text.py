@@ -100,4 +100,5 @@ def test_sanitise_html_keeps_only_the_allowlist():
     html = sanitise_html(
         '<div><p style="x">a<img src=x><a href="https://e.jp" target="_blank">b</a></p><h1>c</h1></div>'
     )
-    assert html == '<p>a<a href="https://e.jp" rel="noopener noreferrer">b</a></p>c'
+    # a heading stays a line of its own (bold), not run into the paragraph before it
+    assert html == '<p>a<a href="https://e.jp" rel="noopener noreferrer">b</a></p><p><strong>c</strong></p>'

@@ -61,7 +61,7 @@ def refusal(call) -> list[tuple[str, str, dict]]:
         ({"external_id": ""}, ("external_id", "required", {})),
         ({"external_id": "学童"}, ("external_id", "invalid_id", {})),
         ({"external_id": "-starts-with-a-dash"}, ("external_id", "invalid_id", {})),
-        ({"category": ""}, ("category", "required", {})),
+        ({"category": "c" * 65}, ("category", "too_long", {"limit": 64})),
         ({"category": "spaceflight"}, ("category", "unknown_category", {"value": "spaceflight"})),
         ({"translations": {"ja": TranslationIn("", "a")}}, ("ja.question", "required", {})),
         ({"translations": {"ja": TranslationIn("q", "  \r\n ")}}, ("ja.answer", "required", {})),

@@ -51,10 +51,47 @@ def test_assistant_hands_over_without_javascript(page_without_js, page, faq_site
     page.goto(url)
     handoff = page.locator("section.handoff")
     assert "お問い合わせ先" in handoff.inner_text()
+    assert page.locator("article.answer").count() == 0  # not sure: no answer shown
+    assert "入力しない場合、メールは一切送られません。" in handoff.inner_text()
     page.fill("#inquiry-email", "resident@example.jp")
-    page.get_by_role("button", name="質問を市役所に送る").click()
-    assert "質問を送信しました" in page.locator(".panel--success").inner_text()
-    assert Inquiry.objects.for_municipality(aoba).get().email == "resident@example.jp"
+    page.get_by_role("button", name="送信する").click()
+    sent = page.locator(".panel--success")
+    inquiry = Inquiry.objects.for_municipality(aoba).get()
+    assert inquiry.email == "resident@example.jp"
+    assert "質問を市役所に送りました" in sent.inner_text()
+    assert sent.get_by_test_id("inquiry-reference").inner_text() == inquiry.reference
+
+
+def test_the_chat_asks_before_it_hands_over_and_shows_the_reference(page, faq_site, aoba):
+    page.goto("/082015/assistant/")
+    page.wait_for_function("() => !document.getElementById('chat').hidden")
+    page.fill("#q", "宇宙旅行の補助金はありますか")
+    page.press("#q", "Enter")
+    handoff = page.locator(".chat__answer .handoff").first
+    handoff.wait_for()
+    assert page.locator(".chat__answer .answer__body").count() == 0  # not sure: no answer shown
+    assert "確かな回答が見つかりませんでした" in handoff.inner_text()
+    handoff.get_by_role("button", name="質問を市役所に送る").click()
+    form = handoff.locator("form.inquiry-form")
+    form.wait_for()
+    assert not Inquiry.objects.for_municipality(aoba).exists()  # the first click only asks
+    assert form.get_by_label("質問").input_value() == "宇宙旅行の補助金はありますか"
+    assert "入力しない場合、メールは一切送られません。" in form.inner_text()
+    axe_check(page)
+    form.get_by_label("メールアドレス（任意）").fill("not-an-address")
+    form.get_by_role("button", name="送信する").click()
+    form.get_by_role("alert").wait_for()
+    assert not Inquiry.objects.for_municipality(aoba).exists()
+    form.get_by_label("メールアドレス（任意）").fill("resident@example.jp")
+    form.get_by_role("button", name="送信する").click()
+    sent = handoff.get_by_test_id("inquiry-sent")
+    sent.wait_for()
+    inquiry = Inquiry.objects.for_municipality(aoba).get()
+    assert sent.get_by_test_id("inquiry-reference").inner_text() == inquiry.reference
+    assert "受付のお知らせをメールでお送りしました。" in sent.inner_text()
+    assert "ご意見ありがとうございました" not in handoff.inner_text()
+    assert inquiry.email == "resident@example.jp"
+    axe_check(page)
 
 
 def test_assistant_chat_with_javascript(page, faq_site):

@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 from tests.assistant.conftest import EMBEDDER, load_faq
 from tests.e2e.conftest import axe_check
 from tests.e2e.test_backoffice import sign_in
+from tests.notifications.conftest import smtp_down  # noqa: F401 - fixture
 
 from madoguchi.assistant.answering import assistant_ask, inquiry_create
+from madoguchi.notifications.services import notifications_send_due
 
 
 @pytest.fixture
@@ -77,4 +79,44 @@ def test_a_clerk_drafts_and_a_reviewer_publishes_an_faq_entry(browser, faq_site)
     reviewer.get_by_role("button", name="公開する").click()
     expect(reviewer.get_by_test_id("faq-status")).to_have_text("公開")
     axe_check(reviewer)
+    context.close()
+
+
+def test_an_administrator_labels_the_categories_and_answers_by_email(
+    browser,
+    faq_site,
+    municipalities,
+    smtp_down,  # noqa: F811 - the fixture imported above
+    settings,
+):
+    inquiry = inquiry_create(
+        municipality=municipalities[0], question="粗大ごみを出したい", email="resident@example.jp", language="en"
+    )
+    settings.MADOGUCHI_NOTIFY_MAX_ATTEMPTS = 1
+    assert notifications_send_due().failed == 1  # the acknowledgement could not be delivered
+    context, admin = sign_in(browser, faq_site, "aoba-admin")
+    admin.goto("/staff/notifications/")
+    expect(admin.locator("main")).to_contain_text("お問い合わせの受付")
+    axe_check(admin)
+    admin.goto("/staff/assistant/categories/")
+    expect(admin.get_by_role("heading", name="tax")).to_be_visible()
+    axe_check(admin)
+    tax = admin.locator("section", has=admin.get_by_role("heading", name="tax"))
+    tax.get_by_label("日本語").fill("")
+    tax.get_by_role("button", name="tax の表示名を保存").click()
+    expect(admin.get_by_test_id("error-summary")).to_contain_text("日本語: この項目は必須です。")
+    axe_check(admin)
+    tax = admin.locator("section", has=admin.get_by_role("heading", name="tax"))
+    tax.get_by_label("日本語").fill("税・保険料")
+    tax.get_by_label("Tiếng Việt").fill("Thuế")
+    tax.get_by_role("button", name="tax の表示名を保存").click()
+    expect(admin.get_by_role("status").or_(admin.locator(".messages"))).to_contain_text("表示名を保存しました。")
+    admin.goto(f"/staff/assistant/inquiries/{inquiry.public_id}/")
+    expect(admin.get_by_test_id("inquiry-reference")).to_have_text(inquiry.reference)
+    expect(admin.locator("#f-answer-hint")).to_contain_text("回答を登録すると、住民の方にメールで送られます")
+    axe_check(admin)
+    admin.locator("#f-answer").fill("Please call the environment office.")
+    admin.get_by_role("button", name="回答を記録する").click()
+    expect(admin.get_by_test_id("inquiry-email")).to_have_text("入力あり（回答の送信手配とともに削除しました）")
+    axe_check(admin)
     context.close()

@@ -1,5 +1,6 @@
-"""The resident side of the assistant: asking, feedback, inquiries — and turning the
-questions it could not answer into draft entries for staff.
+"""The resident side of the assistant: asking, feedback — and turning the questions it could
+not answer into draft entries for staff. Inquiries (handing a question to staff) are in
+``inquiries``; their functions stay importable from here.
 
 :func:`assistant_ask` scrubs the question of personal data, searches the published FAQ
 (``index.kb_index``), logs the scrubbed question with what was answered and how sure it was,
@@ -11,42 +12,35 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from madoguchi.assistant.embedding import vector_to_bytes
+from madoguchi.assistant.inquiries import _uuid, inquiry_answer, inquiry_create, inquiry_read
 from madoguchi.assistant.language import detect_language
 from madoguchi.assistant.messages import message
 from madoguchi.assistant.models import (
     LANGUAGES,
-    Category,
     EntryStatus,
     FaqEntry,
     Feedback,
-    Inquiry,
-    InquiryStatus,
     QuestionLog,
 )
 from madoguchi.assistant.scrub import scrub
 from madoguchi.assistant.services import faq_entry_create
 from madoguchi.assistant.validation import (
-    MAX_ANSWER_LENGTH,
     MAX_QUESTION_LENGTH,
     FaqFieldError,
     FaqInvalid,
-    InquiryAlreadyAnswered,
-    InquiryInvalid,
     QuestionInvalid,
     TranslationIn,
-    inquiry_problems,
     text_normalised,
     text_problems,
 )
-from madoguchi.audit.services import audit_log
 from madoguchi.core.errors import NotFound
 from madoguchi.tenants.models import Department, Municipality
+
+__all__ = ["assistant_ask", "faq_draft_from_questions", "inquiry_answer", "inquiry_create", "inquiry_read"]
 
 # ---------------------------------------------------------------------------------------------
 # Asking
@@ -107,7 +101,8 @@ def assistant_ask(
     logged is exactly what was searched. The first answer is the best entry in the
     resident's language, or its Japanese text (やさしい日本語 first for a non-Japanese
     resident) with a note; further answers are related entries. When the confidence is
-    below the threshold, ``handoff`` names the responsible department and its phone.
+    below the threshold there are no answers: ``handoff`` names the responsible department
+    and its phone, and the resident may send an inquiry.
     Raise :class:`QuestionInvalid` for an empty question or one over ``MAX_QUESTION_LENGTH``.
     """
     from madoguchi.assistant.index import kb_index
@@ -121,9 +116,14 @@ def assistant_ask(
     language = language or detect_language(text)
     index = kb_index(municipality=municipality)
     result = index.retriever.search(text, language=language, limit=max(limit, 1))
-    published = {p.slug for p in procedure_list(municipality=municipality)} if result.hits else set()
+    confident = result.confident
+    published = {p.slug for p in procedure_list(municipality=municipality)} if confident and result.hits else set()
     answers = []
-    for hit in result.hits[:limit]:
+    # Not confident: no answer at all, on every door (API, chat, page). An unsure first answer
+    # shown above "no reliable answer was found" is read as the answer (「市長の好きな食べ物は？」
+    # → a 防災備蓄 entry); the resident gets the contact and the inquiry form instead. The hits
+    # are still logged, for staff's unanswered questions and the inquiry's department.
+    for hit in result.hits[:limit] if confident else ():
         entry = index.entries[hit.key]
         shown = _answer_language(entry.translations, language)
         q, answer_html, answer_text = entry.translations[shown]
@@ -137,12 +137,11 @@ def assistant_ask(
                 score=round(hit.score, 4),
                 source_url=entry.source_url,
                 category=entry.category,
-                category_label=str(Category(entry.category).label),
+                category_label=index.category_label(entry.category, language),
                 fallback=shown != language,
                 procedure_slug=entry.procedure_slug if entry.procedure_slug in published else "",
             )
         )
-    confident = result.confident
     handoff = None
     if not confident:
         entry = index.entries[result.hits[0].key] if result.hits and result.hits[0].score > 0.2 else None
@@ -156,7 +155,7 @@ def assistant_ask(
         municipality=municipality,
         text=text[:MAX_QUESTION_LENGTH],
         language=language,
-        entry_ids=[a.external_id for a in answers],
+        entry_ids=[index.entries[hit.key].external_id for hit in result.hits[:limit]],
         score=round(result.top, 4),
         confidence=round(result.confidence, 4),
         confident=confident,
@@ -179,16 +178,6 @@ class QuestionNotFound(NotFound):
     code = "question_not_found"
 
 
-def _uuid(value: object) -> uuid.UUID | None:
-    """Return ``value`` as a UUID, or None if it is not one (an id from outside is never trusted)."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
 def question_feedback(*, municipality: Municipality, question_id: uuid.UUID | str, feedback: str) -> QuestionLog:
     """Record a resident's 役に立った / 役に立たなかった on an answer (the last one counts)."""
     if feedback not in Feedback.values:
@@ -204,100 +193,6 @@ def question_feedback(*, municipality: Municipality, question_id: uuid.UUID | st
 
 # ---------------------------------------------------------------------------------------------
 # Inquiries and unanswered questions
-
-
-def inquiry_create(
-    *,
-    municipality: Municipality,
-    question: str,
-    email: str = "",
-    language: str = "ja",
-    question_id: uuid.UUID | str | None = None,
-) -> Inquiry:
-    """Hand a question to staff (status open). The e-mail address is optional.
-
-    Raise :class:`InquiryInvalid` for an empty or too long question or a bad address.
-    """
-    question = text_normalised(question)
-    email = email.strip()
-    errors = inquiry_problems(question=question, email=email)
-    if errors:
-        raise InquiryInvalid(errors)
-    public_id = _uuid(question_id)
-    log = QuestionLog.objects.for_municipality(municipality).filter(public_id=public_id).first() if public_id else None
-    department = None
-    if log is not None and log.entry_ids:
-        entry = FaqEntry.objects.for_municipality(municipality).filter(external_id=log.entry_ids[0]).first()
-        department = entry.department if entry and not log.confident else None
-    with transaction.atomic():
-        inquiry = Inquiry.objects.create(
-            municipality=municipality,
-            question=question,
-            email=email,
-            language=language if language in LANGUAGES else "ja",
-            question_log=log,
-            department=department,
-        )
-        audit_log(
-            municipality=municipality,
-            event="assistant.inquiry.created",
-            actor="resident",
-            object_type="assistant.inquiry",
-            object_id=str(inquiry.public_id),
-            payload={"language": inquiry.language, "email_given": bool(email)},
-        )
-    return inquiry
-
-
-def inquiry_read(*, municipality: Municipality, public_id: str, actor: str) -> Inquiry:
-    """Return the inquiry ``public_id`` for staff to read, and audit the reading.
-
-    An inquiry holds a resident's own words and perhaps an e-mail address: every time staff
-    are shown one is an audit entry (``assistant.inquiry.viewed``). Raise Http404 for an
-    inquiry of another municipality, as for one that does not exist.
-    """
-    from madoguchi.assistant.selectors import inquiry_get
-
-    inquiry = inquiry_get(municipality=municipality, public_id=public_id)
-    with transaction.atomic():
-        audit_log(
-            municipality=municipality,
-            event="assistant.inquiry.viewed",
-            actor=actor,
-            object_type="assistant.inquiry",
-            object_id=str(inquiry.public_id),
-        )
-    return inquiry
-
-
-def inquiry_answer(*, inquiry: Inquiry, answer: str, actor: str, now: datetime | None = None) -> Inquiry:
-    """Record staff's answer to an open inquiry and close it (status answered).
-
-    Raise :class:`InquiryInvalid` for an empty or too long answer, and
-    :class:`InquiryAlreadyAnswered` if someone answered it first: the first answer stays.
-    """
-    answer = text_normalised(answer)
-    with transaction.atomic():
-        # Locked and read again: two staff members answering at once must not both succeed.
-        current = Inquiry.objects.for_municipality(inquiry.municipality).select_for_update().get(pk=inquiry.pk)
-        if current.status == InquiryStatus.ANSWERED:
-            raise InquiryAlreadyAnswered
-        errors = text_problems("answer", answer, limit=MAX_ANSWER_LENGTH)
-        if errors:
-            raise InquiryInvalid(errors)
-        inquiry.answer = answer
-        inquiry.answered_by = actor
-        inquiry.answered_at = now or timezone.now()
-        inquiry.status = InquiryStatus.ANSWERED
-        inquiry.save(update_fields=["answer", "answered_by", "answered_at", "status"])
-        audit_log(
-            municipality=inquiry.municipality,
-            event="assistant.inquiry.answered",
-            actor=actor,
-            object_type="assistant.inquiry",
-            object_id=str(inquiry.public_id),
-        )
-    return inquiry
 
 
 def faq_draft_from_questions(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from madoguchi.assistant import answering, services
+from madoguchi.assistant import answering, categories, services
 from madoguchi.assistant.models import FaqEntry
 from madoguchi.assistant.validation import TranslationIn
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
@@ -138,4 +138,22 @@ def faq_draft_by_staff(
         department=department,
         departments_allowed=writable,
         actor=staff.actor_label,
+    )
+
+
+def category_may_edit(*, staff: StaffContext) -> bool:
+    """Return whether ``staff`` may label the categories: they are the whole municipality's, so
+    an all-department publisher's."""
+    return faq_may(staff=staff, action="faq_publish", entry=None)
+
+
+def category_labels_update_by_staff(*, staff: StaffContext, key: str, labels: Mapping[str, str]):
+    if not category_may_edit(staff=staff):
+        raise ActionNotAllowed("faq_publish")
+    from madoguchi.assistant.models import FaqCategory
+
+    if not FaqCategory.objects.for_municipality(staff.municipality).filter(key=key).exists():
+        raise ActionNotAllowed("faq_publish")  # shown as not found, like another municipality's
+    return categories.category_labels_update(
+        municipality=staff.municipality, key=key, labels=labels, actor=staff.actor_label
     )

@@ -18,18 +18,36 @@ ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 BULLET = "・"
-_TAG = re.compile(r"<\s*/?\s*(p|br|ul|ol|li|strong|em|a)\b", re.IGNORECASE)
+_TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(\s[^<>]*)?/?>", re.IGNORECASE)
+# A CMS page's answer comes as whatever markup its editor made: divs, headings, tables, spans
+# with styles. Blocks become paragraphs (a heading a bold one) and table cells are spaced, so
+# the text keeps its shape once only the allowed tags are left.
+_HEADING = re.compile(r"<\s*(/?)\s*h[1-6]\b[^>]*>", re.IGNORECASE)
+_BLOCK = re.compile(
+    r"<\s*/?\s*(div|section|article|header|footer|main|aside|nav|blockquote|address|figure|figcaption"
+    r"|table|thead|tbody|tfoot|tr|caption|dl|dt|dd|pre|hr|center)\b[^>]*>",
+    re.IGNORECASE,
+)
+_CELL_END = re.compile(r"<\s*/\s*(td|th)\s*>", re.IGNORECASE)
+_EMPTY_PARAGRAPH = re.compile(r"<p>(\s|<br>|&nbsp;|\u00a0)*</p>")
 
 
 def sanitise_html(value: str) -> str:
-    """Return ``value`` with only the allowed tags and attributes (links get rel=noopener)."""
-    return nh3.clean(
+    """Return ``value`` with only the allowed tags and attributes (links get rel=noopener).
+
+    Other blocks (div, h3, table rows, ...) become paragraphs rather than running together.
+    """
+    value = _CELL_END.sub(" ", value)
+    value = _HEADING.sub(lambda m: "</strong></p>" if m[1] else "<p><strong>", value)
+    value = _BLOCK.sub("</p><p>", value)
+    cleaned = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-    ).strip()
+    )
+    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
 
 
 def looks_like_html(value: str) -> bool:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 
+from madoguchi.assistant.categories import category_resolve
 from madoguchi.assistant.csvio import FaqImportError, FaqRow
 from madoguchi.assistant.models import EntryStatus, FaqEntry
 from madoguchi.assistant.services import (
@@ -27,11 +29,18 @@ from madoguchi.assistant.validation import (
     TranslationIn,
     faq_entry_problems,
 )
+from madoguchi.jp.wareki import JapaneseInputError, parse_date
 from madoguchi.tenants.models import Department, Municipality
 
 # The services' field names as the file's columns.
-COLUMN = {"external_id": "id", "source_url": "url", "procedure_slug": "procedure", "ja": "language"}
-SHARED_COLUMNS = ("category", "url", "department", "procedure", "status")
+COLUMN = {
+    "external_id": "id",
+    "source_url": "url",
+    "procedure_slug": "procedure",
+    "ja": "language",
+    "source_updated": "updated",
+}
+SHARED_COLUMNS = ("category", "url", "department", "procedure", "status", "updated")
 
 # ---------------------------------------------------------------------------------------------
 # Import
@@ -64,6 +73,13 @@ def _on_lines(group: list[FaqRow], errors: list[FaqFieldError]) -> list[tuple[in
     return located
 
 
+def _updated(value: str) -> date | None:
+    """Return the date of an ``updated`` cell (a CMS may add the time: it is dropped)."""
+    if not value:
+        return None
+    return parse_date(value.replace("T", " ").split()[0])
+
+
 def _translations(group: list[FaqRow]) -> dict[str, TranslationIn]:
     return {row.language: TranslationIn(row.question, row.answer) for row in group}
 
@@ -89,6 +105,10 @@ def _group_rows(municipality: Municipality, rows: list[FaqRow]) -> tuple[dict[st
     departments = set(Department.objects.for_municipality(municipality).values_list("code", flat=True))
     for external_id, group in groups.items():
         first = group[0]
+        try:
+            _updated(first.updated)
+        except JapaneseInputError:
+            errors.append((first.line, FaqFieldError("updated", "invalid_date", {"value": first.updated[:40]})))
         problems = faq_entry_problems(
             external_id=external_id,
             category=first.category,
@@ -98,6 +118,7 @@ def _group_rows(municipality: Municipality, rows: list[FaqRow]) -> tuple[dict[st
             status=first.status or EntryStatus.PUBLISHED,
             department=first.department,
             departments=departments,
+            categories=None,  # created by the import
         )
         errors += _on_lines(group, problems)
     return groups, sorted(errors, key=lambda item: item[0])
@@ -124,8 +145,13 @@ def faq_import(
     result = ImportResult()
     existing = {e.external_id: e for e in FaqEntry.objects.for_municipality(municipality).select_related("department")}
     with transaction.atomic():
+        category_keys = category_resolve(
+            municipality=municipality, texts=[group[0].category for group in groups.values()], actor=actor
+        )
         for external_id, group in groups.items():
             first = group[0]
+            category = category_keys[first.category]
+            updated = _updated(first.updated)
             translations = _translations(group)
             entry = existing.get(external_id)
             status = first.status or EntryStatus.PUBLISHED
@@ -134,12 +160,13 @@ def faq_import(
                     faq_entry_create(
                         municipality=municipality,
                         external_id=external_id,
-                        category=first.category,
+                        category=category,
                         translations=translations,
                         department=first.department,
                         source_url=first.url,
                         procedure_slug=first.procedure,
                         status=status,
+                        source_updated=updated,
                         actor=actor,
                         schedule_embeddings=False,
                     )
@@ -149,12 +176,13 @@ def faq_import(
                     changed = faq_entry_update(
                         entry=entry,
                         actor=actor,
-                        category=first.category,
+                        category=category,
                         department=first.department,
                         source_url=first.url,
                         procedure_slug=first.procedure,
                         translations=translations,
                         replace_translations=True,
+                        source_updated=updated,
                         schedule_embeddings=False,
                     )
                     (result.updated if changed else result.unchanged).append(external_id)

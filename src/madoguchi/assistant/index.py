@@ -17,7 +17,15 @@ from django.db.models import Prefetch
 
 from madoguchi.assistant.content import answer_text_from_html
 from madoguchi.assistant.embedding import get_embedder, vector_from_bytes
-from madoguchi.assistant.models import EntryStatus, FaqEmbedding, FaqEntry, FaqTranslation, KnowledgeBase, TextKind
+from madoguchi.assistant.models import (
+    EntryStatus,
+    FaqCategory,
+    FaqEmbedding,
+    FaqEntry,
+    FaqTranslation,
+    KnowledgeBase,
+    TextKind,
+)
 from madoguchi.assistant.retrieval import Document, HybridRetriever, Retriever
 from madoguchi.assistant.text import get_analyser
 from madoguchi.tenants.models import Municipality
@@ -41,6 +49,11 @@ class KbIndex:
     model: str
     retriever: Retriever
     entries: dict[int, IndexedEntry]
+    category_labels: dict[str, dict[str, str]]  # category key -> language -> label
+
+    def category_label(self, key: str, language: str) -> str:
+        labels = self.category_labels.get(key, {})
+        return labels.get(language) or labels.get("ja") or key
 
 
 _cache: dict[int, KbIndex] = {}
@@ -119,4 +132,5 @@ def _build(municipality: Municipality, stamp: str) -> KbIndex:
         for e in entries.values()
     ]
     retriever = HybridRetriever(documents=documents, vectors=vectors, analyser=get_analyser(), embedder=embedder)
-    return KbIndex(stamp=stamp, model=embedder.name, retriever=retriever, entries=entries)
+    labels = {c.key: c.labels for c in FaqCategory.objects.for_municipality(municipality)}
+    return KbIndex(stamp=stamp, model=embedder.name, retriever=retriever, entries=entries, category_labels=labels)

@@ -38,21 +38,33 @@ LANGUAGES: dict[str, str] = {
 JAPANESE = ("ja", "ja-x-easy")
 
 
-class Category(models.TextChoices):
-    """The fixed FAQ categories. If you add one, add it to docs/assistant.md."""
+class FaqCategory(models.Model):
+    """One of a municipality's FAQ categories, as its own FAQ names them.
 
-    MOVING = "moving", _("Moving and address changes")
-    CERTIFICATES = "certificates", _("Certificates and My Number")
-    TAX = "tax", _("Taxes")
-    PENSION = "pension", _("Pension")
-    GENERAL = "general", _("City hall information")
-    LIVING = "living", _("Daily life")
-    GARBAGE = "garbage", _("Garbage and recycling")
-    CHILDCARE = "childcare", _("Children and education")
-    HEALTH_INSURANCE = "health-insurance", _("Health insurance and medical care")
-    DISASTER = "disaster", _("Disaster preparedness")
-    WELFARE = "welfare", _("Welfare and long-term care")
-    HEALTH = "health", _("Health and vaccinations")
+    A city's FAQ comes with its own categories (or none): the import creates one per category
+    text it has not seen (``key`` is that text, or the slug the demo uses), and staff edit the
+    label per language in the back office. An entry refers to its category by ``key``; an
+    empty key is an entry without a category.
+    """
+
+    municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=64)
+    # language -> label; a language without one shows the Japanese label, then the key
+    labels = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        ordering = ["municipality", "position", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="uniq_faq_category_key")]
+        verbose_name = _("FAQ category")
+
+    def __str__(self) -> str:
+        return self.key
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("ja") or self.key
 
 
 class EntryStatus(models.TextChoices):
@@ -82,12 +94,15 @@ class KnowledgeBase(models.Model):
 class FaqEntry(models.Model):
     municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(_("id"), max_length=64)
-    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    # a FaqCategory key of the municipality, or "" (no category)
+    category = models.CharField(_("category"), max_length=64, blank=True)
     department = models.ForeignKey(
         "tenants.Department", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     procedure_slug = models.SlugField(_("related procedure"), max_length=80, blank=True)
+    # the date the municipality's own page says the answer was last updated (from an import)
+    source_updated = models.DateField(_("source updated"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -217,12 +232,17 @@ class Inquiry(models.Model):
 
     municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="+")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # what the resident is given to quote (on screen, in the e-mail, on the phone): "Q-7KX3-9PMD"
+    reference = models.CharField(_("reference"), max_length=16, blank=True)
     question_log = models.ForeignKey(QuestionLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     department = models.ForeignKey(
         "tenants.Department", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     question = models.TextField(_("question"))
+    # Kept only until it is needed no more: emptied when staff's answer is queued for sending,
+    # or after INQUIRY_EMAIL_DAYS for an inquiry never answered (answering.inquiry_emails_expire).
     email = models.EmailField(_("e-mail address"), blank=True)
+    email_given = models.BooleanField(default=False)
     language = models.CharField(max_length=12)
     status = models.CharField(max_length=16, choices=InquiryStatus.choices, default=InquiryStatus.OPEN)
     answer = models.TextField(blank=True)
@@ -234,6 +254,13 @@ class Inquiry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"],
+                condition=~models.Q(reference=""),
+                name="uniq_inquiry_reference",
+            )
+        ]
         verbose_name = _("inquiry")
         verbose_name_plural = _("inquiries")
 

@@ -82,6 +82,7 @@ def faq_export_rows(*, municipality: Municipality) -> list[dict]:
                     "department": entry.department.code if entry.department else "",
                     "procedure": entry.procedure_slug,
                     "status": entry.status,
+                    "updated": entry.source_updated.isoformat() if entry.source_updated else "",
                 }
             )
     return rows
@@ -169,7 +170,7 @@ def inquiry_list(*, municipality: Municipality, status: str = "") -> QuerySet[In
 
 def inquiry_get(*, municipality: Municipality, public_id: str) -> Inquiry:
     """Return the inquiry ``public_id`` of ``municipality`` or raise Http404."""
-    from madoguchi.assistant.answering import _uuid
+    from madoguchi.assistant.inquiries import _uuid
 
     valid = _uuid(public_id)
     inquiry = Inquiry.objects.for_municipality(municipality).filter(public_id=valid).first() if valid else None

@@ -24,6 +24,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +34,7 @@ from madoguchi.assistant.content import answer_html_from_input, answer_text_from
 from madoguchi.assistant.embedding import get_embedder, vector_to_bytes
 from madoguchi.assistant.models import (
     EntryStatus,
+    FaqCategory,
     FaqEmbedding,
     FaqEntry,
     FaqTranslation,
@@ -80,8 +82,9 @@ def _snapshot(
     procedure_slug: str,
     status: str,
     translations: dict[str, tuple[str, str]],
+    source_updated: date | None = None,
 ) -> dict:
-    return {
+    snapshot = {
         "id": external_id,
         "category": category,
         "department": department.code if department else "",
@@ -92,6 +95,9 @@ def _snapshot(
             language: {"question": q, "answer_html": a} for language, (q, a) in sorted(translations.items())
         },
     }
+    if source_updated:  # only when known, so the versions of entries without one stay as they were
+        snapshot["updated"] = source_updated.isoformat()
+    return snapshot
 
 
 def _prepared(translations: Mapping[str, TranslationIn]) -> dict[str, tuple[str, str]]:
@@ -119,6 +125,7 @@ def _faq_entry_save(
         procedure_slug=entry.procedure_slug,
         status=entry.status,
         translations=translations,
+        source_updated=entry.source_updated,
     )
     municipality = entry.municipality
     with transaction.atomic():
@@ -189,6 +196,7 @@ def faq_entry_create(
     source_url: str = "",
     procedure_slug: str = "",
     status: str = EntryStatus.DRAFT,
+    source_updated: date | None = None,
     schedule_embeddings: bool = True,
 ) -> FaqEntry:
     """Create an entry (version 1) from what was written.
@@ -210,6 +218,7 @@ def faq_entry_create(
         department=code,
         departments={found.code} if found else (),
         departments_allowed=departments_allowed,
+        categories=_category_keys(municipality, category),
     )
     if (
         not any(error.field == "external_id" for error in errors)
@@ -226,6 +235,7 @@ def faq_entry_create(
         source_url=source_url,
         procedure_slug=procedure_slug,
         status=status,
+        source_updated=source_updated,
     )
     _faq_entry_save(
         entry=entry,
@@ -240,6 +250,13 @@ def faq_entry_create(
 _UNSET: Any = object()
 
 
+def _category_keys(municipality: Municipality, category: str) -> set[str]:
+    """Return the municipality's category keys (to check ``category`` against; none needed for "")."""
+    if not category:
+        return set()
+    return set(FaqCategory.objects.for_municipality(municipality).values_list("key", flat=True))
+
+
 def faq_entry_update(
     *,
     entry: FaqEntry,
@@ -251,6 +268,7 @@ def faq_entry_update(
     procedure_slug: str = _UNSET,
     translations: Mapping[str, TranslationIn] | None = None,
     replace_translations: bool = False,
+    source_updated: date | None = _UNSET,
     schedule_embeddings: bool = True,
 ) -> bool:
     """Change ``entry``; return whether a new version was made (False if nothing changed).
@@ -274,6 +292,7 @@ def faq_entry_update(
         department=code,
         departments={found.code} if found else (),
         departments_allowed=departments_allowed,
+        categories=None if category is _UNSET else _category_keys(municipality, category),
     )
     if errors:
         raise FaqInvalid(errors)
@@ -285,7 +304,13 @@ def faq_entry_update(
     wanted.update(_prepared(given))
     if department is not _UNSET:
         entry.department = found
-    for name, value in (("category", category), ("source_url", source_url), ("procedure_slug", procedure_slug)):
+    changes = (
+        ("category", category),
+        ("source_url", source_url),
+        ("procedure_slug", procedure_slug),
+        ("source_updated", source_updated),
+    )
+    for name, value in changes:
         if value is not _UNSET:
             setattr(entry, name, value)
     return _faq_entry_save(

@@ -28,7 +28,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.assistant.models import LANGUAGES, Category, EntryStatus
+from madoguchi.assistant.content import answer_text_from_html, looks_like_html, sanitise_html
+from madoguchi.assistant.models import LANGUAGES, EntryStatus
 from madoguchi.core.errors import Conflict, Invalid
 
 # A question is one sentence or two a resident would type; the longest of the demo FAQ's 471
@@ -38,6 +39,8 @@ MAX_QUESTION_LENGTH = 500
 # needs more than 5000 should link to the municipality's page (``source_url``) instead.
 MAX_ANSWER_LENGTH = 5000
 MAX_URL_LENGTH = 500
+# A category is named by the municipality's own FAQ (「子育て・教育」): its key is that text.
+MAX_CATEGORY_LENGTH = 64
 # A resident's question handed to staff may explain the situation: four questions' worth.
 MAX_INQUIRY_LENGTH = 2000
 MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit
@@ -73,6 +76,8 @@ MESSAGES = {
     "empty_file": _("The file is empty."),
     "missing_columns": _("Missing column(s): %(columns)s."),
     "unknown_columns": _("Unknown column(s): %(columns)s."),
+    "duplicate_columns": _("Column(s) given twice: %(columns)s."),
+    "invalid_date": _("“%(value)s” is not a date (e.g. 2026-04-01, 2026年4月1日 or 令和8年4月1日)."),
     "wrong_column_count": _("Expected %(expected)s columns, found %(found)s."),
     "unreadable_csv": _("The CSV cannot be read here: %(error)s"),
 }
@@ -180,9 +185,18 @@ def translation_problems(language: str, translation: TranslationIn) -> list[FaqF
         return [
             FaqFieldError("language", "unknown_language", {"value": _echo(language), "choices": ", ".join(LANGUAGES)})
         ]
+    answer = translation.answer
+    if looks_like_html(answer):
+        # a CMS's markup (styles, wrappers) is not the writer's text: measure what is left of it
+        answer = answer_text_from_html(sanitise_html(answer))
+        if not answer:
+            return [
+                *text_problems(f"{language}.question", translation.question, limit=MAX_QUESTION_LENGTH),
+                FaqFieldError(f"{language}.answer", "required"),
+            ]
     return [
         *text_problems(f"{language}.question", translation.question, limit=MAX_QUESTION_LENGTH),
-        *text_problems(f"{language}.answer", translation.answer, limit=MAX_ANSWER_LENGTH),
+        *text_problems(f"{language}.answer", answer, limit=MAX_ANSWER_LENGTH),
     ]
 
 
@@ -198,10 +212,13 @@ def faq_entry_problems(
     department: str | None = None,
     departments: Collection[str] = (),
     departments_allowed: Collection[str] | None = None,
+    categories: Collection[str] | None = None,
 ) -> list[FaqFieldError]:
     """Return every problem of an entry as written; an empty list means it may be saved.
 
-    A ``None`` value is not checked (an update that leaves it unchanged). ``translations``
+    A ``None`` value is not checked (an update that leaves it unchanged). ``category`` may be
+    empty (no category); otherwise it is one of the municipality's ``categories`` (keys), or,
+    with ``categories`` None (the import, which creates the categories it names), any text. ``translations``
     are normalised :class:`TranslationIn` per language; with ``japanese_required`` a ``ja``
     version must be among them. ``department`` is a department code ("" for none), checked
     against the municipality's ``departments`` and, for a writer limited to some departments,
@@ -211,11 +228,11 @@ def faq_entry_problems(
     errors: list[FaqFieldError] = []
     if external_id is not None:
         errors += text_problems("external_id", external_id, limit=64, pattern=EXTERNAL_ID_RE, code="invalid_id")
-    if category is not None and category not in Category.values:
-        if not category:
-            errors.append(FaqFieldError("category", "required"))
-        else:
-            params = {"value": _echo(category), "choices": ", ".join(Category.values)}
+    if category:
+        if len(category) > MAX_CATEGORY_LENGTH:
+            errors.append(FaqFieldError("category", "too_long", {"limit": MAX_CATEGORY_LENGTH}))
+        elif categories is not None and category not in categories:
+            params = {"value": _echo(category), "choices": ", ".join(sorted(categories)) or "-"}
             errors.append(FaqFieldError("category", "unknown_category", params))
     if department is not None:
         if department and department not in departments:

@@ -5,6 +5,7 @@ from django.urls import path
 from madoguchi.backoffice.views import (
     approvals,
     assistant_admin,
+    assistant_categories,
     audit_log,
     auth,
     cases,
@@ -44,6 +45,7 @@ urlpatterns = [
     # The assistant's FAQ, unanswered questions and inquiries: views/assistant_admin.py.
     path("assistant/", assistant_admin.faq_list, name="faq_list"),
     path("assistant/new/", assistant_admin.faq_create, name="faq_create"),
+    path("assistant/categories/", assistant_categories.category_list, name="assistant_categories"),
     path("assistant/unanswered/", assistant_admin.unanswered, name="assistant_unanswered"),
     path("assistant/unanswered/draft/", assistant_admin.draft_from_group, name="assistant_draft"),
     path("assistant/inquiries/", assistant_admin.inquiries, name="assistant_inquiries"),

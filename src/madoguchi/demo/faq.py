@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from madoguchi.assistant.categories import DEMO_CATEGORIES, category_defaults_ensure
 from madoguchi.assistant.csvio import FaqRow, read_faq_csv
 from madoguchi.assistant.importing import ImportResult, faq_import
 from madoguchi.tenants.models import Municipality
@@ -48,6 +49,7 @@ def _substitute(row: FaqRow, municipality: Municipality) -> FaqRow:
         department=row.department,
         procedure=row.procedure,
         status=row.status,
+        updated=row.updated,
     )
 
 
@@ -55,6 +57,7 @@ def demo_faq_load(
     *, municipality: Municipality, directory: Path = DEMO_FAQ_DIR, progress: Callable[[int], None] | None = None
 ) -> ImportResult:
     """Import every demo FAQ file into ``municipality`` (unchanged entries keep their version)."""
+    category_defaults_ensure(municipality=municipality, categories=DEMO_CATEGORIES)
     rows: list[FaqRow] = []
     for path in demo_faq_files(directory):
         rows += [_substitute(row, municipality) for row in read_faq_csv(path.read_bytes())]

@@ -18,6 +18,7 @@ from django.db import transaction
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from madoguchi.assistant.categories import DEMO_CATEGORIES, category_defaults_ensure
 from madoguchi.tenants.models import Department, Municipality, Prefecture, PrefectureStaff, Role, StaffMembership
 
 PREFECTURE = {"code": "080004", "name": "茨城県", "name_kana": "イバラキケン", "name_en": "Ibaraki"}
@@ -84,6 +85,8 @@ def demo_tenants_load() -> list[Municipality]:
                     code=code,
                     defaults={"name": name, "name_en": name_en, "phone": f"{data['contact_phone'][:-1]}{index}"},
                 )
+            # the demo FAQ's categories, labelled, before any entry names them
+            category_defaults_ensure(municipality=municipality, categories=DEMO_CATEGORIES)
             municipalities.append(municipality)
         demo_staff_load(prefecture=prefecture, municipalities=municipalities)
     return municipalities

@@ -34,6 +34,10 @@ class NotificationKind(models.TextChoices):
     CORRECTION_REQUESTED = "correction_requested", _("Correction request")
     APPROVED = "approved", _("Approval")
     REJECTED = "rejected", _("Rejection")
+    # About a resident's question handed to staff by the assistant (no case): the
+    # acknowledgement with its reference, and staff's answer. Written by the assistant.
+    INQUIRY_RECEIVED = "inquiry_received", _("Inquiry received")
+    INQUIRY_ANSWERED = "inquiry_answered", _("Inquiry answered")
 
 
 class NotificationStatus(models.TextChoices):
@@ -46,9 +50,17 @@ class Notification(LoggedModel, models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
     )
+    # None for a message that is not about an application (an inquiry's; see ``reference``)
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("application")
+        Case,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
     )
+    # What a message without a case is about, as its sender names it (e.g. "inquiry:<uuid>")
+    reference = models.CharField(_("reference"), max_length=80, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
     to_address = models.EmailField(_("recipient"), max_length=254)
     language = models.CharField(_("language"), max_length=12)

@@ -49,7 +49,13 @@ logger = logging.getLogger(__name__)
 ACTOR = "system:notifications"
 # The case statuses a staff action changes to that are announced to the resident. The
 # receipt (受付) and issued documents are announced by their own events, not by a status.
-NOTIFIED_STATUSES = frozenset(NotificationKind.values) - {NotificationKind.RECEIVED, NotificationKind.DOCUMENT_ISSUED}
+NOTIFIED_STATUSES = frozenset(
+    {NotificationKind.CORRECTION_REQUESTED, NotificationKind.APPROVED, NotificationKind.REJECTED}
+)
+# Kinds another domain writes itself (subject and body in the resident's language), not about a case.
+MESSAGE_KINDS = frozenset({NotificationKind.INQUIRY_RECEIVED, NotificationKind.INQUIRY_ANSWERED})
+# Kinds about a case, written from this app's templates.
+CASE_KINDS = frozenset(NotificationKind.values) - MESSAGE_KINDS
 # Languages with e-mail templates; a case in any other language is written to in Japanese.
 # If you add one, add templates/notifications/email/<language>/ with every kind.
 EMAIL_LANGUAGES = ("ja", "en")
@@ -171,7 +177,7 @@ def notification_enqueue(
     for the decision, as shown on the status page (nothing for the receipt; the document's
     title for an issued document).
     """
-    if kind not in NotificationKind.values:
+    if kind not in CASE_KINDS:
         raise ValueError(f"No notification for {kind!r}.")
     if not transaction.get_connection(router.db_for_write(Notification)).in_atomic_block:
         raise RuntimeError("notification_enqueue() must be called inside the transaction of the case's change.")
@@ -189,6 +195,44 @@ def notification_enqueue(
         language=language,
         subject=subject,
         body=body,
+        status=NotificationStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    notification.log_action("notifications.notification.queued", actor=ACTOR)
+    return notification
+
+
+def notification_enqueue_message(
+    *,
+    municipality,
+    kind: str,
+    to_address: str,
+    language: str,
+    subject: str,
+    body: str,
+    reference: str,
+    now: datetime | None = None,
+) -> Notification:
+    """Write a message that is not about a case (e.g. an inquiry's answer) into the outbox.
+
+    The sender renders ``subject`` and ``body`` in the resident's ``language``; ``reference``
+    names what it is about. As :func:`notification_enqueue`: call it inside the transaction of
+    the change it tells about. Once delivered, the row forgets the address (see ``_record_sent``).
+    """
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(f"No message kind {kind!r}.")
+    if not transaction.get_connection(router.db_for_write(Notification)).in_atomic_block:
+        raise RuntimeError("notification_enqueue_message() must be called inside the transaction of the change.")
+    now = now or timezone.now()
+    notification = Notification.objects.for_municipality(municipality).create(
+        municipality=municipality,
+        kind=kind,
+        to_address=to_address,
+        language=language,
+        subject=" ".join(subject.split())[: Notification._meta.get_field("subject").max_length],
+        body=body,
+        reference=reference,
         status=NotificationStatus.PENDING,
         next_attempt_at=now,
         created_at=now,
@@ -327,8 +371,16 @@ def _record_sent(notification: Notification, *, now: datetime) -> str:
         notification.sent_at = now
         notification.next_attempt_at = None
         notification.last_error = ""
-        notification.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
-        notification.log_action("notifications.notification.sent", actor=ACTOR, payload={"attempts": notification.attempts})
+        fields = ["status", "sent_at", "next_attempt_at", "last_error"]
+        if notification.case_id is None:
+            # A message without a case has no record the address belongs to: once delivered,
+            # the address is not needed any more (a case's stays with the case until disposal).
+            notification.to_address = ""
+            fields.append("to_address")
+        notification.save(update_fields=fields)
+        notification.log_action(
+            "notifications.notification.sent", actor=ACTOR, payload={"attempts": notification.attempts}
+        )
     return NotificationStatus.SENT
 
 

@@ -119,6 +119,13 @@ DEFINITIONS: tuple[_Definition, ...] = (
     _Definition("records-dispose", _("Dispose of expired records"), _command("records", "dispose"), "daily 02:00", "26h"),
     _Definition("drafts-purge", _("Purge abandoned drafts"), _command("drafts", "purge"), "daily 03:00", "26h"),
     _Definition("clearsessions", _("Clear expired sessions"), _command("clearsessions"), "daily 03:10", "26h"),
+    _Definition(
+        "inquiry-emails-expire",
+        _("Forget e-mail addresses of unanswered inquiries"),
+        _command("assistant", "expire-emails"),
+        "daily 03:20",
+        "26h",
+    ),
     _Definition("signatures-verify", _("Verify organisational signatures"), _verify_signatures, "daily 04:00", "26h"),
     _Definition("operations-prune", _("Prune old job runs"), _prune, "daily 04:30", "26h"),
 )

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from ninja import Query, Schema
 from pydantic import Field
 
 from madoguchi.api.assistant.router import router
 from madoguchi.api.http import PageQuery, paginate, public_response
 from madoguchi.api.openapi import IF_NONE_MATCH_PARAMETER, declare
+from madoguchi.assistant.categories import category_labels
 from madoguchi.assistant.language import supported_language
-from madoguchi.assistant.models import Category, EntryStatus
+from madoguchi.assistant.models import EntryStatus
 from madoguchi.assistant.selectors import faq_entry_list
 from madoguchi.tenants.selectors import municipality_get
-
-FaqCategoryEnum = StrEnum("FaqCategory", [(value.upper().replace("-", "_"), value) for value in Category.values])
 
 
 class FaqEntryOut(Schema):
     id: str
-    category: FaqCategoryEnum
+    category: str = Field(description="The municipality's category key; empty when the entry has none.")
+    category_label: str = Field(description="The category's label in the language shown.")
     question: str
     answer_html: str
     language: str
@@ -30,7 +28,7 @@ class FaqEntryOut(Schema):
 
 
 class FaqQuery(Schema):
-    category: FaqCategoryEnum | None = None
+    category: str = Field("", max_length=64, description="A category key of the municipality.")
     language: str = Field("", max_length=35, description="BCP 47 tag; Accept-Language if omitted.")
 
 
@@ -61,10 +59,11 @@ def faq_list(request, code: str, page: Query[PageQuery], query: Query[FaqQuery])
         faq_entry_list(
             municipality=municipality,
             status=EntryStatus.PUBLISHED,
-            category=query.category.value if query.category else "",
+            category=query.category,
         )
     )
     chosen = paginate(request, entries, page)
+    labels = category_labels(municipality=municipality, language=language)
     items = []
     for entry in chosen.items:
         translations = {t.language: t for t in entry.translations.all()}
@@ -76,6 +75,7 @@ def faq_list(request, code: str, page: Query[PageQuery], query: Query[FaqQuery])
             {
                 "id": entry.external_id,
                 "category": entry.category,
+                "category_label": labels.get(entry.category, entry.category),
                 "question": text.question,
                 "answer_html": text.answer_html,
                 "language": text.language,

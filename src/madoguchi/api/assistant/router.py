@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.http import Http404
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from madoguchi.api.http import enforce_rate
 from madoguchi.api.openapi import declare
@@ -81,6 +82,11 @@ class FeedbackOut(Schema):
 class InquiryOut(Schema):
     id: uuid.UUID
     status: str
+    reference: str = Field(description="What the resident quotes (screen, e-mail, phone), e.g. Q-7KX3-9PMD.")
+    email_given: bool = Field(
+        description="An acknowledgement was queued to the address given, and staff's answer will be e-mailed. "
+        "Without an address nothing is sent."
+    )
 
 
 def _body(request, members: set[str]) -> dict:
@@ -285,4 +291,12 @@ def inquiry(request, code: str):
     created = inquiry_create(
         municipality=municipality, question=question, email=email, language=language, question_id=question_id
     )
-    return Status(201, {"id": created.public_id, "status": created.status})
+    return Status(
+        201,
+        {
+            "id": created.public_id,
+            "status": created.status,
+            "reference": created.reference,
+            "email_given": created.email_given,
+        },
+    )

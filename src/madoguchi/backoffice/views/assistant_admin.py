@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.assistant import answering, authoring, selectors
+from madoguchi.assistant import answering, authoring, categories, selectors
 from madoguchi.assistant.content import answer_text_from_html
-from madoguchi.assistant.models import LANGUAGES, Category, EntryStatus, FaqEntry, FaqTranslation, InquiryStatus
+from madoguchi.assistant.models import LANGUAGES, EntryStatus, FaqEntry, FaqTranslation, InquiryStatus
 from madoguchi.assistant.validation import (
     MAX_ANSWER_LENGTH,
     MAX_QUESTION_LENGTH,
@@ -70,31 +70,47 @@ def _entry_fields() -> dict[str, tuple[str, str]]:
     return fields
 
 
+def _categories(staff, *, none: bool = False) -> list[tuple[str, str]]:
+    """Return the municipality's categories (key, label in the staff member's language)."""
+    language = "en" if (get_language() or "ja").startswith("en") else "ja"
+    choices = categories.category_choices(municipality=staff.municipality, language=language)
+    return [("", _("No category")), *choices] if none else choices
+
+
 @staff_page
 @require_http_methods(["GET"])
 def faq_list(request):
     staff = request.staff
     status = request.GET.get("status", "")[:16]
-    category = request.GET.get("category", "")[:32]
+    category = request.GET.get("category", "")[:64]
     query = request.GET.get("q", "")[:100].strip()
+    choices = _categories(staff)
+    labels = dict(choices)
     entries = selectors.faq_entry_list(
         municipality=staff.municipality,
         status=status if status in EntryStatus.values else "",
-        category=category if category in Category.values else "",
+        category=category if category in labels else "",
         query=query,
     )[:200]
     rows = []
     for entry in entries:
         translations = {t.language: t for t in entry.translations.all()}
         ja = translations.get("ja")
-        rows.append({"entry": entry, "question": ja.question if ja else "", "languages": sorted(translations)})
+        rows.append(
+            {
+                "entry": entry,
+                "question": ja.question if ja else "",
+                "category": labels.get(entry.category, entry.category),
+                "languages": sorted(translations),
+            }
+        )
     context = {
         "rows": rows,
         "status": status,
         "category": category,
         "query": query,
         "statuses": EntryStatus.choices,
-        "categories": Category.choices,
+        "categories": choices,
         "may_create": authoring.faq_may_create(staff=staff),
     }
     return render(request, "backoffice/assistant/faq_list.html", context)
@@ -165,7 +181,7 @@ def _render_form(request, *, entry: FaqEntry | None, values: dict, refusal: FaqI
             }
             for code, name in LANGUAGES.items()
         ],
-        "categories": Category.choices,
+        "categories": _categories(staff, none=True),
         "departments": authoring.faq_departments_writable(staff=staff),
         "procedures": procedure_list(municipality=staff.municipality),
         "versions": list(selectors.faq_versions(entry=entry).order_by("-number")[:20]) if entry else [],
@@ -203,7 +219,7 @@ def faq_create(request):
     if not authoring.faq_may_create(staff=request.staff):
         raise ActionNotAllowed("faq_edit")
     values = _form_values({})
-    values["category"] = request.GET.get("category", "")[:32]
+    values["category"] = request.GET.get("category", "")[:64]
     return _render_form(request, entry=None, values=values)
 
 
@@ -251,7 +267,7 @@ def _render_unanswered(request, *, draft: dict | None = None):
     groups = selectors.unanswered_groups(municipality=staff.municipality)[:50]
     context = {
         "groups": groups,
-        "categories": Category.choices,
+        "categories": _categories(staff, none=True),
         "departments": authoring.faq_departments_writable(staff=staff),
         "languages": LANGUAGES,
         "draft": None,

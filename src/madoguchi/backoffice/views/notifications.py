@@ -18,7 +18,9 @@ from madoguchi.notifications.services import notification_retry
 def failed_notifications(request):
     staff = request.staff
     failed = [
-        n for n in notifications_failed(municipality=staff.municipality) if staff.can("view", n.case.department_id)
+        n
+        for n in notifications_failed(municipality=staff.municipality)
+        if staff.can("view", n.case.department_id if n.case else None)
     ]
     return render(request, "backoffice/notifications.html", {"failed": failed})
 
@@ -31,7 +33,7 @@ def retry_notification(request, notification_id: int):
         notification = notification_get(municipality=staff.municipality, notification_id=notification_id)
     except Notification.DoesNotExist:
         raise Http404 from None
-    if not staff.can("view", notification.case.department_id):
+    if not staff.can("view", notification.case.department_id if notification.case else None):
         raise Http404
     notification_retry(notification=notification, actor=staff.actor_label)
     messages.success(request, _("The e-mail was put back in the queue."))

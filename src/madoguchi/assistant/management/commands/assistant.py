@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from tqdm import tqdm
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv, write_faq_csv
 from madoguchi.assistant.importing import faq_import
+from madoguchi.assistant.inquiries import inquiry_emails_expire
 from madoguchi.assistant.selectors import faq_export_rows
 from madoguchi.assistant.services import faq_embeddings_schedule, faq_embeddings_update
 from madoguchi.tenants.models import Municipality
@@ -35,6 +37,17 @@ def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: 
             bar.close()
 
 
+def _column_mapping(value: str) -> dict[str, str]:
+    """Parse ``question=質問,answer=回答``: column -> the file's header name."""
+    mapping = {}
+    for part in value.split(","):
+        column, equals, header = part.partition("=")
+        if not equals or not column.strip() or not header.strip():
+            raise argparse.ArgumentTypeError(f"expected column=header, got {part!r}")
+        mapping[column.strip().lower()] = header.strip()
+    return mapping
+
+
 class Command(BaseCommand):
     help = "Import, export or embed a municipality's assistant FAQ."
 
@@ -44,10 +57,20 @@ class Command(BaseCommand):
         imp.add_argument("--municipality", required=True, help="local government code, e.g. 082015")
         imp.add_argument("file", type=Path)
         imp.add_argument("--async", dest="run_async", action="store_true", help="queue the embeddings as a job")
+        imp.add_argument(
+            "--columns",
+            type=_column_mapping,
+            help="the file's header per column, e.g. question=質問,answer=回答,category=分類,url=URL,updated=更新日 "
+            "(columns not named are ignored)",
+        )
         exp = sub.add_parser("export", help="Export the FAQ as CSV (to FILE or standard output).")
         exp.add_argument("--municipality", required=True)
         exp.add_argument("file", type=Path, nargs="?")
         exp.add_argument("--excel", action="store_true", help="UTF-8 with BOM and CRLF, for Excel")
+        sub.add_parser(
+            "expire-emails",
+            help="Forget the e-mail address of inquiries left unanswered for 90 days (run daily).",
+        )
         emb = sub.add_parser("embed", help="Compute missing embeddings (all municipalities unless given).")
         emb.add_argument("--municipality")
 
@@ -59,6 +82,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         quiet = options["verbosity"] == 0
+        if action == "expire-emails":
+            with scopes_disabled():
+                municipalities = list(Municipality.objects.all())
+            for municipality in municipalities:
+                with scope(municipality=municipality):
+                    count = inquiry_emails_expire(municipality=municipality)
+                if count:
+                    self.stdout.write(f"{municipality.code}: {count} addresses forgotten")
+            return
         if action == "embed":
             with scopes_disabled():
                 municipalities = (
@@ -81,7 +113,7 @@ class Command(BaseCommand):
                     self.stdout.write(data.decode("utf-8-sig"), ending="")
                 return
             try:
-                rows = read_faq_csv(options["file"].read_bytes())
+                rows = read_faq_csv(options["file"].read_bytes(), columns=options["columns"])
             except OSError as exc:
                 raise CommandError(str(exc)) from exc
             except FaqImportError as exc:

@@ -50,15 +50,77 @@
     var contact = el("p", { "class": "handoff__contact" }, handoff.department + " · " + t("phone", language) + " ");
     contact.appendChild(el("a", { href: "tel:" + handoff.phone }, handoff.phone));
     box.appendChild(contact);
-    var send = el("button", { type: "button", "class": "button" }, t("inquiry", language));
-    send.addEventListener("click", function () {
-      post(api.replace(/ask$/, "inquiries"), { question: question, question_id: questionId, language: language })
-        .then(function (result) {
-          send.replaceWith(el("p", { role: "status" }, result.ok ? t("thanks", language) : "!"));
-        });
+    // Nothing is sent on the first click: it opens the form (question, optional e-mail) that the
+    // page without JavaScript shows, and only its own "send" posts the inquiry.
+    var open = el("button", { type: "button", "class": "button", "aria-expanded": "false" }, t("inquiry", language));
+    open.addEventListener("click", function () {
+      open.setAttribute("aria-expanded", "true");
+      open.hidden = true;
+      box.appendChild(inquiryForm(api, question, questionId, language, function () {
+        open.hidden = false;
+        open.setAttribute("aria-expanded", "false");
+        open.focus();
+      }));
     });
-    box.appendChild(send);
+    box.appendChild(open);
     return box;
+  }
+
+  var formCount = 0;
+
+  function inquiryForm(api, question, questionId, language, onCancel) {
+    formCount += 1;
+    var id = "chat-inquiry-" + formCount;
+    var form = el("form", { "class": "inquiry-form", novalidate: "", lang: language });
+    form.appendChild(el("p", {}, t("inquiry_intro", language)));
+    var error = el("p", { "class": "field__error", role: "alert", id: id + "-error" });
+    error.hidden = true;
+    form.appendChild(error);
+    var questionField = el("div", { "class": "field" });
+    questionField.appendChild(el("label", { "class": "field__label", "for": id + "-question" }, t("question_label", language)));
+    var text = el("textarea", { id: id + "-question", rows: "3", maxlength: "2000", required: "" });
+    text.value = question;
+    questionField.appendChild(text);
+    form.appendChild(questionField);
+    var emailField = el("div", { "class": "field" });
+    emailField.appendChild(el("label", { "class": "field__label", "for": id + "-email" }, t("email_label", language)));
+    emailField.appendChild(el("p", { "class": "field__hint", id: id + "-hint" }, t("email_hint", language)));
+    var email = el("input", {
+      id: id + "-email", type: "email", autocomplete: "email", maxlength: "254", "aria-describedby": id + "-hint",
+    });
+    emailField.appendChild(email);
+    form.appendChild(emailField);
+    var submit = el("button", { type: "submit", "class": "button button--primary" }, t("send", language));
+    var cancel = el("button", { type: "button", "class": "button" }, t("cancel", language));
+    cancel.addEventListener("click", function () { form.remove(); onCancel(); });
+    form.appendChild(submit);
+    form.appendChild(document.createTextNode(" "));
+    form.appendChild(cancel);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit.disabled = true;
+      var body = { question: text.value, question_id: questionId, language: language };
+      if (email.value.trim()) body.email = email.value.trim();
+      post(api.replace(/ask$/, "inquiries"), body).then(function (result) {
+        submit.disabled = false;
+        if (!result.ok) {
+          error.textContent = t("inquiry_error", language);
+          error.hidden = false;
+          text.setAttribute("aria-describedby", id + "-error");
+          text.focus();
+          return;
+        }
+        var done = el("div", { "class": "panel panel--success", role: "status", "data-testid": "inquiry-sent" });
+        done.appendChild(el("p", { "class": "handoff__title" }, t("sent_title", language)));
+        var reference = el("p", {}, t("reference", language) + ": ");
+        reference.appendChild(el("strong", { "data-testid": "inquiry-reference" }, result.data.reference));
+        done.appendChild(reference);
+        done.appendChild(el("p", {}, t(result.data.email_given ? "sent_email" : "sent_no_email", language)));
+        form.replaceWith(done);
+      });
+    });
+    setTimeout(function () { text.focus(); }, 0);
+    return form;
   }
 
   function answerItem(chat, data, question) {
