@@ -40,6 +40,7 @@ from django_scopes import scopes_disabled
 from madoguchi.cases.models import Case
 from madoguchi.core.errors import Conflict
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
+from madoguchi.procedures.appeal import appeal_notice
 from madoguchi.procedures.definition import iter_fields, translated
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,14 @@ def notification_render(*, case: Case, kind: str, message: str = "", language: s
             "status_url": status_page_url(),
             "contact_name": contact_name,
             "contact_phone": contact_phone,
+            # 教示: a rejection must say how to contest it (procedures.appeal).
+            "appeal": (
+                appeal_notice(
+                    definition=case.procedure_version.definition, municipality=municipality, language=language
+                )
+                if kind == NotificationKind.REJECTED
+                else []
+            ),
         }
         folder = f"notifications/email/{language}"
         subject = _render(f"{folder}/{kind}_subject.txt", context)
@@ -323,7 +332,9 @@ def _record_sent(notification: Notification, *, now: datetime) -> str:
         notification.next_attempt_at = None
         notification.last_error = ""
         notification.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
-        notification.log_action("notifications.notification.sent", actor=ACTOR, payload={"attempts": notification.attempts})
+        notification.log_action(
+            "notifications.notification.sent", actor=ACTOR, payload={"attempts": notification.attempts}
+        )
     return NotificationStatus.SENT
 
 
