@@ -148,3 +148,16 @@ def test_numbering_starts_again_on_the_first_of_april(inkan, now, documents_conf
 
     assert (in_march.document_number, in_march.document_fiscal_year) == ("青市民第2号", 2026)
     assert (in_april.document_number, in_april.document_fiscal_year) == ("青市民第1号", 2027)
+
+
+def test_the_document_and_the_widget_snippet_point_at_the_public_url(
+    aoba, inkan, now, documents_configured, settings, client, tmp_path
+):
+    settings.MADOGUCHI_PUBLIC_URL = "https://madoguchi.city.example.lg.jp"
+
+    document = document_issue(case=inkan(), kind=DocumentKind.RECEIPT, actor="test", now=now)
+    widget = client.get(f"/{aoba.code}/assistant/widget/").content.decode()
+
+    assert "https://madoguchi.city.example.lg.jp/verify/" in _text(document, tmp_path)
+    assert 'src="https://madoguchi.city.example.lg.jp/static/portal/widget.js"' in widget.replace("&quot;", '"')
+    assert "127.0.0.1" not in widget

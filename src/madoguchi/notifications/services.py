@@ -112,8 +112,7 @@ def resident_address(case: Case) -> str | None:
 
 
 def status_page_url() -> str:
-    base = str(getattr(settings, "MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000")).rstrip("/")
-    return base + reverse("portal:status")
+    return settings.MADOGUCHI_PUBLIC_URL.rstrip("/") + reverse("portal:status")
 
 
 def _render(name: str, context: dict) -> str:
