@@ -181,3 +181,50 @@ def test_the_signer_is_named_by_the_certificates_organisation_office_and_name(
 def test_trailing_bytes_looks_only_after_the_last_end_of_file_marker(tail):
     assert not revisions.trailing_bytes(b"%PDF-1.7\n...%%EOF" + tail)
     assert revisions.trailing_bytes(b"%PDF-1.7\n...%%EOF\nx" + tail)
+
+
+def _upload(client, data: bytes, **headers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(
+        reverse("portal:verify"), {"document": SimpleUploadedFile("通知書.pdf", data, "application/pdf")}, **headers
+    )
+
+
+def test_the_page_says_a_document_with_appended_bytes_was_changed_and_what_was_added(
+    client, db, signed_pdf, documents_configured
+):
+    page = _upload(client, signed_pdf + b"\n% appended\n").content.decode()
+
+    assert 'data-verdict="modified"' in page
+    assert "署名後に改変されています" in page and "署名後に変更されていません" not in page
+    assert "署名の後に追加されたもの：" in page
+    assert "署名された文書の末尾より後ろに付け加えられたデータ" in page
+
+
+def test_the_page_names_validation_data_as_a_permitted_addition_of_an_authentic_document(
+    client, db, signed_pdf, documents_configured
+):
+    page = _upload(client, _with_validation_info(signed_pdf, documents_configured)).content.decode()
+
+    assert 'data-verdict="authentic"' in page
+    assert "長期検証用の検証情報（証明書、失効リスト）" in page
+    assert 'data-testid="changes"' not in page
+
+
+def test_the_page_shows_the_signer_by_name_and_the_distinguished_name_on_request(
+    client, db, signed_pdf, documents_configured
+):
+    page = _upload(client, signed_pdf).content.decode()
+
+    assert '<span data-testid="signer">青葉市 青葉市長</span>' in page
+    assert "<summary>証明書の主体者（識別名）</summary>" in page
+    assert "Common Name: 青葉市長" in page  # the DN, inside the <details>
+
+
+def test_the_page_in_english_names_the_changes_in_english(client, db, signed_pdf, documents_configured):
+    page = _upload(client, signed_pdf + b"\n% appended\n", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Modified after signing" in page
+    assert "Data appended after the end of the signed document" in page

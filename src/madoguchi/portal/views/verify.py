@@ -15,7 +15,7 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.portal.views.errors import rate_limited
-from madoguchi.signatures.documents import verification
+from madoguchi.signatures.documents import revisions, verification
 from madoguchi.signatures.documents.selectors import case_document_verifications, document_verification
 
 # Multipart overhead on top of the file itself, before a request is refused unread.
@@ -43,13 +43,41 @@ VERDICTS = {
 }
 
 
+# What may follow a signature, as the page names it (signatures.documents.revisions).
+ADDITIONS = {
+    revisions.CONTENT: gettext_lazy("Changed page content (text, images or fonts)"),
+    revisions.PAGES: gettext_lazy("Pages added or removed"),
+    revisions.ANNOTATION: gettext_lazy("Annotations (comments, stamps, drawings or links)"),
+    revisions.FORM: gettext_lazy("Form fields"),
+    revisions.SIGNATURE: gettext_lazy("Another signature"),
+    revisions.METADATA: gettext_lazy("Document information or metadata (title, author, dates)"),
+    revisions.STRUCTURE: gettext_lazy("Changes to the document’s structure"),
+    revisions.OTHER: gettext_lazy("Other changes to the document"),
+    revisions.APPENDED: gettext_lazy("Data appended after the end of the signed document"),
+    revisions.DSS: gettext_lazy("Validation data for long-term verification (certificates, revocation lists)"),
+    revisions.TIMESTAMP: gettext_lazy("A document timestamp"),
+}
+
+
 def _max_bytes() -> int:
     return settings.MADOGUCHI_MAX_UPLOAD_BYTES
 
 
 def _report_context(report) -> dict:
-    title, text = VERDICTS[report.result.verdict]
-    return {"report": report, "verdict": report.result.verdict, "verdict_title": title, "verdict_text": text}
+    result = report.result
+    title, text = VERDICTS[result.verdict]
+    # The municipality, its office and the signer (O, OU, CN), each once: 青葉市 市民課 青葉市長.
+    names = [result.signer_organisation, result.signer_unit, result.signer_name]
+    signer = " ".join(dict.fromkeys(name for name in names if name)) or result.signer
+    return {
+        "report": report,
+        "verdict": result.verdict,
+        "verdict_title": title,
+        "verdict_text": text,
+        "signer": signer,
+        "changes": [ADDITIONS[kind] for kind in result.changes],
+        "permitted_additions": [ADDITIONS[kind] for kind in result.permitted_additions],
+    }
 
 
 def verify(request):
