@@ -161,3 +161,18 @@ def test_the_document_and_the_widget_snippet_point_at_the_public_url(
     assert "https://madoguchi.city.example.lg.jp/verify/" in _text(document, tmp_path)
     assert 'src="https://madoguchi.city.example.lg.jp/static/portal/widget.js"' in widget.replace("&quot;", '"')
     assert "127.0.0.1" not in widget
+
+
+def test_the_verification_page_shows_the_document_number_of_an_authentic_decision(
+    inkan, now, documents_configured, client
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = _issued(inkan(), approve=True, now=now)
+    with default_storage.open(document.storage_name, "rb") as handle:
+        upload = SimpleUploadedFile("決定通知書.pdf", handle.read(), "application/pdf")
+
+    page = client.post("/verify/", {"document": upload}).content.decode()
+
+    assert 'data-verdict="authentic"' in page
+    assert "<dt>文書番号</dt><dd>青市民第1号</dd>" in page
