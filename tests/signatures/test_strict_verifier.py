@@ -228,3 +228,13 @@ def test_the_page_in_english_names_the_changes_in_english(client, db, signed_pdf
 
     assert "Modified after signing" in page
     assert "Data appended after the end of the signed document" in page
+
+
+def test_the_api_lists_what_was_added_and_whether_it_is_permitted(client, db, signed_pdf, documents_configured):
+    with_dss = _with_validation_info(signed_pdf, documents_configured)
+
+    body = client.post("/api/v1/verifications", with_dss + b"\n% appended\n", content_type="application/pdf").json()
+
+    assert body["verdict"] == "modified"
+    assert [(a["kind"], a["permitted"]) for a in body["additions"]] == [("appended", False), ("dss", True)]
+    assert (body["signer_organisation"], body["signer_name"]) == ("青葉市", "青葉市長")

@@ -43,22 +43,6 @@ VERDICTS = {
 }
 
 
-# What may follow a signature, as the page names it (signatures.documents.revisions).
-ADDITIONS = {
-    revisions.CONTENT: gettext_lazy("Changed page content (text, images or fonts)"),
-    revisions.PAGES: gettext_lazy("Pages added or removed"),
-    revisions.ANNOTATION: gettext_lazy("Annotations (comments, stamps, drawings or links)"),
-    revisions.FORM: gettext_lazy("Form fields"),
-    revisions.SIGNATURE: gettext_lazy("Another signature"),
-    revisions.METADATA: gettext_lazy("Document information or metadata (title, author, dates)"),
-    revisions.STRUCTURE: gettext_lazy("Changes to the document’s structure"),
-    revisions.OTHER: gettext_lazy("Other changes to the document"),
-    revisions.APPENDED: gettext_lazy("Data appended after the end of the signed document"),
-    revisions.DSS: gettext_lazy("Validation data for long-term verification (certificates, revocation lists)"),
-    revisions.TIMESTAMP: gettext_lazy("A document timestamp"),
-}
-
-
 def _max_bytes() -> int:
     return settings.MADOGUCHI_MAX_UPLOAD_BYTES
 
@@ -75,8 +59,8 @@ def _report_context(report) -> dict:
         "verdict_title": title,
         "verdict_text": text,
         "signer": signer,
-        "changes": [ADDITIONS[kind] for kind in result.changes],
-        "permitted_additions": [ADDITIONS[kind] for kind in result.permitted_additions],
+        "changes": [revisions.LABELS[kind] for kind in result.changes],
+        "permitted_additions": [revisions.LABELS[kind] for kind in result.permitted_additions],
     }
 
 

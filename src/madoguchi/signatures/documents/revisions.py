@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext_lazy
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -45,6 +46,21 @@ RESTAMPED_INFO_KEYS = frozenset({"/ModDate", "/Producer"})
 # The order additions are reported in: what changes the reading first.
 ORDER = (CONTENT, PAGES, ANNOTATION, FORM, SIGNATURE, METADATA, STRUCTURE, OTHER, APPENDED, DSS, TIMESTAMP)
 PERMITTED_LEVELS = frozenset({ModificationLevel.NONE, ModificationLevel.LTA_UPDATES})
+
+# What each kind is called on the verification page and in the API.
+LABELS = {
+    CONTENT: gettext_lazy("Changed page content (text, images or fonts)"),
+    PAGES: gettext_lazy("Pages added or removed"),
+    ANNOTATION: gettext_lazy("Annotations (comments, stamps, drawings or links)"),
+    FORM: gettext_lazy("Form fields"),
+    SIGNATURE: gettext_lazy("Another signature"),
+    METADATA: gettext_lazy("Document information or metadata (title, author, dates)"),
+    STRUCTURE: gettext_lazy("Changes to the document’s structure"),
+    OTHER: gettext_lazy("Other changes to the document"),
+    APPENDED: gettext_lazy("Data appended after the end of the signed document"),
+    DSS: gettext_lazy("Validation data for long-term verification (certificates, revocation lists)"),
+    TIMESTAMP: gettext_lazy("A document timestamp"),
+}
 
 NEUTRAL_TYPES = frozenset({"/XRef", "/ObjStm"})
 # Catalog entries that come with validation data or a timestamp (ISO 32000-2 extensions, and
