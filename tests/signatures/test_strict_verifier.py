@@ -238,3 +238,42 @@ def test_the_api_lists_what_was_added_and_whether_it_is_permitted(client, db, si
     assert body["verdict"] == "modified"
     assert [(a["kind"], a["permitted"]) for a in body["additions"]] == [("appended", False), ("dss", True)]
     assert (body["signer_organisation"], body["signer_name"]) == ("青葉市", "青葉市長")
+
+
+def _timestamped(signed_pdf: bytes, pki_) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_pdf))
+    return outside_event_loop(
+        PdfTimeStamper(_stamper(pki_)).timestamp_pdf, writer, "sha256", output=io.BytesIO()
+    ).getvalue()
+
+
+def test_a_broken_document_timestamp_is_not_a_permitted_addition(signed_pdf, documents_configured):
+    from asn1crypto import cms
+
+    data = bytearray(_timestamped(signed_pdf, documents_configured))
+    start = data.rindex(b"/Contents <") + len(b"/Contents <")
+    token = bytes.fromhex(data[start : data.index(b">", start)].decode())
+    length = len(cms.ContentInfo.load(token).dump())  # the token, without the zeros that pad it
+    position = start + 2 * (length - 8)  # inside the TSA's signature value, at the token's end
+    data[position] = ord("0") if data[position] != ord("0") else ord("1")
+
+    result = _verify(bytes(data), documents_configured)
+
+    assert result.verdict == verification.MODIFIED
+    assert revisions.OTHER in result.changes
+
+
+def test_a_second_signature_after_the_municipalitys_is_a_change(signed_pdf, document_pki, documents_configured):
+    from pyhanko.sign import fields, signers
+
+    from madoguchi.signatures.documents.signing import _signer
+
+    entry = document_pki.signatures(document_pki.minatogawa).signing_key
+    metadata = signers.PdfSignatureMetadata(field_name="Approval", subfilter=fields.SigSeedSubFilter.PADES)
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_pdf))
+    stamped = outside_event_loop(signers.sign_pdf, writer, metadata, signer=_signer(entry)).getvalue()
+
+    result = _verify(stamped, documents_configured)
+
+    assert result.verdict == verification.MODIFIED
+    assert revisions.SIGNATURE in result.changes

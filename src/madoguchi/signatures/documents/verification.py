@@ -34,7 +34,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import ValueErrorWithMessage
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -106,6 +106,24 @@ def _signer_municipality(certificate: asn1_x509.Certificate) -> str:
             if known.fingerprint(hashes.SHA256()).hex() == digest:
                 return code
     return ""
+
+
+def _timestamps_intact(later, context: ValidationContext) -> bool:
+    """Whether every document timestamp after the issuer's signature is intact and cryptographically valid.
+
+    Its TSA need not be one the platform trusts: a timestamp adds no content, but a broken one
+    is not the permitted addition it claims to be.
+    """
+    for embedded in later:
+        if embedded.sig_object_type != "/DocTimeStamp":
+            continue
+        try:
+            status = outside_event_loop(validate_pdf_timestamp, embedded, validation_context=context, skip_diff=True)
+        except (PdfError, ValueErrorWithMessage, ValueError, KeyError):
+            return False
+        if not (status.intact and status.valid):
+            return False
+    return True
 
 
 def _first(value) -> str:
@@ -181,6 +199,8 @@ def verify_pdf(data: bytes, *, validation_context: ValidationContext | None = No
     signed_at = timestamp.timestamp if timestamp is not None and timestamp.intact else status.signer_reported_dt
     if status.modification_level not in UNMODIFIED_LEVELS and not set(additions) - revisions.PERMITTED:
         additions = [*additions, revisions.OTHER]  # the strict difference analysis saw more than we named
+    if revisions.TIMESTAMP in additions and not _timestamps_intact(signatures[1:], context):
+        additions = [*additions, revisions.OTHER]  # a "timestamp" that does not check out is no timestamp
     facts = {
         "sha256": sha256,
         "signer": subject.human_friendly,
