@@ -22,6 +22,9 @@ setup: $(VENV)/.installed node_modules/.installed
 	@# Development settings on purpose (compiling messages needs no database), whatever DATABASE_URL says.
 	cd src/madoguchi && MADOGUCHI_ENV=development ../../$(BIN)/madoguchi compilemessages --verbosity 0
 
+# PORT goes to every process of the demo: links in PDFs and e-mails point at this server
+# (the development settings' default MADOGUCHI_PUBLIC_URL is http://127.0.0.1:$PORT).
+run: export PORT := $(PORT)
 run: setup
 	mkdir -p var
 	$(BIN)/madoguchi migrate --noinput --verbosity 0

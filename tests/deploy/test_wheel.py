@@ -93,6 +93,7 @@ def test_the_installed_wheel_runs_from_a_directory_without_a_checkout(installed,
         "DJANGO_SETTINGS_MODULE": "madoguchi.conf.settings.production",
         "MADOGUCHI_SECRET_KEY": "wheel-test-" + "k" * 50,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'madoguchi.sqlite3'}",
+        "MADOGUCHI_PUBLIC_URL": "https://madoguchi.example.jp",  # required in production (madoguchi.E001)
     }
     madoguchi = str(installed / "bin" / "madoguchi")
 

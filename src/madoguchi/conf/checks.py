@@ -10,13 +10,19 @@ lose data or protect residents less than the operator believes:
 - the database cache counts rate limits with a read and a write, not an atomic increment, so
   several app servers let through more than the limit: Redis counts atomically;
 - a cache that does not answer fails every rate-limited request.
+
+One is an error, which ``make production`` (``check --deploy --fail-level ERROR``) refuses to
+start with: without an https ``MADOGUCHI_PUBLIC_URL`` every issued PDF, e-mail and widget snippet
+would point residents at an address that is not the portal, or at one over plain HTTP.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 from django.db import DatabaseError, connections
 from django.utils.module_loading import import_string
 
@@ -68,6 +74,23 @@ def check_postgres_durability(app_configs, **kwargs) -> list[Warning]:
                 )
             )
     return warnings
+
+
+@register("madoguchi", deploy=True)
+def check_public_url(app_configs, **kwargs) -> list[Error]:
+    url = getattr(settings, "MADOGUCHI_PUBLIC_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return []
+    problem = "is not set" if not url else f"is not an https address ({url})"
+    return [
+        Error(
+            f"MADOGUCHI_PUBLIC_URL {problem}: issued PDFs, e-mails to residents and the assistant widget "
+            "link to the portal through it.",
+            hint="Set MADOGUCHI_PUBLIC_URL to the portal's public address, e.g. https://madoguchi.city.example.lg.jp.",
+            id="madoguchi.E001",
+        )
+    ]
 
 
 @register("madoguchi", deploy=True)

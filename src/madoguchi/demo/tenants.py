@@ -28,6 +28,7 @@ MUNICIPALITIES = [
         "name": "青葉市",
         "name_kana": "アオバシ",
         "name_en": "Aoba City",
+        "document_prefix": "青市",
         "contact_phone": "029-200-1234",
     },
     {
@@ -35,20 +36,22 @@ MUNICIPALITIES = [
         "name": "港川市",
         "name_kana": "ミナトガワシ",
         "name_en": "Minatogawa City",
+        "document_prefix": "港市",
         "contact_phone": "0294-20-5678",
     },
 ]
+# code, name, English name, the letter of the department's 文書記号 (青市 + 民 → 青市民第1号)
 DEPARTMENTS = [
-    ("shimin", "市民課", "Citizen Services Division"),
-    ("zeimu", "税務課", "Taxation Division"),
-    ("kosodate", "子育て支援課", "Child and Family Support Division"),
-    ("kaigo", "介護保険課", "Long-term Care Insurance Division"),
-    ("kankyo", "環境課", "Environment Division"),
-    ("doboku", "道路管理課", "Road Management Division"),
-    ("hoken", "保険年金課", "Health Insurance and Pension Division"),
-    ("bosai", "防災危機管理課", "Disaster Management Division"),
-    ("kenko", "健康づくり課", "Health Promotion Division"),
-    ("fukushi", "福祉課", "Welfare Division"),
+    ("shimin", "市民課", "Citizen Services Division", "民"),
+    ("zeimu", "税務課", "Taxation Division", "税"),
+    ("kosodate", "子育て支援課", "Child and Family Support Division", "子"),
+    ("kaigo", "介護保険課", "Long-term Care Insurance Division", "介"),
+    ("kankyo", "環境課", "Environment Division", "環"),
+    ("doboku", "道路管理課", "Road Management Division", "道"),
+    ("hoken", "保険年金課", "Health Insurance and Pension Division", "保"),
+    ("bosai", "防災危機管理課", "Disaster Management Division", "防"),
+    ("kenko", "健康づくり課", "Health Promotion Division", "健"),
+    ("fukushi", "福祉課", "Welfare Division", "福"),
 ]
 
 
@@ -79,11 +82,16 @@ def demo_tenants_load() -> list[Municipality]:
                 code=data["code"], defaults={**data, "prefecture": prefecture}
             )
             municipality.full_clean()
-            for index, (code, name, name_en) in enumerate(DEPARTMENTS):
+            for index, (code, name, name_en, letter) in enumerate(DEPARTMENTS):
                 Department.objects.for_municipality(municipality).update_or_create(
                     municipality=municipality,
                     code=code,
-                    defaults={"name": name, "name_en": name_en, "phone": f"{data['contact_phone'][:-1]}{index}"},
+                    defaults={
+                        "name": name,
+                        "name_en": name_en,
+                        "phone": f"{data['contact_phone'][:-1]}{index}",
+                        "document_prefix": f"{data['document_prefix']}{letter}",
+                    },
                 )
             # the demo FAQ's categories, labelled, before any entry names them
             category_defaults_ensure(municipality=municipality, categories=DEMO_CATEGORIES)

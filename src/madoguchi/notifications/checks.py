@@ -9,11 +9,13 @@ from django.core.checks import Warning, register
 @register("notifications", deploy=True)
 def check_email_settings(app_configs, **kwargs) -> list[Warning]:
     warnings = []
-    url = urlsplit(str(getattr(settings, "MADOGUCHI_PUBLIC_URL", "")))
-    if url.scheme != "https" or url.hostname in {None, "localhost", "127.0.0.1"}:
+    url = urlsplit(settings.MADOGUCHI_PUBLIC_URL)
+    # Unset or not https is an error (madoguchi.E001); a loopback host only a warning, since
+    # `make production` runs on this machine's own address.
+    if url.scheme == "https" and url.hostname in {"localhost", "127.0.0.1", "::1"}:
         warnings.append(
             Warning(
-                "MADOGUCHI_PUBLIC_URL is not the public https address of the portal.",
+                "MADOGUCHI_PUBLIC_URL is a loopback address, not the public address of the portal.",
                 hint="E-mails to residents link to its status page; set MADOGUCHI_PUBLIC_URL.",
                 id="notifications.W001",
             )

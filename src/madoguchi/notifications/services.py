@@ -42,6 +42,7 @@ from madoguchi.cases.models import Case
 from madoguchi.cases.next_steps import case_next_steps
 from madoguchi.core.errors import Conflict
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
+from madoguchi.procedures.appeal import appeal_notice
 from madoguchi.procedures.definition import iter_fields, translated
 
 logger = logging.getLogger(__name__)
@@ -120,8 +121,7 @@ def resident_address(case: Case) -> str | None:
 
 
 def status_page_url() -> str:
-    base = str(getattr(settings, "MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000")).rstrip("/")
-    return base + reverse("portal:status")
+    return settings.MADOGUCHI_PUBLIC_URL.rstrip("/") + reverse("portal:status")
 
 
 def _render(name: str, context: dict) -> str:
@@ -157,6 +157,14 @@ def notification_render(*, case: Case, kind: str, message: str = "", language: s
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "next_steps": case_next_steps(case=case, emailed=True) if kind == NotificationKind.RECEIVED else [],
+            # 教示: a rejection must say how to contest it (procedures.appeal).
+            "appeal": (
+                appeal_notice(
+                    definition=case.procedure_version.definition, municipality=municipality, language=language
+                )
+                if kind == NotificationKind.REJECTED
+                else []
+            ),
         }
         folder = f"notifications/email/{language}"
         subject = _render(f"{folder}/{kind}_subject.txt", context)

@@ -10,3 +10,7 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         # Field types register themselves on import (procedures.fields.register).
         from madoguchi.procedures import files, person_fields  # noqa: F401
+        from madoguchi.procedures.appeal import check_appeal
+        from madoguchi.procedures.definition import definition_checks
+
+        definition_checks.add("procedures.appeal", check_appeal)

@@ -126,6 +126,9 @@ class IssuedDocument(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.CharField(_("issued by"), max_length=120)
     superseded = models.BooleanField(_("superseded"), default=False)
+    # 文書番号 of a decision document (青市民第45号), unique in its fiscal year; empty for a 受理証明書.
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    document_fiscal_year = models.PositiveSmallIntegerField(_("fiscal year of the document number"), null=True)
 
     objects = municipality_scoped_manager()
 
@@ -133,6 +136,11 @@ class IssuedDocument(models.Model):
         ordering = ["case", "kind", "version"]
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "version"], name="uniq_issued_document_version"),
+            models.UniqueConstraint(
+                fields=["municipality", "document_fiscal_year", "document_number"],
+                condition=~models.Q(document_number=""),
+                name="uniq_issued_document_number",
+            ),
         ]
         verbose_name = _("issued document")
         verbose_name_plural = _("issued documents")
@@ -143,3 +151,30 @@ class IssuedDocument(models.Model):
     def download_name(self, receipt_number: str) -> str:
         """The download name: receipt number, kind and version, ASCII only (safe in every browser)."""
         return f"{receipt_number}-{self.kind}-v{self.version}.pdf"
+
+
+class DocumentNumberCounter(models.Model):
+    """The last 文書番号 given under one prefix (文書記号) in one fiscal year (年度).
+
+    Numbered per prefix, so two departments sharing the municipality's prefix share its
+    sequence and never print the same number; a department with a prefix of its own gets
+    a sequence of its own. Taken in the transaction that writes the document row
+    (``signatures.documents.numbering``), so numbers are unique and gap-free.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    prefix = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "fiscal_year", "prefix"], name="uniq_document_number_counter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.fiscal_year}: {self.last}"

@@ -42,10 +42,12 @@ def new_key(bits: int = 2048) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
-def _name(common_name: str, organisation: str = "") -> x509.Name:
+def _name(common_name: str, organisation: str = "", unit: str = "") -> x509.Name:
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "JP")]
     if organisation:
         parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    if unit:
+        parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
     parts.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
     return x509.Name(parts)
 
@@ -139,14 +141,15 @@ def issue_organisation_certificate(
     organisation: str,
     key: rsa.RSAPrivateKey | None = None,
     crl_url: str = "",
+    unit: str = "",
 ) -> Issued:
-    """A municipality's signing certificate (in production: LGPKI 組織認証局).
+    """A municipality's signing certificate (in production: LGPKI 組織認証局); ``unit`` is its office (OU).
 
     ``crl_url`` adds a CRL distribution point: validators check revocation of a certificate
     that declares where its CRL is (pyHanko's "hard-fail" mode checks only those).
     """
     key = key or new_key()
-    builder, signing_key = _builder(_name(common_name, organisation), key, issuer, not_before, not_after)
+    builder, signing_key = _builder(_name(common_name, organisation, unit), key, issuer, not_before, not_after)
     builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True).add_extension(
         _key_usage(SIGNING_USAGE), critical=True
     )

@@ -58,6 +58,13 @@ class Municipality(models.Model):
     name_kana = models.CharField(_("name (kana)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # 文書記号: what its document numbers start with (青市 → 青市第123号); empty: the name.
+    document_prefix = models.CharField(
+        _("document number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("Printed before 第…号 in document numbers, e.g. 青市. Empty: the municipality's name."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -85,6 +92,13 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The department's own 文書記号 (青市民 → 青市民第45号), numbered apart from the rest.
+    document_prefix = models.CharField(
+        _("document number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("The department's own prefix, e.g. 青市民, numbered on its own. Empty: the municipality's."),
+    )
 
     objects = municipality_scoped_manager()
 

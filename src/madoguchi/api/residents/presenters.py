@@ -12,6 +12,7 @@ from madoguchi.cases.workflow import TRANSITIONS
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.schema_export import answers_json_schema, example_answers, example_files, file_parts
+from madoguchi.signatures.documents import revisions
 from madoguchi.signatures.documents.selectors import resident_documents
 from madoguchi.signatures.documents.verification import AUTHENTIC, MODIFIED, NOT_PDF, UNSIGNED, UNTRUSTED
 from madoguchi.signatures.models import IssuedDocument
@@ -111,6 +112,7 @@ def document_out(case: Case, document: IssuedDocument, title: str) -> dict:
         "id": document.pk,
         "kind": document.kind,
         "title": title,
+        "document_number": document.document_number,
         "version": document.version,
         "issued_at": document.issued_at,
         "sha256": document.sha256,
@@ -166,6 +168,7 @@ def verification_out(report) -> dict:
             {
                 "kind": document.kind,
                 "title": document.title,
+                "document_number": document.document_number,
                 "version": document.version,
                 "superseded": document.superseded,
                 "receipt_number": document.case.receipt_number,
@@ -174,7 +177,14 @@ def verification_out(report) -> dict:
             else None
         ),
         "signer": result.signer,
+        "signer_organisation": result.signer_organisation,
+        "signer_unit": result.signer_unit,
+        "signer_name": result.signer_name,
         "signed_at": result.signed_at,
         "timestamped": result.timestamped,
         "revoked": result.revoked,
+        "additions": [
+            {"kind": kind, "label": str(revisions.LABELS[kind]), "permitted": kind in revisions.PERMITTED}
+            for kind in result.additions
+        ],
     }

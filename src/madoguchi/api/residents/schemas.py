@@ -100,6 +100,7 @@ class IssuedDocumentOut(Schema):
     id: int
     kind: DocumentKindEnum
     title: str
+    document_number: str = Field(description="文書番号 of a decision document, e.g. 青市民第45号; empty for a 受理証明書.")
     version: int
     issued_at: datetime
     sha256: str
@@ -152,9 +153,32 @@ class VerifiedMunicipalityOut(Schema):
 class VerifiedDocumentOut(Schema):
     kind: DocumentKindEnum
     title: str
+    document_number: str
     version: int
     superseded: bool
     receipt_number: str
+
+
+class AdditionKindEnum(StrEnum):
+    CONTENT = "content"
+    PAGES = "pages"
+    ANNOTATION = "annotation"
+    FORM = "form"
+    SIGNATURE = "signature"
+    METADATA = "metadata"
+    STRUCTURE = "structure"
+    OTHER = "other"
+    APPENDED = "appended"
+    DSS = "dss"
+    TIMESTAMP = "timestamp"
+
+
+class VerificationAdditionOut(Schema):
+    """Something that follows the signed revision: a change, unless ``permitted`` (DSS, document timestamp)."""
+
+    kind: AdditionKindEnum
+    label: str
+    permitted: bool
 
 
 class VerificationOut(Schema):
@@ -165,6 +189,10 @@ class VerificationOut(Schema):
     municipality: VerifiedMunicipalityOut | None
     document: VerifiedDocumentOut | None
     signer: str
+    signer_organisation: str
+    signer_unit: str
+    signer_name: str
     signed_at: datetime | None
     timestamped: bool
     revoked: bool
+    additions: list[VerificationAdditionOut]

@@ -343,8 +343,11 @@ EMAIL_USE_TLS = env_bool("MADOGUCHI_EMAIL_USE_TLS", False)  # STARTTLS, usually 
 EMAIL_USE_SSL = env_bool("MADOGUCHI_EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
 EMAIL_TIMEOUT = float(os.environ.get("MADOGUCHI_EMAIL_TIMEOUT", "10"))  # seconds per SMTP step
 DEFAULT_FROM_EMAIL = os.environ.get("MADOGUCHI_EMAIL_FROM", "noreply@localhost")
-# The portal's public address; e-mails link to its status page (/status/).
-MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address: issued PDFs (the verification page), e-mails (the status page)
+# and the assistant widget's snippet point there. Required in production (`check --deploy`
+# fails without an https one: madoguchi.E001); the development settings default to the
+# address `make run` serves.
+MADOGUCHI_PUBLIC_URL = os.environ.get("MADOGUCHI_PUBLIC_URL", "").rstrip("/")
 # The back office's address as staff reach it (it may sit on the LGWAN side, apart from the
 # portal); password links to staff point there.
 MADOGUCHI_STAFF_URL = (os.environ.get("MADOGUCHI_STAFF_URL") or MADOGUCHI_PUBLIC_URL).rstrip("/")

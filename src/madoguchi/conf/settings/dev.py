@@ -21,3 +21,8 @@ if not os.environ.get("MADOGUCHI_EMAIL_HOST") and not os.environ.get("MADOGUCHI_
 # The demo PKI made by `madoguchi demo` (demo CA, software card, demo municipality keys).
 MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or str(VAR_DIR / "demo-pki" / "signatures.yaml")  # noqa: F405
 MADOGUCHI_DEMO_SOFTWARE_CARD = env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", True)
+# Links in PDFs and e-mails point at the server `make run` starts (runserver on PORT) unless
+# MADOGUCHI_PUBLIC_URL says otherwise.
+if not MADOGUCHI_PUBLIC_URL:  # noqa: F405
+    MADOGUCHI_PUBLIC_URL = f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+    MADOGUCHI_STAFF_URL = (os.environ.get("MADOGUCHI_STAFF_URL") or MADOGUCHI_PUBLIC_URL).rstrip("/")

@@ -15,7 +15,7 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.selectors import case_get_for_resident
 from madoguchi.portal.views.errors import rate_limited
-from madoguchi.signatures.documents import verification
+from madoguchi.signatures.documents import revisions, verification
 from madoguchi.signatures.documents.selectors import case_document_verifications, document_verification
 
 # Multipart overhead on top of the file itself, before a request is refused unread.
@@ -48,8 +48,20 @@ def _max_bytes() -> int:
 
 
 def _report_context(report) -> dict:
-    title, text = VERDICTS[report.result.verdict]
-    return {"report": report, "verdict": report.result.verdict, "verdict_title": title, "verdict_text": text}
+    result = report.result
+    title, text = VERDICTS[result.verdict]
+    # The municipality, its office and the signer (O, OU, CN), each once: 青葉市 市民課 青葉市長.
+    names = [result.signer_organisation, result.signer_unit, result.signer_name]
+    signer = " ".join(dict.fromkeys(name for name in names if name)) or result.signer
+    return {
+        "report": report,
+        "verdict": result.verdict,
+        "verdict_title": title,
+        "verdict_text": text,
+        "signer": signer,
+        "changes": [revisions.LABELS[kind] for kind in result.changes],
+        "permitted_additions": [revisions.LABELS[kind] for kind in result.permitted_additions],
+    }
 
 
 def verify(request):

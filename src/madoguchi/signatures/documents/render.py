@@ -1,8 +1,10 @@
 """Laying out an issued document as an A4 PDF (fpdf2), before it is signed.
 
-The layout follows a municipal notice (公文書): document number and date top right, the
-addressee (〇〇 様) on the left, the issuer (〇〇市長) on the right, the title centred, the
-body, then 記 and the particulars. Dates are in 和暦, as official documents write them.
+The layout follows a municipal notice (公文書): document number (文書番号) and date top right,
+the addressee (〇〇 様) on the left, the issuer (〇〇市長) on the right, the title centred, the
+body, then 記 and the particulars; under them, on an adverse decision, the 教示; at the foot,
+the statement that the seal is omitted because the document is signed electronically, and
+where to verify it. Dates are in 和暦, as official documents write them.
 """
 
 from __future__ import annotations
@@ -50,16 +52,21 @@ class DocumentContent:
     # (label, value) rows under 記, in order.
     particulars: list[tuple[str, str]] = field(default_factory=list)
     footer: str = ""
+    # 文書番号 (青市民第45号) of a decision document; a 受理証明書 shows its receipt number instead.
+    document_number: str = ""
+    # 教示 of an adverse decision: a heading and its paragraphs (procedures.appeal).
+    appeal_heading: str = ""
+    appeal: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         """Every string drawn with the font (what :func:`fonts.missing_characters` must pass)."""
         rows = [part for row in self.particulars for part in row]
-        header = [self.document_number, self.issued_label, self.addressee, self.issuer, "記"]
-        return [self.title, self.body, self.footer, *header, *rows]
+        header = [self.number_label, self.issued_label, self.addressee, self.issuer, "記"]
+        return [self.title, self.body, self.footer, *header, *rows, self.appeal_heading, *self.appeal]
 
     @property
-    def document_number(self) -> str:
-        return f"受付番号 {self.receipt_number}"
+    def number_label(self) -> str:
+        return self.document_number or f"受付番号 {self.receipt_number}"
 
     @property
     def issued_label(self) -> str:
@@ -104,7 +111,7 @@ def _draw(pdf: FPDF, content: DocumentContent) -> None:
     pdf.add_page()
     width = pdf.epw
     pdf.set_font(fonts.FAMILY, size=10.5)
-    pdf.cell(width, LINE, content.document_number, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(width, LINE, content.number_label, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.cell(width, LINE, content.issued_label, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(LINE)
     pdf.set_font(size=12)
@@ -125,6 +132,13 @@ def _draw(pdf: FPDF, content: DocumentContent) -> None:
         pdf.set_x(pdf.l_margin + 5)
         pdf.cell(label_width, LINE, label)
         pdf.multi_cell(width - label_width - 5, LINE, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if content.appeal:
+        pdf.ln(LINE)
+        pdf.set_font(size=10.5)
+        pdf.cell(width, LINE, content.appeal_heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(size=9.5)
+        for paragraph in content.appeal:
+            pdf.multi_cell(width, LINE * 0.8, paragraph, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if content.footer:
         pdf.ln(LINE * 2)
         pdf.set_font(size=9)

@@ -7,10 +7,16 @@ cannot draw, a timestamp server that is down — never undoes the decision. Staf
 :func:`document_reissue` (a new version; the earlier one is marked superseded), and a resident
 gets a 受理証明書 with :func:`document_receipt_request`.
 
-Rendering and signing happen before the transaction, so the case row is locked only for
-numbering the version and writing the row and its audit entry. The PDF is stored under its
-SHA-256 (``documents/<code>/<sha[:2]>/<sha256>.pdf``) like attachments: a rolled-back issuance
-leaves at most an unreferenced file, never a row pointing at a missing one.
+A decision document carries a 文書番号 (``numbering``), which must be printed — so signed —
+and yet taken in the transaction that writes the row, or a failed signing would leave a hole
+in the year's numbers. So a decision document is rendered and signed inside the transaction,
+with the case row and the prefix's counter locked; a 受理証明書 has no 文書番号 and is made
+before it, so a resident's request never holds a lock while signing. The PDF is stored under
+its SHA-256 (``documents/<code>/<sha[:2]>/<sha256>.pdf``) like attachments: a rolled-back
+issuance leaves at most an unreferenced file, never a row pointing at a missing one.
+
+Every document says that the seal (公印) is omitted because it is signed electronically, and
+where to verify it; a rejection carries the 教示 of its procedure (``procedures.appeal``).
 """
 
 from __future__ import annotations
@@ -29,13 +35,15 @@ from madoguchi.audit.services import audit_log
 from madoguchi.cases.models import Case
 from madoguchi.cases.selectors import case_decision
 from madoguchi.core.errors import Conflict
+from madoguchi.procedures.appeal import appeal_notice, head_of
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.documents.events import DocumentIssued, document_issued
 from madoguchi.signatures.documents.kinds import decision_kind, document_text
+from madoguchi.signatures.documents.numbering import DocumentNumber, document_number_take
 from madoguchi.signatures.documents.render import DocumentContent, UnprintableCharacters, render_pdf, wareki
 from madoguchi.signatures.documents.selectors import case_document_get, document_file
-from madoguchi.signatures.documents.signing import sign_document
+from madoguchi.signatures.documents.signing import SignedPdf, sign_document
 from madoguchi.signatures.documents.tasks import document_issue_task
 from madoguchi.signatures.models import DocumentKind, IssuedDocument
 from madoguchi.storage.services import store_verified
@@ -56,6 +64,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 DECISION_LABELS = {DocumentKind.APPROVED: "承認", DocumentKind.REJECTED: "却下"}
+# Documents that state a decision: numbered (文書番号). An adverse one also carries the 教示.
+NUMBERED_KINDS = frozenset({DocumentKind.APPROVED, DocumentKind.REJECTED})
+ADVERSE_KINDS = frozenset({DocumentKind.REJECTED})
+SEAL_OMITTED = "この文書は電子署名を付しているため、公印を省略しています。"
 
 
 class DocumentNotAvailable(Conflict):
@@ -85,7 +97,7 @@ def applicant_name(definition: dict, answers: dict) -> str:
     return ""
 
 
-def document_content(*, case: Case, kind: str, now: datetime) -> DocumentContent:
+def document_content(*, case: Case, kind: str, now: datetime, document_number: str = "") -> DocumentContent:
     """Return what a ``kind`` document of ``case`` says. Raise DocumentNotAvailable."""
     definition = case.procedure_version.definition
     procedure = translated(definition["title"], "ja")
@@ -104,18 +116,24 @@ def document_content(*, case: Case, kind: str, now: datetime) -> DocumentContent
         particulars += [("決定", DECISION_LABELS[kind]), ("決定日", decided)]
         if decision.message:
             particulars.append(("理由" if kind == DocumentKind.REJECTED else "備考", decision.message))
+    adverse = kind in ADVERSE_KINDS
+    issuer = head_of(municipality, "ja")
     return DocumentContent(
         title=text.title,
         body=text.body,
         municipality=municipality.name,
-        issuer=f"{municipality.name}長",
+        issuer=issuer,
         receipt_number=case.receipt_number,
         applicant=applicant_name(definition, case.answers),
         procedure=procedure,
         issued_on=timezone.localdate(now),
         particulars=particulars,
+        document_number=document_number,
+        appeal_heading="教示" if adverse else "",
+        appeal=appeal_notice(definition=definition, municipality=municipality, language="ja") if adverse else [],
         footer=(
-            f"この文書は{municipality.name}長が電子署名したPDFです。"
+            f"{SEAL_OMITTED}\n"
+            f"この文書は{issuer}が電子署名したPDFです。"
             f"改ざんされていないことは {settings.MADOGUCHI_PUBLIC_URL}/verify/ で確認できます。"
         ),
     )
@@ -142,24 +160,39 @@ def document_issue(
     now = now or timezone.now()
     municipality = case.municipality
     signatures = municipality_signatures(municipality.code)
-    content = document_content(case=case, kind=kind, now=now)
-    signed = sign_document(
-        render_pdf(content, created=now), signatures=signatures, reason=content.title, location=municipality.name
-    )
-    name = store_verified(
-        document_storage_name(municipality.code, signed.sha256),
-        signed.content,
-        sha256=signed.sha256,
-        size=len(signed.content),
-    )
+
+    def make(number: DocumentNumber | None) -> tuple[DocumentContent, SignedPdf, str]:
+        content = document_content(case=case, kind=kind, now=now, document_number=str(number or ""))
+        signed = sign_document(
+            render_pdf(content, created=now), signatures=signatures, reason=content.title, location=municipality.name
+        )
+        name = store_verified(
+            document_storage_name(municipality.code, signed.sha256),
+            signed.content,
+            sha256=signed.sha256,
+            size=len(signed.content),
+        )
+        return content, signed, name
+
+    numbered = kind in NUMBERED_KINDS
+    if not numbered:
+        content, signed, name = make(None)
     with transaction.atomic():
         # The case row lock numbers versions one at a time.
-        Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
+        locked = Case.objects.for_municipality(municipality).select_related("department").select_for_update()
+        locked = locked.get(pk=case.pk)
         documents = IssuedDocument.objects.for_municipality(municipality).filter(case_id=case.pk, kind=kind)
         if unless_issued_since is not None:
             issued = documents.filter(superseded=False, issued_at__gte=unless_issued_since).first()
             if issued is not None:
                 return issued
+        number = None
+        if numbered:
+            # Taken, printed and signed under the counter's lock: a failure gives the number back.
+            number = document_number_take(
+                municipality=municipality, department=locked.department, on=timezone.localdate(now)
+            )
+            content, signed, name = make(number)
         version = (documents.aggregate(last=Max("version"))["last"] or 0) + 1
         documents.filter(superseded=False).update(superseded=True)
         document = IssuedDocument.objects.for_municipality(municipality).create(
@@ -175,6 +208,8 @@ def document_issue(
             timestamped=signed.timestamped,
             issued_at=now,
             issued_by=actor,
+            document_number=str(number or ""),
+            document_fiscal_year=number.fiscal_year if number else None,
         )
         audit_log(
             municipality=municipality,
@@ -185,6 +220,7 @@ def document_issue(
             payload={
                 "kind": kind,
                 "version": version,
+                "document_number": document.document_number,
                 "sha256": signed.sha256,
                 "signer_certificate_sha256": signed.signer_certificate_sha256,
                 "timestamped": signed.timestamped,
