@@ -67,11 +67,27 @@ def _values(objects: dict) -> dict:
         "approval_id": Approval.objects.filter(case=routed).first().pk,
         # Of 市民課, where the demo clerk, reviewer and approver work.
         "public_id": Inquiry.objects.filter(municipality__code=OWNER).order_by("-pk").first().public_id,
-        "external_id": FaqEntry.objects.filter(municipality__code=OWNER, department__code="shimin").first().external_id,
+        "external_id": _owner_only_faq_id(FaqEntry),
         "question_id": objects["question_id"],
         "user_id": spare.pk,
         "membership_id": StaffMembership.objects.filter(user=spare).order_by("-pk").first().pk,
     }
+
+
+def _owner_only_faq_id(faq_entry) -> str:
+    """An FAQ entry id of 市民課 that only the owner has.
+
+    The demo gives both municipalities the same ids, so the other municipality's administrator
+    would get their own entry under the owner's id; in the suite's own throwaway instance the
+    other's copy is renamed, so that a 200 can only be the owner's entry.
+    """
+    external_id = (
+        faq_entry.objects.filter(municipality__code=OWNER, department__code="shimin").order_by("pk").first().external_id
+    )
+    faq_entry.objects.exclude(municipality__code=OWNER).filter(external_id=external_id).update(
+        external_id=f"{external_id}-other"
+    )
+    return external_id
 
 
 def _fill(route: str, name: str, values: dict, regex: re.Pattern) -> tuple[str, str | None]:

@@ -50,17 +50,20 @@ PAGES: dict[str, frozenset[str]] = {
     "backoffice:case_document_reissue": STAFF,
     "backoffice:route_action": frozenset({"clerk"}),  # 差戻し from 起案: who may act on that step
     "backoffice:approvals": STAFF,
-    "backoffice:absence_create": STAFF,
     "backoffice:post_review": NOBODY,  # 後閲 of a step a deputy decided; the probed approval had none
     "backoffice:faq_list": STAFF,
     "backoffice:faq_create": STAFF,
     "backoffice:assistant_unanswered": STAFF,
-    "backoffice:assistant_draft": STAFF,
     "backoffice:assistant_inquiries": STAFF,
     "backoffice:assistant_inquiry": STAFF,
     "backoffice:faq_edit": STAFF,
     "backoffice:faq_status": PUBLISHERS,
     "observability:metrics": NOBODY,  # nginx never passes it from outside
+    # Forms that act on the signed-in staff member's own municipality (no object in the path):
+    # the other municipality's administrator acts on theirs, which is not access to the owner's.
+    "backoffice:absence_create": STAFF | {"other-admin"},
+    "backoffice:assistant_draft": STAFF | {"other-admin"},
+    "backoffice:audit_admin_verify": ADMIN | {"other-admin"},
 }
 # Prefixes of route names or paths, longest first: the rule for what PAGES does not name.
 PREFIXES: list[tuple[str, frozenset[str]]] = [
