@@ -243,16 +243,20 @@ class SuiteInstance:
         """Run ``python -m module`` of this repository with the instance's environment (Django set up)."""
         assert self.instance is not None
         env = {**self.instance.env, "PYTHONPATH": str(REPO_DIR)}
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", module, *args],
             env=env,
             cwd=REPO_DIR,
-            check=check,
+            check=False,
             capture_output=True,
             text=True,
             timeout=900,
             input=stdin,
         )
+        if check and done.returncode != 0:
+            log(f"{module} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+            done.check_returncode()
+        return done
 
 
 def _is_mounted(path: Path) -> bool:
