@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 
 import django
 
@@ -62,7 +63,7 @@ def _values(objects: dict) -> dict:
         "routed": routed.receipt_number,
         "pending": pending.receipt_number,
         "attachment_id": Attachment.objects.filter(case=decided).first().pk,
-        "document_id": IssuedDocument.objects.filter(case=decided).first().pk,
+        "document_id": _issued_document(IssuedDocument, decided).pk,
         "notification_id": Notification.objects.filter(municipality__code=OWNER).first().pk,
         "approval_id": Approval.objects.filter(case=routed).first().pk,
         # Of 市民課, where the demo clerk, reviewer and approver work.
@@ -72,6 +73,16 @@ def _values(objects: dict) -> dict:
         "user_id": spare.pk,
         "membership_id": StaffMembership.objects.filter(user=spare).order_by("-pk").first().pk,
     }
+
+
+def _issued_document(issued_document, case, *, seconds: float = 180.0):
+    """The decided case's decision document, once the documents worker has issued it (after the decision commits)."""
+    deadline = time.monotonic() + seconds
+    while (document := issued_document.objects.filter(case=case).order_by("pk").first()) is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{case.receipt_number}: no document issued within {seconds:.0f} s")
+        time.sleep(1)
+    return document
 
 
 def _owner_only_faq_id(faq_entry) -> str:
