@@ -37,6 +37,7 @@ def test_a_changed_department_is_recorded_in_its_municipalitys_chain(operator_cl
             "name": "市民窓口課",
             "name_en": department.name_en,
             "phone": department.phone,
+            "document_prefix": department.document_prefix,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
