@@ -178,8 +178,11 @@ def document_issue(
     if not numbered:
         content, signed, name = make(None)
     with transaction.atomic():
-        # The case row lock numbers versions one at a time.
-        locked = Case.objects.for_municipality(municipality).select_related("department").select_for_update()
+        # The case row lock numbers versions one at a time. Only the case's row: the department
+        # is an outer join (a case may have none), which PostgreSQL cannot lock.
+        locked = (
+            Case.objects.for_municipality(municipality).select_related("department").select_for_update(of=("self",))
+        )
         locked = locked.get(pk=case.pk)
         documents = IssuedDocument.objects.for_municipality(municipality).filter(case_id=case.pk, kind=kind)
         if unless_issued_since is not None:
