@@ -20,8 +20,8 @@ from tests.notifications.conftest import smtp_down, smtp_server  # noqa: F401 - 
 from madoguchi.assistant.inquiries import INQUIRY_EMAIL_DAYS, inquiry_create, inquiry_emails_expire
 from madoguchi.assistant.models import Inquiry, InquiryStatus
 from madoguchi.audit.models import AuditEntry
+from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification, NotificationStatus
-from madoguchi.notifications.services import notifications_send_due
 
 REFERENCE = re.compile(r"^Q-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 

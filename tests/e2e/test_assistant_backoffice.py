@@ -13,7 +13,7 @@ from tests.e2e.test_backoffice import sign_in
 from tests.notifications.conftest import smtp_down  # noqa: F401 - fixture
 
 from madoguchi.assistant.answering import assistant_ask, inquiry_create
-from madoguchi.notifications.services import notifications_send_due
+from madoguchi.notifications.delivery import notifications_send_due
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from tests.notifications.support import ADDRESS
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.workflow import case_correct
-from madoguchi.notifications.models import Notification, NotificationStatus
-from madoguchi.notifications.selectors import notification_get, notifications_failed, notifications_for_case
-from madoguchi.notifications.services import (
+from madoguchi.notifications.delivery import (
     NotificationNotFailed,
     describe_error,
     notification_retry,
     notifications_send_due,
 )
+from madoguchi.notifications.models import Notification, NotificationStatus
+from madoguchi.notifications.selectors import notification_get, notifications_failed, notifications_for_case
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification, NotificationStatus
-from madoguchi.notifications.services import notifications_send_due
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,8 @@ from tests.notifications.test_send import body_of, subject_of
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.access import format_access_code
 from madoguchi.cases.services import case_submit
+from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification
-from madoguchi.notifications.services import notifications_send_due
 
 INKAN_TITLE = {"ja": "印鑑登録証明書の交付請求", "en": "Request for a certificate of registered seal (inkan tōroku shōmeisho)"}
 

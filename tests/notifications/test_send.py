@@ -8,9 +8,9 @@ from tests.notifications.support import ADDRESS
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.access import format_access_code
+from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification, NotificationStatus
 from madoguchi.notifications.selectors import notifications_failed
-from madoguchi.notifications.services import notifications_send_due
 
 MINUTE = timedelta(minutes=1)
 
@@ -176,7 +176,7 @@ def test_one_refused_recipient_does_not_hold_up_the_others(aoba, submit, staff, 
 def test_a_worker_that_died_mid_send_leaves_the_row_to_be_retried(
     submit, staff, request_correction, smtp_server, now, monkeypatch
 ):
-    from madoguchi.notifications import services
+    from madoguchi.notifications import delivery as services
 
     notification = request_correction(staff, submit().case)
 

@@ -13,8 +13,8 @@ from tests.notifications.test_send import body_of, subject_of
 from madoguchi.cases import workflow
 from madoguchi.cases.access import access_code_from_salt, format_access_code
 from madoguchi.cases.services import case_submit
+from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification
-from madoguchi.notifications.services import notifications_send_due
 from madoguchi.signatures.documents.services import document_receipt_request, document_reissue
 from madoguchi.signatures.models import DocumentKind
 

@@ -14,7 +14,7 @@ def notifications_failed(*, municipality: Municipality) -> QuerySet[Notification
     """Return ``municipality``'s notifications that failed for good, newest first, with their cases.
 
     These are the residents who were not told: staff call them or fix the cause and retry
-    (:func:`madoguchi.notifications.services.notification_retry`).
+    (:func:`madoguchi.notifications.delivery.notification_retry`).
     """
     return (
         Notification.objects.for_municipality(municipality)

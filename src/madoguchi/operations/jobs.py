@@ -71,7 +71,7 @@ def _command(*args: str) -> Callable[[], str]:
 
 
 def _send_notifications() -> str:
-    from madoguchi.notifications.services import notifications_send_due
+    from madoguchi.notifications.delivery import notifications_send_due
 
     batch, sent, retrying, failed = 100, 0, 0, 0
     # A full batch means more are due: go on (bounded, so one run cannot hold the job forever).

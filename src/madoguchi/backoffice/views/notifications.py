@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.backoffice.views.cases import staff_page
+from madoguchi.notifications.delivery import notification_retry
 from madoguchi.notifications.models import Notification
 from madoguchi.notifications.selectors import notification_get, notifications_failed
-from madoguchi.notifications.services import notification_retry
 
 
 @staff_page

@@ -12,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from madoguchi.notifications.services import notifications_send_due
+from madoguchi.notifications.delivery import notifications_send_due
 
 
 class Command(BaseCommand):
