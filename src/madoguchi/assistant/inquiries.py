@@ -168,7 +168,7 @@ def inquiry_answer(*, inquiry: Inquiry, answer: str, actor: str, now: datetime |
         # Locked and read again: two staff members answering at once must not both succeed.
         current = (
             Inquiry.objects.for_municipality(inquiry.municipality)
-            .select_for_update()
+            .select_for_update(of=("self",))  # the department is an outer join, which cannot be locked
             .select_related("municipality", "department")
             .get(pk=inquiry.pk)
         )
