@@ -58,6 +58,7 @@ PAGES: dict[str, frozenset[str]] = {
     "backoffice:assistant_inquiry": STAFF,
     "backoffice:faq_edit": STAFF,
     "backoffice:faq_status": PUBLISHERS,
+    "backoffice:assistant_categories": STAFF,  # every staff member reads the labels; who may edit them is checked on POST
     "observability:metrics": NOBODY,  # nginx never passes it from outside
     # Forms that act on the signed-in staff member's own municipality (no object in the path):
     # the other municipality's administrator acts on theirs, which is not access to the owner's.
