@@ -77,6 +77,9 @@ class SuiteInstance:
             MADOGUCHI_WEB_PORTS=",".join(str(p) for p in (web_ports or suite.web_ports)),
             MADOGUCHI_MEDIA_ROOT=str(suite.media_dir),
             MADOGUCHI_TASK_TIMEOUT_DOCUMENTS=suite.task_timeout_min,
+            # The default queue's embeddings too: a worker that dies with PostgreSQL's restart
+            # leaves its task for recovery (a live worker keeps its task however long it runs).
+            MADOGUCHI_TASK_TIMEOUT_DEFAULT=suite.task_timeout_min,
             CACHE_URL=suite.redis_url,
             DATABASE_URL=suite.database_url,
         )
