@@ -21,6 +21,7 @@ show the object is a **page** (a public form, the visitor's own empty list), nev
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -88,12 +89,11 @@ def _objects(client: Client, seed: dict) -> dict:
     load = LoadGenerator(
         client=client, workload=workload, tokens=seed["tokens"], ledger=ledger, submitters=0, deciders=0
     )
-    load.drain(0)  # no threads; its deadline is the look-ups' own
-    load._deadline = float("inf")
+    load.stop()  # no threads and no new work: only the decisions asked for below, repeated until answered
     made = {}
     for role, slug in (("decided", "juminhyo-copy"), ("routed", "inkan-certificate"), ("pending", "inkan-certificate")):
         while True:
-            application = workload.make(rng=__import__("random").Random())
+            application = workload.make(rng=random.Random())
             if application.municipality == "082015" and application.procedure == slug:
                 break
         body, headers = application.request()
