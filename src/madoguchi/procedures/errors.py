@@ -96,7 +96,7 @@ def _label_in_sentence(label: str) -> str:
 
 def _message_params(code: str, params: dict) -> dict:
     values = dict(params)
-    if "label" in values:
+    if "label" in values and not values.get("part"):  # a part's message quotes the label as it is
         values["label"] = _label_in_sentence(str(values["label"]))
     if values.get("part"):
         from madoguchi.procedures.person_fields import PART_LABELS  # person_fields imports this module
