@@ -50,4 +50,5 @@ def test_format_date_in_each_language_and_calendar():
     assert format_date(d, "en") == "5 December 2026"
     assert format_date(d, "ja") == "2026年12月5日"
     assert format_date(d, "ja", wareki=True) == "令和8年12月5日"
+    assert format_date(d, "en", wareki=True) == "R8.12.5 (5 December 2026)"
     assert format_date(date(1800, 1, 1), "ja", wareki=True) == "1800年1月1日"  # before 明治: western

@@ -137,16 +137,19 @@ MONTHS_EN = (
 
 
 def format_date(d: date, language: str, *, wareki: bool = False) -> str:
-    """Return ``d`` as a resident reads it: 令和8年12月5日 (``wareki``), 2026年12月5日 in
-    Japanese, "5 December 2026" in English (day first: unambiguous, never a bare ISO date)."""
+    """Return ``d`` as a resident reads it: 2026年12月5日 in Japanese, "5 December 2026" in
+    English (day first: unambiguous, never a bare ISO date); with ``wareki`` 令和8年12月5日, or
+    "R8.12.5 (5 December 2026)" in English."""
+    western = (
+        f"{d.year}年{d.month}月{d.day}日" if language.startswith("ja") else f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+    )
     if wareki:
         try:
-            return to_wareki(d)
+            # English readers who type 和暦 use the letters (R8.4.1); the western date helps them.
+            return to_wareki(d) if language.startswith("ja") else f"{to_wareki(d, style='letter')} ({western})"
         except JapaneseInputError:
             pass  # before 明治: no era to write it in
-    if language.startswith("ja"):
-        return f"{d.year}年{d.month}月{d.day}日"
-    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+    return western
 
 
 def era_for(d: date) -> Era:
