@@ -57,12 +57,28 @@ def test_a_missing_answer_is_named_by_its_label(language, expected):
 
 
 @pytest.mark.parametrize(
-    ("language", "message"),
-    [("ja", "氏名（姓）を入力してください。"), ("en", "Enter the family name in “Name”.")],
+    ("language", "family", "family_kana"),
+    [
+        ("ja", "氏名（姓）を入力してください。", "氏名（姓・フリガナ）を入力してください。"),
+        ("en", "Enter the family name in “Name”.", "Enter the family name (katakana) in “Name”."),
+    ],
 )
-def test_a_missing_part_names_the_field_and_the_part(language, message):
+def test_every_missing_part_is_named_with_its_field(language, family, family_kana):
     errors = errors_for({"name": {"given": "花子", "given_kana": "ハナコ"}, "born": "S55.1.2", "kind": "a"}, language)
-    assert errors == {"name.family": ("required", message)}
+    assert errors == {"name.family": ("required", family), "name.family_kana": ("required", family_kana)}
+
+
+def test_every_missing_part_of_an_address_is_reported_at_once():
+    address = {"postal_code": "310-0015", "prefecture": "茨城県", "city": "", "town": "", "block": "1"}
+    definition = {"steps": [{"id": "s", "title": {"ja": "s"}, "fields": [
+        {"id": "home", "type": "address", "label": {"ja": "住所", "en": "Address"}, "required": True}]}]}  # fmt: skip
+    with translation.override("ja"), pytest.raises(AnswersInvalid) as excinfo:
+        clean_answers(definition, {"home": address}, today=TODAY, language="ja")
+    with translation.override("ja"):
+        assert [(e.path, e.message) for e in excinfo.value.errors] == [
+            ("home.city", "住所（市区町村）を入力してください。"),
+            ("home.town", "住所（町名・字）を入力してください。"),
+        ]
 
 
 @pytest.mark.parametrize(

@@ -76,11 +76,12 @@ def clean_answers(
         try:
             cleaned = FIELD_TYPES[spec["type"]].clean(spec, answer, ctx)
         except FieldInvalid as exc:
-            path = f"{spec['id']}.{exc.part}" if exc.part else spec["id"]
-            params = exc.params
-            if exc.code == "required" and exc.part:
-                params = {**missing, **params, "part": exc.part, "kind": _part_kind(exc.part)}
-            errors.append(FieldError(path, exc.code, params))
+            for part in (exc.part, *exc.also_parts):
+                path = f"{spec['id']}.{part}" if part else spec["id"]
+                params = exc.params
+                if exc.code == "required" and part:
+                    params = {**missing, **params, "part": part, "kind": _part_kind(part)}
+                errors.append(FieldError(path, exc.code, params))
             continue
         if is_empty(cleaned):
             # Only invisible characters were sent (zero-width spaces, control codes).

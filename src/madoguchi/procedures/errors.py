@@ -102,7 +102,10 @@ def _message_params(code: str, params: dict) -> dict:
         from madoguchi.procedures.person_fields import PART_LABELS  # person_fields imports this module
 
         part_label = gettext(PART_LABELS.get(values["part"], values["part"]))
-        values["part"] = part_label[0].lower() + part_label[1:] if get_language() == "en" else part_label
+        if get_language() == "en":
+            values["part"] = part_label[0].lower() + part_label[1:]
+        else:  # inside 「氏名（…）」: 姓（フリガナ） becomes 姓・フリガナ, not brackets in brackets
+            values["part"] = part_label.replace("（", "・").replace("）", "")
     if "month" in values and isinstance(values["month"], int) and 1 <= values["month"] <= 12:
         values["month_name"] = MONTH_NAMES[values["month"] - 1]
     if "year_ja" in values:
@@ -150,8 +153,10 @@ class AnswersInvalid(Invalid):
 class FieldInvalid(Exception):
     """Raised by a field type for one answer; collected into AnswersInvalid."""
 
-    def __init__(self, code: str, *, part: str | None = None, **params):
+    def __init__(self, code: str, *, part: str | None = None, also_parts: tuple[str, ...] = (), **params):
         super().__init__(code)
         self.code = code
         self.part = part
+        # Other parts with the same problem (every missing part of a name is reported at once).
+        self.also_parts = also_parts
         self.params = params

@@ -205,12 +205,11 @@ class NameField(FieldType):
         given_kana = limit_length(
             jp_clean(jptext.normalize_kana, raw.get("given_kana") or "", part="given_kana"), limit * 2, "given_kana"
         )
-        if not family:
-            raise FieldInvalid("required", part="family")
-        if not family_kana:
-            raise FieldInvalid("required", part="family_kana")
+        missing = [part for part, value in (("family", family), ("family_kana", family_kana)) if not value]
         if given and not given_kana:
-            raise FieldInvalid("required", part="given_kana")
+            missing.append("given_kana")
+        if missing:
+            raise FieldInvalid("required", part=missing[0], also_parts=tuple(missing[1:]))
         return {"family": family, "given": given, "family_kana": family_kana, "given_kana": given_kana}
 
     def json_schema(self, spec):
@@ -274,6 +273,7 @@ class AddressField(FieldType):
         if unknown:
             raise FieldInvalid("unknown_field", part=sorted(unknown)[0])
         value = {}
+        missing = []
         for part in self.PARTS:
             part_raw = raw.get(part) or ""
             if part == "postal_code":
@@ -281,8 +281,10 @@ class AddressField(FieldType):
             else:
                 cleaned = limit_length(jp_clean(jptext.normalize_text, part_raw, part=part), self.PART_LIMIT, part)
             if not cleaned and part in self.REQUIRED_PARTS:
-                raise FieldInvalid("required", part=part)
+                missing.append(part)  # every missing part at once, not one per attempt
             value[part] = cleaned
+        if missing:
+            raise FieldInvalid("required", part=missing[0], also_parts=tuple(missing[1:]))
         if value["prefecture"] not in PREFECTURES:
             raise FieldInvalid("invalid_choice", part="prefecture")
         return value
