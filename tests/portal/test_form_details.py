@@ -75,3 +75,19 @@ def test_fees_are_written_for_the_language(client, municipalities):
     english = client.get("/082015/procedures/inkan-certificate/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "¥300" in english
     assert "300yen" not in english
+
+
+def test_the_english_status_page_writes_dates_day_month_year(client, municipalities):
+    fill_all_steps(client)
+    client.post(f"{BASE}/confirm/")
+    done = client.get(f"{BASE}/done/").content.decode()
+    receipt = re.search(r'data-testid="receipt-number">([^<]+)<', done)[1]
+    access_code = re.search(r'data-testid="access-code">([^<]+)<', done)[1]
+    client.post("/status/", {"receipt_number": receipt, "access_code": access_code})
+
+    page = client.get("/status/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    assert re.search(rf"<dd>\d{{1,2}} ({months}) \d{{4}}, \d\d:\d\d</dd>", page)  # submitted at
+    assert re.search(rf"\d{{1,2}} ({months}) \d{{4}} \(S55\.1\.2\)", page)  # the birth date answer
+    assert "Ibaraki, 青葉市" in page
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", page.split("<main", 1)[1])
