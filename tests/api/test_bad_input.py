@@ -413,7 +413,7 @@ def test_date_messages_are_in_english(client, unchanged):
     response = post_json(client, juminhyo_answers(target_birth_date="平成31年5月1日"), **EN)
 
     assert messages(response) == {
-        "target_birth_date": "This date does not exist in that era (e.g. 平成31年5月1日 is 令和元年5月1日)."
+        "target_birth_date": "平成31年5月1日 does not exist: the era had changed. Did you mean 令和元年5月1日?"
     }
     unchanged()
 
@@ -516,7 +516,12 @@ def test_missing_required_answers_are_each_listed_as_required(client, unchanged)
         ("phone", "required"),
         ("consent", "required"),
     ]
-    assert set(messages(response).values()) == {"This item is required."}
+    # Each message names its field, in the words of the procedure's English labels.
+    shown = messages(response)
+    assert shown["target_birth_date"] == "Enter date of birth."
+    assert shown["purpose"] == "Choose purpose."
+    assert shown["consent"] == "You must agree to continue."
+    assert len(set(shown.values())) == len(shown)
 
 
 @pytest.mark.parametrize(
@@ -698,7 +703,7 @@ def test_required_file_missing_is_422(client, unchanged):
     response = post_multipart(client, agent_answers(), {}, **EN)
 
     assert invalid(response, unchanged) == [("power_of_attorney", "file_required")]
-    assert messages(response) == {"power_of_attorney": "Attach a file."}
+    assert messages(response) == {"power_of_attorney": "Attach letter of authorisation."}
 
 
 @pytest.mark.parametrize(
@@ -952,7 +957,7 @@ def test_messages_are_in_english_when_accept_language_asks(client, unchanged, ac
     body = json.loads(response.content)
     assert response["Content-Language"] == "en"
     assert body["title"] == "The application has invalid answers."
-    assert body["errors"] == [{"field": "phone", "code": "required", "message": "This item is required."}]
+    assert body["errors"] == [{"field": "phone", "code": "required", "message": "Enter daytime phone number."}]
     unchanged()
 
 

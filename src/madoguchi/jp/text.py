@@ -25,8 +25,10 @@ __all__ = [
 class JapaneseInputError(ValueError):
     """Invalid Japanese input; ``code`` identifies the problem (e.g. ``"invalid_date"``)."""
 
-    def __init__(self, code: str, message: str = "") -> None:
+    def __init__(self, code: str, message: str = "", **params) -> None:
         self.code = code
+        # What the resident's message names (e.g. the month and day that do not exist).
+        self.params = params
         super().__init__(message or code)
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from madoguchi.jp.text import JapaneseInputError, normalize_text
 
-__all__ = ["ERAS", "Era", "era_for", "fiscal_year", "parse_date", "to_wareki"]
+__all__ = ["ERAS", "Era", "era_for", "fiscal_year", "format_date", "is_wareki", "parse_date", "to_wareki"]
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,33 @@ _WAREKI_RE = re.compile(
 )
 
 
-def _make_date(year: int, match: re.Match[str], value: str) -> date:
-    """Return the date for ``year`` and the month and day captured by ``match``."""
+def _make_date(year: int, match: re.Match[str], value: str, typed_year: str) -> date:
+    """Return the date for ``year`` and the month and day captured by ``match``.
+
+    The code stays ``invalid_date`` (a stable API code); ``reason`` says why (``no_such_month``,
+    ``no_such_day``, ``not_leap_year`` with the year as the resident wrote it), so the message
+    can name the day that does not exist instead of asking for "a valid date" again.
+    """
     month = int(match["m1"] or match["m2"])
     day = int(match["d1"] or match["d2"])
+    if not 1 <= month <= 12:
+        raise JapaneseInputError("invalid_date", f"Invalid date: {value!r}", reason="no_such_month", month=month)
     try:
         return date(year, month, day)
     except ValueError:
-        raise JapaneseInputError("invalid_date", f"Invalid date: {value!r}") from None
+        if month == 2 and day == 29:
+            raise JapaneseInputError(
+                "invalid_date",
+                f"Invalid date: {value!r}",
+                reason="not_leap_year",
+                year_ja=typed_year,
+                year_en=f"{typed_year} ({year})" if typed_year != f"{year}年" else str(year),
+            ) from None
+        if day < 1:
+            raise JapaneseInputError("invalid_date", f"Invalid date: {value!r}") from None
+        raise JapaneseInputError(
+            "invalid_date", f"Invalid date: {value!r}", reason="no_such_day", month=month, day=day
+        ) from None
 
 
 def parse_date(value: str) -> date:
@@ -83,17 +102,54 @@ def parse_date(value: str) -> date:
         year = int(match["year"])
         if year < 1:
             raise JapaneseInputError("invalid_date", f"Invalid date: {value!r}")
-        return _make_date(year, match, value)
+        return _make_date(year, match, value, f"{year}年")
     if match := _WAREKI_RE.fullmatch(text):
         era = _ERAS_BY_KEY[match["era"].upper()]
         era_year = 1 if match["year"] == "元" else int(match["year"])
         if era_year < 1:
             raise JapaneseInputError("invalid_date", f"Invalid date: {value!r}")
-        result = _make_date(era.start.year + era_year - 1, match, value)
+        typed_year = f"{era.name}{'元' if era_year == 1 else era_year}年"
+        result = _make_date(era.start.year + era_year - 1, match, value, typed_year)
         if result not in era:
-            raise JapaneseInputError("out_of_era", f"{value!r} is outside {era.romaji}")
+            try:
+                actual = to_wareki(result)
+            except JapaneseInputError:
+                actual = f"{result.year}年{result.month}月{result.day}日"
+            raise JapaneseInputError(
+                "out_of_era",
+                f"{value!r} is outside {era.romaji}",
+                typed=f"{typed_year}{result.month}月{result.day}日",
+                actual=actual,
+            )
         return result
     raise JapaneseInputError("invalid_date", f"Invalid date: {value!r}")
+
+
+def is_wareki(value: str) -> bool:
+    """Return True if ``value`` is written in the Japanese calendar (令和8年4月1日, R8.4.1)."""
+    return _WAREKI_RE.fullmatch(normalize_text(value)) is not None
+
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date(d: date, language: str, *, wareki: bool = False) -> str:
+    """Return ``d`` as a resident reads it: 2026年12月5日 in Japanese, "5 December 2026" in
+    English (day first: unambiguous, never a bare ISO date); with ``wareki`` 令和8年12月5日, or
+    "R8.12.5 (5 December 2026)" in English."""
+    western = (
+        f"{d.year}年{d.month}月{d.day}日" if language.startswith("ja") else f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+    )
+    if wareki:
+        try:
+            # English readers who type 和暦 use the letters (R8.4.1); the western date helps them.
+            return to_wareki(d) if language.startswith("ja") else f"{to_wareki(d, style='letter')} ({western})"
+        except JapaneseInputError:
+            pass  # before 明治: no era to write it in
+    return western
 
 
 def era_for(d: date) -> Era:

@@ -13,26 +13,14 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from madoguchi.procedures.answers import condition_holds
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.procedures.errors import FieldError
-from madoguchi.procedures.person_fields import PREFECTURES, AddressField, NameField
+from madoguchi.procedures.person_fields import PART_LABELS, PREFECTURES, AddressField, NameField, prefecture_label
 
 PART_FIELDS = {"name": NameField.PARTS, "address": AddressField.PARTS}
-PART_LABELS = {
-    "family": gettext_noop("Family name"),
-    "given": gettext_noop("Given name"),
-    "family_kana": gettext_noop("Family name (katakana)"),
-    "given_kana": gettext_noop("Given name (katakana)"),
-    "postal_code": gettext_noop("Postal code"),
-    "prefecture": gettext_noop("Prefecture"),
-    "city": gettext_noop("City, ward, town or village"),
-    "town": gettext_noop("Town and district (町・字)"),
-    "block": gettext_noop("Block and number (番地・号)"),
-    "building": gettext_noop("Building and room (optional)"),
-}
+REQUIRED_PARTS = {"name": NameField.REQUIRED_PARTS, "address": AddressField.REQUIRED_PARTS}
 
 
 def raw_answers_from_post(step: dict, post: QueryDict) -> dict[str, Any]:
@@ -112,20 +100,33 @@ def field_contexts(
                 "condition_values": json.dumps(
                     condition.get("in", [condition.get("equals")]) if depends_on_this_step else []
                 ),
-                "parts": [
-                    {
-                        "name": part,
-                        "label": _(PART_LABELS[part]),
-                        "value": (values.get(spec["id"]) or {}).get(part, ""),
-                        "error": part_errors.get(part, ""),
-                    }
-                    for part in PART_FIELDS.get(spec["type"], ())
-                ],
-                "prefectures": PREFECTURES if spec["type"] == "address" else (),
+                "parts": _part_contexts(spec, values, part_errors, field_errors),
+                "prefectures": (
+                    [{"value": p, "label": prefecture_label(p, language)} for p in PREFECTURES]
+                    if spec["type"] == "address"
+                    else ()
+                ),
                 "files": files.get(spec["id"], []),
             }
         )
     return contexts
+
+
+def _part_contexts(spec: dict, values: dict, part_errors: dict, field_errors: list[FieldError]) -> list[dict]:
+    """The parts of a name or an address. A whole-field error (nothing entered) marks only the
+    parts that must be filled in: 名 or 方書 are optional and are never outlined as wrong."""
+    whole_field_error = any("." not in e.path for e in field_errors)
+    required = REQUIRED_PARTS.get(spec["type"], ())
+    return [
+        {
+            "name": part,
+            "label": _(PART_LABELS[part]),
+            "value": (values.get(spec["id"]) or {}).get(part, ""),
+            "error": part_errors.get(part, ""),
+            "invalid": part in part_errors or (whole_field_error and part in required),
+        }
+        for part in PART_FIELDS.get(spec["type"], ())
+    ]
 
 
 def error_summary(errors: list[FieldError], definition: dict, language: str) -> list[dict]:
@@ -138,5 +139,9 @@ def error_summary(errors: list[FieldError], definition: dict, language: str) -> 
             part_label = _(PART_LABELS.get(part, part))
             label = f"{label}（{part_label}）" if language.startswith("ja") else f"{label} ({part_label})"
         anchor = f"f-{fid}-{part}" if part else f"f-{fid}"
-        summary.append({"anchor": anchor, "label": label, "message": error.message})
+        message = error.message
+        # A message that already names the field (「生年月日を入力してください」) is not repeated
+        # after the label; a generic one ("Enter at most 40 characters") needs it.
+        text = message if "label" in error.params else f"{label}: {message}"
+        summary.append({"anchor": anchor, "label": label, "message": message, "text": text})
     return summary

@@ -66,20 +66,27 @@ def clean_answers(
         if not condition_holds(spec, values):
             continue  # a hidden field's answer is dropped, whatever was sent
         required = spec.get("required", False) or spec["type"] == "consent"
+        missing = _missing_params(spec, language)
         if is_empty(answer):
             if required:
-                errors.append(FieldError(spec["id"], "file_required" if spec["type"] == "file" else "required"))
+                errors.append(
+                    FieldError(spec["id"], "file_required" if spec["type"] == "file" else "required", missing)
+                )
             continue
         try:
             cleaned = FIELD_TYPES[spec["type"]].clean(spec, answer, ctx)
         except FieldInvalid as exc:
-            path = f"{spec['id']}.{exc.part}" if exc.part else spec["id"]
-            errors.append(FieldError(path, exc.code, exc.params))
+            for part in (exc.part, *exc.also_parts):
+                path = f"{spec['id']}.{part}" if part else spec["id"]
+                params = exc.params
+                if exc.code == "required" and part:
+                    params = {**missing, **params, "part": part, "kind": _part_kind(part)}
+                errors.append(FieldError(path, exc.code, params))
             continue
         if is_empty(cleaned):
             # Only invisible characters were sent (zero-width spaces, control codes).
             if required:
-                errors.append(FieldError(spec["id"], "required"))
+                errors.append(FieldError(spec["id"], "required", missing))
             continue
         if spec["type"] == "file":
             attachments.extend(cleaned)
@@ -96,6 +103,19 @@ def clean_answers(
         wanted = _ids_in(definition, step_ids)
         values = {k: v for k, v in values.items() if k in wanted}
     return CleanAnswers(values=values, attachments=attachments)
+
+
+# What the resident does with a field that is missing: 入力 / 選択 / 添付 / 同意.
+_KIND_BY_TYPE = {"choice": "choose", "multichoice": "choose", "file": "attach", "consent": "consent"}
+
+
+def _missing_params(spec: dict, language: str) -> dict:
+    """The params of a required-answer error: the field's label in the resident's language."""
+    return {"label": translated(spec["label"], language), "kind": _KIND_BY_TYPE.get(spec["type"], "enter")}
+
+
+def _part_kind(part: str) -> str:
+    return "choose" if part == "prefecture" else "enter"
 
 
 def _ids_in(definition: dict, step_ids: set[str]) -> set[str]:

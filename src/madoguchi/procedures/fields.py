@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.jp import text as jptext
-from madoguchi.jp.wareki import parse_date, to_wareki
+from madoguchi.jp.wareki import format_date, is_wareki, parse_date, to_wareki
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.errors import FieldInvalid
 
@@ -164,16 +164,19 @@ class DateField(FieldType):
     name = "date"
 
     def clean(self, spec, raw, ctx):
+        text = as_text(raw)
         try:
-            value = parse_date(as_text(raw))
+            value = parse_date(text)
         except jptext.JapaneseInputError as exc:
-            raise FieldInvalid(exc.code) from exc
+            raise FieldInvalid(exc.code, **exc.params) from exc
         earliest = resolve_date_bound(spec.get("min_date"), ctx.today)
         latest = resolve_date_bound(spec.get("max_date"), ctx.today)
+        # The limit in the calendar the resident typed in: 和暦 for 和暦, never a bare ISO date.
+        wareki = is_wareki(text)
         if earliest and value < earliest:
-            raise FieldInvalid("date_too_early", limit=earliest.isoformat())
+            raise FieldInvalid("date_too_early", limit=format_date(earliest, ctx.language, wareki=wareki))
         if latest and value > latest:
-            raise FieldInvalid("date_too_late", limit=latest.isoformat())
+            raise FieldInvalid("date_too_late", limit=format_date(latest, ctx.language, wareki=wareki))
         return value.isoformat()
 
     def json_schema(self, spec):
@@ -198,7 +201,7 @@ class DateField(FieldType):
         parsed = date.fromisoformat(value)
         if language == "ja":
             return f"{to_wareki(parsed)}（{parsed.year}年{parsed.month}月{parsed.day}日）"
-        return f"{parsed.isoformat()} ({to_wareki(parsed, style='letter')})"
+        return f"{format_date(parsed, language)} ({to_wareki(parsed, style='letter')})"
 
 
 @register

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from madoguchi.jp import text as jptext
 from madoguchi.procedures.errors import FieldInvalid
 from madoguchi.procedures.fields import FieldType, as_text, jp_clean, limit_length, register
@@ -64,6 +66,87 @@ PREFECTURES = (
 )
 
 
+# The prefectures as Japan Post writes them in romaji (no macrons), for English pages. The
+# stored value stays the Japanese name: it is what the registry and the PDFs use.
+PREFECTURES_ROMAJI = dict(
+    zip(
+        PREFECTURES,
+        (
+            "Hokkaido",
+            "Aomori",
+            "Iwate",
+            "Miyagi",
+            "Akita",
+            "Yamagata",
+            "Fukushima",
+            "Ibaraki",
+            "Tochigi",
+            "Gunma",
+            "Saitama",
+            "Chiba",
+            "Tokyo",
+            "Kanagawa",
+            "Niigata",
+            "Toyama",
+            "Ishikawa",
+            "Fukui",
+            "Yamanashi",
+            "Nagano",
+            "Gifu",
+            "Shizuoka",
+            "Aichi",
+            "Mie",
+            "Shiga",
+            "Kyoto",
+            "Osaka",
+            "Hyogo",
+            "Nara",
+            "Wakayama",
+            "Tottori",
+            "Shimane",
+            "Okayama",
+            "Hiroshima",
+            "Yamaguchi",
+            "Tokushima",
+            "Kagawa",
+            "Ehime",
+            "Kochi",
+            "Fukuoka",
+            "Saga",
+            "Nagasaki",
+            "Kumamoto",
+            "Oita",
+            "Miyazaki",
+            "Kagoshima",
+            "Okinawa",
+        ),
+        strict=True,
+    )
+)
+
+# The labels of the parts of a name or an address, for forms and for the messages that name
+# a missing part (「請求者の氏名（姓）を入力してください」).
+PART_LABELS = {
+    "family": gettext_noop("Family name"),
+    "given": gettext_noop("Given name"),
+    "family_kana": gettext_noop("Family name (katakana)"),
+    "given_kana": gettext_noop("Given name (katakana)"),
+    "postal_code": gettext_noop("Postal code"),
+    "prefecture": gettext_noop("Prefecture"),
+    "city": gettext_noop("City, ward, town or village"),
+    "town": gettext_noop("Town and district (町・字)"),
+    "block": gettext_noop("Block and number (番地・号)"),
+    "building": gettext_noop("Building and room (optional)"),
+}
+
+
+def prefecture_label(prefecture: str, language: str) -> str:
+    """Return ``prefecture`` as a reader of ``language`` writes it (茨城県, Ibaraki)."""
+    if language.startswith("ja"):
+        return prefecture
+    return PREFECTURES_ROMAJI.get(prefecture, prefecture)
+
+
 # Controls (C0, DEL, C1) and the invisible characters every answer loses (jp.text).
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(chr(cp) for cp in sorted(jptext.INVISIBLE_CHARACTERS)) + "]")
 
@@ -105,6 +188,7 @@ class NameField(FieldType):
     name = "name"
     default_max_length = 40
     PARTS = ("family", "given", "family_kana", "given_kana")
+    REQUIRED_PARTS = ("family", "family_kana")
 
     def clean(self, spec, raw, ctx):
         if not isinstance(raw, dict):
@@ -121,12 +205,11 @@ class NameField(FieldType):
         given_kana = limit_length(
             jp_clean(jptext.normalize_kana, raw.get("given_kana") or "", part="given_kana"), limit * 2, "given_kana"
         )
-        if not family:
-            raise FieldInvalid("required", part="family")
-        if not family_kana:
-            raise FieldInvalid("required", part="family_kana")
+        missing = [part for part, value in (("family", family), ("family_kana", family_kana)) if not value]
         if given and not given_kana:
-            raise FieldInvalid("required", part="given_kana")
+            missing.append("given_kana")
+        if missing:
+            raise FieldInvalid("required", part=missing[0], also_parts=tuple(missing[1:]))
         return {"family": family, "given": given, "family_kana": family_kana, "given_kana": given_kana}
 
     def json_schema(self, spec):
@@ -190,6 +273,7 @@ class AddressField(FieldType):
         if unknown:
             raise FieldInvalid("unknown_field", part=sorted(unknown)[0])
         value = {}
+        missing = []
         for part in self.PARTS:
             part_raw = raw.get(part) or ""
             if part == "postal_code":
@@ -197,8 +281,10 @@ class AddressField(FieldType):
             else:
                 cleaned = limit_length(jp_clean(jptext.normalize_text, part_raw, part=part), self.PART_LIMIT, part)
             if not cleaned and part in self.REQUIRED_PARTS:
-                raise FieldInvalid("required", part=part)
+                missing.append(part)  # every missing part at once, not one per attempt
             value[part] = cleaned
+        if missing:
+            raise FieldInvalid("required", part=missing[0], also_parts=tuple(missing[1:]))
         if value["prefecture"] not in PREFECTURES:
             raise FieldInvalid("invalid_choice", part="prefecture")
         return value
@@ -230,9 +316,26 @@ class AddressField(FieldType):
         }
 
     def display(self, spec, value, language):
-        place = "".join(value[p] for p in ("prefecture", "city", "town", "block"))
+        postal_code = jptext.format_postal_code(value["postal_code"])
+        parts = [value[p] for p in ("city", "town", "block") if value[p]]
+        if not language.startswith("ja"):
+            # English: the prefecture in romaji and the parts apart, as a romaji address is
+            # written ("Ibaraki, Aoba, Chuo 1-2-3"), never 「茨城県AobaChuo1-2-3」.
+            place = ", ".join([prefecture_label(value["prefecture"], language), *parts])
+            building = f", {value['building']}" if value.get("building") else ""
+            return f"{postal_code} {place}{building}"
+        place = value["prefecture"]
+        for part in parts:
+            # Japanese parts run together (茨城県青葉市中央一丁目); a part typed in Latin letters
+            # keeps a space from its neighbours so the words stay readable.
+            latin = _has_latin(part) or _has_latin(place[-1:])
+            place += f" {part}" if latin else part
         building = f" {value['building']}" if value.get("building") else ""
-        return f"{jptext.format_postal_code(value['postal_code'])} {place}{building}"
+        return f"{postal_code} {place}{building}"
+
+
+def _has_latin(text: str) -> bool:
+    return any("A" <= ch <= "Z" or "a" <= ch <= "z" for ch in text)
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-‐‑–—−ー－ｰ()（）]+")

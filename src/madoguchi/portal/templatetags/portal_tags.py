@@ -1,7 +1,9 @@
 from django import template
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from madoguchi.jp.wareki import format_date
 from madoguchi.procedures.files import KINDS
 
 register = template.Library()
@@ -75,3 +77,26 @@ def format_hint(spec: dict) -> str:
             count,
         ) % {"kinds": kinds, "size": size, "count": count}
     return ""
+
+
+@register.filter
+def yen(amount: int) -> str:
+    """Return an amount as a resident of the page's language writes it: 300円, ¥300 (never "300yen")."""
+    if (get_language() or "ja").startswith("ja"):
+        return f"{int(amount):,}円"
+    return f"¥{int(amount):,}"
+
+
+@register.filter
+def resident_date(value, with_time: bool = False) -> str:
+    """Return a date (or the local date and time) as residents read it: 2026年12月5日 14:03 in
+    Japanese, 5 December 2026, 14:03 in English."""
+    if not value:
+        return ""
+    language = get_language() or "ja"
+    moment = timezone.localtime(value) if hasattr(value, "hour") else None
+    text = format_date(moment.date() if moment else value, language)
+    if with_time and moment:
+        separator = " " if language.startswith("ja") else ", "
+        text += f"{separator}{moment:%H:%M}"
+    return text

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases import drafts
@@ -41,7 +42,13 @@ def _context(request, code: str, slug: str):
     return municipality, procedure, procedure.current_version.definition
 
 
+CONFIRM = "confirm"
+RETURN_TO_CONFIRM = "return=confirm"
+
+
 def _steps_nav(definition: dict, current: str, draft, language: str) -> list[dict]:
+    """The step bar: the form's steps and then the confirmation. The step counter
+    (全4ステップ中1ステップ目) counts this same list, so the two cannot disagree."""
     nav = [
         {
             "id": s["id"],
@@ -51,7 +58,60 @@ def _steps_nav(definition: dict, current: str, draft, language: str) -> list[dic
         }
         for s in definition["steps"]
     ]
+    nav.append({"id": CONFIRM, "title": _("Confirm"), "current": current == CONFIRM, "done": False})
     return nav
+
+
+def _returning(request) -> bool:
+    """True when the resident came from 変更 on the confirmation page (the form posts back to
+    its own URL, so the query string stays with it)."""
+    return request.GET.get("return") == "confirm"
+
+
+def _after_change(request, code: str, slug: str, definition: dict, draft):
+    """Where 変更 leads once the changed step is saved: back to the confirmation page, unless
+    the change made another step's answers incomplete (a field that now shows, say), which the
+    resident then answers first."""
+    try:
+        clean_answers(
+            definition,
+            draft.values,
+            drafts.draft_pending_files(draft),
+            today=timezone.localdate(),
+            language=get_language(),
+        )
+    except AnswersInvalid as exc:
+        step_of_field = {f["id"]: s["id"] for s in definition["steps"] for f in s["fields"]}
+        failing = {step_of_field.get(e.path.split(".")[0]) for e in exc.errors}
+        step_id = next((s["id"] for s in definition["steps"] if s["id"] in failing), None)
+        if step_id is not None:
+            url = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
+            return redirect(f"{url}?{RETURN_TO_CONFIRM}")
+    return redirect("portal:apply_confirm", code=code, slug=slug)
+
+
+def _already_sent(request, code: str, slug: str):
+    """The submitted application, when the resident comes back to the form with Back after
+    sending it (the draft is gone, the receipt is still open on this browser)."""
+    if request.method != "GET" or request.GET.get("new") == "1":
+        return None
+    if drafts.draft_get(request.session, municipality_code=code, slug=slug) is not None:
+        return None
+    done = resident_view_get(request, DONE)
+    if not done or done.get("municipality") != code or done.get("slug") != slug:
+        return None
+    municipality, procedure, definition = _context(request, code, slug)
+    return render(
+        request,
+        "portal/apply_sent.html",
+        {
+            "municipality": municipality,
+            "procedure": procedure,
+            "title": translated(definition["title"], get_language()),
+            "receipt_number": done["receipt_number"],
+            "first_step": definition["steps"][0]["id"],
+        },
+    )
 
 
 @resident_page
@@ -62,6 +122,9 @@ def apply_step(request, code: str, slug: str, step_id: str):
         raise Http404("Unknown step")
     step = definition["steps"][step_index]
     language = get_language()
+    if sent := _already_sent(request, code, slug):
+        return sent
+    returning = _returning(request)
     draft = drafts.draft_start(request.session, municipality_code=code, slug=slug, version=procedure.current_version)
     step_field_ids = [f["id"] for f in step["fields"]]
     earlier = {k: v for k, v in draft.values.items() if k not in step_field_ids}
@@ -95,11 +158,14 @@ def apply_step(request, code: str, slug: str, step_id: str):
                 attachments=clean.attachments,
             )
             drafts.draft_save(request.session, municipality_code=code, slug=slug, draft=draft)
+            if returning and _missing_step(definition, draft) is None:
+                return _after_change(request, code, slug, definition, draft)
             if step_index + 1 < len(definition["steps"]):
                 next_step = definition["steps"][step_index + 1]["id"]
                 return redirect("portal:apply_step", code=code, slug=slug, step_id=next_step)
             return redirect("portal:apply_confirm", code=code, slug=slug)
     previous_step = definition["steps"][step_index - 1]["id"] if step_index else None
+    steps_nav = _steps_nav(definition, step_id, draft, language)
     response = render(
         request,
         "portal/apply_step.html",
@@ -111,8 +177,10 @@ def apply_step(request, code: str, slug: str, step_id: str):
             "step_title": translated(step["title"], language),
             "step_description": translated(step.get("description"), language),
             "step_number": step_index + 1,
-            "step_count": len(definition["steps"]),
-            "steps_nav": _steps_nav(definition, step_id, draft, language),
+            "step_count": len(steps_nav),
+            "is_last_step": step_index + 1 == len(definition["steps"]),
+            "returning": returning,
+            "steps_nav": steps_nav,
             "fields": field_contexts(
                 definition, step, values=values, earlier=earlier, errors=errors, files=draft.files, language=language
             ),
@@ -134,6 +202,8 @@ def _missing_step(definition: dict, draft) -> str | None:
 
 def _confirm_draft(request, code: str, slug: str):
     """The draft ready for confirmation, or a redirect to the step that still needs answers."""
+    if sent := _already_sent(request, code, slug):
+        return None, sent
     municipality, procedure, definition = _context(request, code, slug)
     draft = drafts.draft_get(request.session, municipality_code=code, slug=slug)
     if draft is None or draft.version_id != procedure.current_version.pk:
@@ -192,7 +262,8 @@ def apply_confirm(request, code: str, slug: str):
     summary = error_summary(errors, definition, language)
     for item, error in zip(summary, errors, strict=True):
         step_id = step_of_field.get(error.path.split(".")[0], definition["steps"][0]["id"])
-        item["href"] = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
+        url = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
+        item["href"] = f"{url}?{RETURN_TO_CONFIRM}"
     try:
         signing_context = signing.signing_context(
             municipality=municipality, procedure=procedure, draft=draft, language=language
@@ -207,7 +278,7 @@ def apply_confirm(request, code: str, slug: str):
             "procedure": procedure,
             "title": translated(definition["title"], language),
             "sections": display_answers(definition, draft.values, language),
-            "steps_nav": _steps_nav(definition, "", draft, language),
+            "steps_nav": _steps_nav(definition, CONFIRM, draft, language),
             "errors": summary,
             "fee": definition["fee"]["amount"],
             "signature_error": signature_error,

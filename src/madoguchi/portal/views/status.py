@@ -18,6 +18,7 @@ from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident, case_get_for_session, case_public_events
 from madoguchi.portal.resident_view import (
     CASE,
+    DONE,
     idle_limit,
     resident_page,
     resident_view_close,
@@ -68,6 +69,11 @@ def status_lookup(request):
         case = session_case(request)
         if case is None and getattr(request, "resident_view_expired", False):
             context["expired"] = True
+        elif case is None and (done := resident_view_get(request, DONE)):
+            # Coming from the completion page on this browser: the receipt number is filled in
+            # from the open view (never from the URL); the access code is typed by the resident.
+            context["receipt_number"] = done["receipt_number"]
+            context["prefilled"] = True
     if case is not None:
         language = get_language()
         definition = case.procedure_version.definition
