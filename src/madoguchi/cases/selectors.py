@@ -241,6 +241,31 @@ def case_answer_versions(*, staff: StaffContext, case: Case) -> list[AnswerVersi
     return list(AnswerVersion.objects.for_municipality(staff.municipality).filter(case=case).order_by("number"))
 
 
+@dataclass(frozen=True)
+class CorrectionRound:
+    """One 補正 by the resident: the answers before and after it, and their reply."""
+
+    event: CaseEvent
+    before: dict
+    after: dict
+
+
+def case_correction_rounds(
+    *, case: Case, versions: list[AnswerVersion], events: list[CaseEvent]
+) -> list[CorrectionRound]:
+    """Pair each correction on ``case``'s timeline with the answers before and after it, newest
+    first. ``versions`` and ``events`` are what :func:`case_answer_versions` and
+    :func:`case_timeline` returned for the page (no further queries)."""
+    answers = {version.number: version.answers for version in versions}
+    answers[case.answers_version] = case.answers
+    rounds = []
+    for event in events:
+        number = event.data.get("version") if event.kind == CaseEvent.Kind.CORRECTED else None
+        if number and number - 1 in answers and number in answers:
+            rounds.append(CorrectionRound(event=event, before=answers[number - 1], after=answers[number]))
+    return rounds[::-1]
+
+
 def case_attachments(*, staff: StaffContext, case: Case) -> list[Attachment]:
     return list(Attachment.objects.for_municipality(staff.municipality).filter(case=case))
 

@@ -31,6 +31,7 @@ from madoguchi.cases.selectors import (
     case_answer_versions,
     case_assignable_staff,
     case_attachments,
+    case_correction_rounds,
     case_due_state,
     case_get_for_staff,
     case_queue,
@@ -38,7 +39,7 @@ from madoguchi.cases.selectors import (
     queue_procedures,
 )
 from madoguchi.core.errors import DomainError, NotFound
-from madoguchi.procedures.answers import display_answers
+from madoguchi.procedures.answers import answers_diff, display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.selectors import case_documents, documents_enabled
@@ -157,9 +158,14 @@ def _render_case(
     definition = case.procedure_version.definition
     actions = case_available_actions(staff=staff, case=case)
     route = route_status(case=case)
+    earlier = case_answer_versions(staff=staff, case=case)
     versions = [
-        {"version": version, "sections": display_answers(definition, version.answers, language)}
-        for version in case_answer_versions(staff=staff, case=case)
+        {"version": version, "sections": display_answers(definition, version.answers, language)} for version in earlier
+    ]
+    events = case_timeline(staff=staff, case=case)
+    corrections = [
+        {"round": item, "changes": answers_diff(definition, item.before, item.after, language)}
+        for item in case_correction_rounds(case=case, versions=earlier, events=events)
     ]
     context = {
         "case": case,
@@ -167,7 +173,8 @@ def _render_case(
         "sections": display_answers(definition, case.answers, language),
         "versions": versions,
         "attachments": case_attachments(staff=staff, case=case),
-        "events": case_timeline(staff=staff, case=case),
+        "events": events,
+        "corrections": corrections,
         "actions": actions,
         "assignable": case_assignable_staff(staff=staff, case=case) if "assign" in actions else [],
         "due": case_due_state(case=case, today=timezone.localdate()),
