@@ -22,8 +22,12 @@ from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.errors import FieldInvalid
 from madoguchi.procedures.fields import FIELD_TYPES, CleanContext
 
-# Field types whose typed text can differ from the clean value only in notation.
-NOTATION_TYPES = frozenset({"text", "textarea", "date", "name", "address", "kana", "phone", "postal_code"})
+# Field types whose typed text can differ from the clean value only in notation. フリガナ,
+# postal codes and phone numbers are shown in their standard form instead (カタカナ, 310-0015):
+# that form is what the resident is asked for, and seeing it is how they check it.
+NOTATION_TYPES = frozenset({"text", "textarea", "date", "name", "address"})
+# For answers in parts, the parts whose notation is kept; the others show the clean value.
+NOTATION_PARTS = {"name": frozenset({"family", "given"}), "address": frozenset({"city", "town", "block", "building"})}
 MAX_NOTATION_LENGTH = 4000
 
 
@@ -54,6 +58,9 @@ def notation_entered(
         if spec["type"] not in NOTATION_TYPES or fid not in values or fid not in raw:
             continue
         candidate = _candidate(raw[fid])
+        if isinstance(candidate, dict) and isinstance(values[fid], dict):
+            parts = NOTATION_PARTS.get(spec["type"], frozenset())
+            candidate = {key: candidate.get(key, "") if key in parts else clean for key, clean in values[fid].items()}
         if candidate is None or candidate == values[fid]:
             continue
         try:

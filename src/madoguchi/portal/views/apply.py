@@ -29,6 +29,7 @@ from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import AnswersInvalid, clean_answers, display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.notation import notation_display, notation_entered, notation_for_form
 from madoguchi.procedures.selectors import procedure_get
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
 from madoguchi.signatures.verification import SignatureRejected
@@ -66,7 +67,7 @@ def apply_step(request, code: str, slug: str, step_id: str):
     step_field_ids = [f["id"] for f in step["fields"]]
     earlier = {k: v for k, v in draft.values.items() if k not in step_field_ids}
     errors = []
-    values = draft.values
+    values = notation_for_form(draft.values, draft.entered)
     if request.method == "POST":
         raw = raw_answers_from_post(step, request.POST)
         files = {f["id"]: request.FILES.getlist(f["id"]) for f in step["fields"] if f["type"] == "file"}
@@ -85,7 +86,7 @@ def apply_step(request, code: str, slug: str, step_id: str):
             )
         except AnswersInvalid as exc:
             errors = exc.errors
-            values = {**draft.values, **raw}
+            values = {**values, **raw}
         else:
             drafts.draft_store_step(
                 draft,
@@ -93,6 +94,7 @@ def apply_step(request, code: str, slug: str, step_id: str):
                 step_field_ids=step_field_ids,
                 values=clean.values,
                 attachments=clean.attachments,
+                entered=notation_entered(definition, raw, clean.values, today=timezone.localdate(), language=language),
             )
             drafts.draft_save(request.session, municipality_code=code, slug=slug, draft=draft)
             if step_index + 1 < len(definition["steps"]):
@@ -162,7 +164,9 @@ def apply_confirm(request, code: str, slug: str):
             result = submission_counted(case_submit)(
                 municipality=municipality,
                 procedure_version=procedure.current_version,
-                answers=draft.values,
+                # The notation as typed means exactly the draft's clean answers (procedures.notation),
+                # so validation gives the same answers and the case keeps how they were written.
+                answers={**draft.values, **draft.entered},
                 files=drafts.draft_pending_files(draft),
                 idempotency_key=f"portal-{draft.token}",
                 language=language,
@@ -206,7 +210,9 @@ def apply_confirm(request, code: str, slug: str):
             "municipality": municipality,
             "procedure": procedure,
             "title": translated(definition["title"], language),
-            "sections": display_answers(definition, draft.values, language),
+            "sections": notation_display(
+                definition, display_answers(definition, draft.values, language), draft.values, draft.entered, language
+            ),
             "steps_nav": _steps_nav(definition, "", draft, language),
             "errors": summary,
             "fee": definition["fee"]["amount"],
