@@ -1,5 +1,7 @@
 """What a 補正 changed, field by field (issue 12, item 8)."""
 
+from tests.samples import ADDRESS
+
 from madoguchi.procedures.answers import answers_diff
 from madoguchi.procedures.selectors import procedure_get
 
@@ -23,11 +25,19 @@ def test_an_answer_added_or_removed_shows_an_empty_side(aoba):
 
 
 def test_the_residents_notation_is_shown_when_given(aoba):
+    building = {**ADDRESS, "building": "青葉荘(2階)"}
     changes = answers_diff(
         _inkan(aoba),
-        {"birth_date": "1980-01-02"},
-        {"birth_date": "1980-01-03"},
+        {"address": ADDRESS},
+        {"address": building},
         "ja",
-        entered_after={"birth_date": "昭和55年1月3日"},
+        entered_after={"address": {**building, "building": "青葉荘（2階）"}},
     )
-    assert changes[0]["after"] == "昭和55年1月3日"
+    assert "青葉荘（2階）" in changes[0]["after"] and "青葉荘" not in changes[0]["before"]
+
+
+def test_a_date_is_always_shown_in_full_whatever_was_typed(aoba):
+    changes = answers_diff(
+        _inkan(aoba), {}, {"birth_date": "1980-01-03"}, "ja", entered_after={"birth_date": "S55.1.3"}
+    )
+    assert changes[0]["after"] == "昭和55年1月3日（1980年1月3日）"

@@ -78,10 +78,17 @@ def notation_for_form(values: dict[str, Any], entered: dict[str, Any]) -> dict[s
 
 
 def notation_text(spec: dict, value: Any, entered: Any, language: str) -> str:
-    """Return the display text of one answer, in the resident's notation if it was kept."""
+    """Return the display text of one answer, in the resident's notation if it was kept.
+
+    A date is always shown in full (和暦 with the Western date, or the other way round in
+    English), which shows the era the resident typed and how it was read; its notation is
+    for filling the form again.
+    """
+    kind = FIELD_TYPES[spec["type"]]
+    if spec["type"] == "date":
+        return kind.display(spec, value, language)
     if isinstance(entered, str):
         return entered
-    kind = FIELD_TYPES[spec["type"]]
     if isinstance(entered, dict):
         try:
             return kind.display(spec, entered, language)
