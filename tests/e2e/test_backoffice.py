@@ -85,7 +85,7 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     expect(clerk.get_by_test_id("route")).to_be_visible()
     expect(clerk.get_by_test_id("decision-waits")).to_have_count(0)  # a clerk may not decide at all
     draft = clerk.get_by_test_id("route-approve-kian")
-    draft.get_by_label("承認案").check()
+    draft.get_by_role("radio", name="承認案").check()
     draft.locator("textarea[name=message]").fill("本人確認書類を確認しました。")
     draft.get_by_role("button", name="起案する").click()
     expect(clerk.get_by_test_id("route-step-kian-shimin").get_by_test_id("route-status")).to_have_text("承認")
@@ -117,3 +117,48 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     resident.reload()
     expect(resident.get_by_test_id("status")).to_have_text("承認")
     resident_context.close()
+
+
+def test_a_proposed_rejection_is_approved_and_decided_in_one_step(browser, site, aoba, version_of):
+    """Issue 12, item 9: the 却下案 needs its reason, the buttons say 却下案, and the 決裁 rejects."""
+    from tests.backoffice.casework import staff
+
+    from madoguchi.cases.workflow import case_start_review
+
+    result = case_submit(
+        municipality=aoba,
+        procedure_version=version_of(aoba, "inkan-certificate"),
+        answers=INKAN,
+        idempotency_key="e2e-reject",
+    )
+    receipt = result.case.receipt_number
+    case_start_review(staff=staff("aoba-clerk"), case=result.case)
+
+    clerk_context, clerk = sign_in(browser, site, "aoba-clerk")
+    clerk.goto(f"/staff/cases/{receipt}/")
+    draft = clerk.get_by_test_id("route-approve-kian")
+    draft.get_by_role("radio", name="却下案").check()
+    draft.get_by_role("button", name="起案する").click()
+    expect(clerk.locator(".error-summary")).to_contain_text("却下の理由を入力してください")
+    axe_check(clerk)
+    draft = clerk.get_by_test_id("route-approve-kian")
+    expect(draft.get_by_role("radio", name="却下案")).to_be_checked()
+    draft.locator("textarea[name=proposal_message]").fill("登録された印鑑がありません。")
+    draft.get_by_role("button", name="起案する").click()
+    expect(clerk.get_by_test_id("route-step-kian-shimin").get_by_test_id("route-status")).to_have_text("承認")
+    clerk_context.close()
+
+    reviewer_context, reviewer = sign_in(browser, site, "aoba-reviewer")
+    reviewer.goto(f"/staff/cases/{receipt}/")
+    expect(reviewer.get_by_test_id("route-proposal")).to_contain_text("却下案")
+    expect(reviewer.get_by_role("button", name="この段階を承認する")).to_have_count(0)
+    reviewer.get_by_role("button", name="却下案を承認する").click()
+    reviewer_context.close()
+
+    approver_context, approver = sign_in(browser, site, "aoba-approver")
+    approver.goto(f"/staff/cases/{receipt}/")
+    axe_check(approver)
+    approver.get_by_role("button", name="却下案を承認して決裁する").click()
+    expect(approver.get_by_test_id("status")).to_have_text("却下")
+    expect(approver.locator("main")).to_contain_text("登録された印鑑がありません。")
+    approver_context.close()

@@ -220,3 +220,13 @@ def test_a_notation_is_kept_only_when_it_means_the_stored_answer(aoba):
         definition, {"birth_date": "昭和55年1月3日"}, {"birth_date": "1980-01-02"}, today=date(2026, 6, 1)
     )
     assert other == {}
+
+
+def test_the_confirmation_page_needs_a_looked_up_case_and_a_checked_correction(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="確認してください。")
+    assert client.get("/status/correct/confirm/").status_code == 404
+    assert client.post("/status/correct/confirm/").status_code == 404
+    look_up(client, submitted)
+    response = client.post("/status/correct/confirm/")  # nothing checked yet: back to the form
+    assert response.status_code == 302 and response["Location"] == "/status/correct/"
+    assert current(submitted).status == CaseStatus.CORRECTION_REQUESTED
