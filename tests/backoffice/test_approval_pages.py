@@ -175,3 +175,29 @@ def test_only_an_administrator_registers_the_absence_of_someone_else(aoba):
     assert as_staff("aoba-clerk").post("/staff/approvals/absences/", form).status_code == 400
     assert as_staff("aoba-admin").post("/staff/approvals/absences/", form).status_code == 302
     assert Absence.objects.for_municipality(aoba).get().user == user("aoba-approver")
+
+
+def test_the_draft_proposes_a_rejection_and_the_last_stamp_decides_it_in_one_step(case):
+    """Issue 12, item 9: buttons say what the stage approves, and no extra click at the end."""
+    clerk, reviewer, approver = as_staff("aoba-clerk"), as_staff("aoba-reviewer"), as_staff("aoba-approver")
+    html = clerk.get(page(case)).content.decode()
+    assert "起案する" in html and 'name="proposal"' in html
+    missing = clerk.post(f"{page(case)}route/kian/approve/", {"proposing": "1", "message": ""})
+    assert missing.status_code == 400
+    no_reason = clerk.post(f"{page(case)}route/kian/approve/", {"proposing": "1", "proposal": "reject"})
+    assert no_reason.status_code == 400
+    assert "却下の理由を入力してください" in no_reason.content.decode()
+    clerk.post(
+        f"{page(case)}route/kian/approve/",
+        {"proposing": "1", "proposal": "reject", "proposal_message": "登録された印鑑がありません。"},
+    )
+    html = reviewer.get(page(case)).content.decode()
+    assert "却下案を承認する" in html and "この段階を承認する" not in html
+    stamp(reviewer, case, "shinsa")
+    html = approver.get(page(case)).content.decode()
+    assert "却下案を承認して決裁する" in html
+    response = approver.post(f"{page(case)}route/kessai/approve/", {"decide": "1", "message": ""})
+    assert response.status_code == 302
+    assert reload(case).status == S.REJECTED
+    decision = CaseEvent.objects.for_municipality(case.municipality).get(case=case, kind="decided")
+    assert decision.message == "登録された印鑑がありません。"

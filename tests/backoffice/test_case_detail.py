@@ -98,11 +98,27 @@ def test_after_a_correction_the_page_shows_the_new_answers_and_lists_the_earlier
     workflow.case_request_correction(staff=clerk, case=case, message="電話番号を確認してください。", now=now)
     workflow.case_correct(case=reload(case), answers={**INKAN, "phone": "029-200-9999"}, now=now)
     page = client.get(url(case)).content.decode()
-    current, earlier = page.split('id="h-versions"', 1)
+    current = page.split('data-testid="corrections"', 1)[0]
+    earlier = page.split('id="h-versions"', 1)[1]
     assert "029-200-9999" in current and "029-200-1234" not in current
     assert "<summary>第1版" in earlier
     assert "029-200-1234" in earlier
     assert "電話番号を確認してください。" in page  # the request, on the timeline
+
+
+def test_the_page_shows_what_each_correction_changed_and_the_reply(client, case, clerk, now):
+    """Issue 12, item 8: field by field, old → new, with the applicant's reply."""
+    workflow.case_request_correction(staff=clerk, case=case, message="電話番号を確認してください。", now=now)
+    workflow.case_correct(
+        case=reload(case), answers={**INKAN, "phone": "029-200-9999"}, reply="番号が違っていました。", now=now
+    )
+    page = client.get(url(case)).content.decode()
+    section = page.split('data-testid="corrections"', 1)[1].split("</section>", 1)[0]
+    row = section.split('data-testid="change-phone"', 1)[1].split("</tr>", 1)[0]
+    assert "<del>029-200-1234</del>" in row and "<ins>029-200-9999</ins>" in row
+    assert section.count('data-testid="change-') == 1  # only what changed
+    assert "番号が違っていました。" in section
+    assert "第1版 → 第2版" in section
 
 
 def test_the_page_shows_the_timeline(client, case, clerk, now):

@@ -166,6 +166,18 @@ def test_search_by_receipt_number_in_any_width(client, named_cases, clerk):
     assert receipts(queue(client, q=f" {full_width} ")) == [kato.receipt_number]
 
 
+def test_search_by_the_end_of_a_receipt_number_finds_the_case(client, named_cases, clerk):
+    """Issue 12: 「000008」 (the sequence, as read off a letter) finds the case."""
+    yamada, kato = named_cases
+    sequence = kato.receipt_number.rsplit("-", 1)[1]
+    assert receipts(queue(client, q=sequence)) == [kato.receipt_number]
+    assert receipts(queue(client, q=str(int(sequence)))) == [kato.receipt_number]
+    year_and_sequence = kato.receipt_number.split("-", 1)[1]
+    assert receipts(queue(client, q=year_and_sequence)) == [kato.receipt_number]
+    assert receipts(queue(client, q=f"{kato.fiscal_year - 1}-{sequence}")) == []
+    assert yamada.receipt_number not in receipts(queue(client, q=sequence))
+
+
 def test_search_that_matches_nothing_says_so(client, named_cases, clerk):
     page = queue(client, q="佐藤")
     assert receipts(page) == []

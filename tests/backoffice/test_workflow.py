@@ -188,7 +188,7 @@ def test_a_correction_keeps_the_receipt_number_and_every_earlier_answer(case, cl
     assert version.answers["phone"] == "029-200-1234"
     event = events(case)[-1]
     assert (event.kind, event.public, event.actor_label) == (CaseEvent.Kind.CORRECTED, True, "resident")
-    assert event.data == {"from": "correction_requested", "to": "in_review", "version": 2}
+    assert event.data == {"from": "correction_requested", "to": "in_review", "version": 2, "changed": ["phone"]}
     assert audit_events(case) == ["cases.case.correction_requested", "cases.case.corrected"]
 
 

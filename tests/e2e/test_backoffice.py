@@ -1,7 +1,8 @@
 """Staff and resident in real browsers (issue #3): a clerk signs in with TOTP, asks for a
-correction, the resident corrects it on the status page, the route is stamped 起案 → 審査 →
-決裁 by three people, the approver approves, and the resident sees the decision. axe-core
-checks the queue, the case page with its route and the approvals page."""
+correction, the resident corrects it on the status page (with a reply, in their own notation,
+after a confirmation step), staff see what changed, the route is stamped 起案 (proposing 承認)
+→ 審査 → 決裁 by three people, the last stamp decides, and the resident sees the decision
+(issue 12, items 8 and 9). axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -53,18 +54,40 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     resident.locator("#access_code").fill(result.access_code)
     resident.locator("main form button[type=submit]").click()
     expect(resident.locator("main")).to_contain_text("電話番号をご確認ください。")
-    resident.locator("a[href='/status/correct/']").click()
+    request_panel = resident.get_by_test_id("correction-request")
+    expect(request_panel).to_contain_text("電話番号をご確認ください。")
     axe_check(resident)
+    request_panel.locator("a[href='/status/correct/']").click()
+    axe_check(resident)
+    expect(resident.locator("#f-birth_date")).to_have_value("昭和55年1月2日")  # as typed, not ISO
     resident.locator("#f-phone").fill("090-1111-2222")
+    resident.locator("#f-address-building").fill("青葉荘（2階）")
+    resident.locator("#f-reply").fill("携帯電話の番号に直しました。")
     resident.locator("form.application-form button[type=submit]").click()
+    expect(resident).to_have_url(re.compile(r"/status/correct/confirm/$"))
+    changes = resident.get_by_test_id("correction-changes")
+    expect(changes).to_contain_text("029-200-1234")
+    expect(changes).to_contain_text("090-1111-2222")
+    expect(changes).to_contain_text("青葉荘（2階）")  # full-width brackets kept
+    expect(resident.get_by_test_id("correction-reply")).to_have_text("携帯電話の番号に直しました。")
+    axe_check(resident)
+    resident.get_by_role("button", name="補正した内容を送信する").click()
     expect(resident).to_have_url(re.compile(r"/status/$"))
+    expect(resident.locator("main")).to_contain_text("青葉荘（2階）")
 
-    # 起案 by the clerk, who sees the corrected answers and the route in order.
+    # The clerk sees what changed, field by field, and the reply; then drafts a 承認案 (起案).
     clerk.reload()
+    diff = clerk.get_by_test_id("correction-2")
+    expect(diff.get_by_test_id("change-phone")).to_contain_text("029-200-1234")
+    expect(diff.get_by_test_id("change-phone")).to_contain_text("090-1111-2222")
+    expect(diff.get_by_test_id("correction-reply")).to_have_text("携帯電話の番号に直しました。")
+    axe_check(clerk)
     expect(clerk.get_by_test_id("route")).to_be_visible()
     expect(clerk.get_by_test_id("decision-waits")).to_have_count(0)  # a clerk may not decide at all
-    clerk.locator("form[action$='/route/kian/approve/'] textarea").fill("本人確認書類を確認しました。")
-    clerk.locator("form[action$='/route/kian/approve/'] button").click()
+    draft = clerk.get_by_test_id("route-approve-kian")
+    draft.get_by_role("radio", name="承認案").check()
+    draft.locator("textarea[name=message]").fill("本人確認書類を確認しました。")
+    draft.get_by_role("button", name="起案する").click()
     expect(clerk.get_by_test_id("route-step-kian-shimin").get_by_test_id("route-status")).to_have_text("承認")
     clerk_context.close()
 
@@ -75,22 +98,67 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     axe_check(reviewer)
     reviewer.get_by_test_id("awaiting").get_by_role("link", name=receipt).click()
     axe_check(reviewer)
-    reviewer.locator("form[action$='/route/shinsa/approve/'] button").click()
+    reviewer.get_by_test_id("route-approve-shinsa").get_by_role("button", name="承認案を承認する").click()
     expect(reviewer.get_by_test_id("route-step-shinsa-shimin").get_by_test_id("route-status")).to_have_text("承認")
     reviewer_context.close()
 
-    # 決裁 by the approver, and only then the decision.
+    # 決裁 by the approver: the last stamp takes the proposed decision, without a second form.
     approver_context, approver = sign_in(browser, site, "aoba-approver")
     approver.goto(f"/staff/cases/{receipt}/")
     expect(approver.locator("main")).to_contain_text("090-1111-2222")
     expect(approver.get_by_test_id("decision-waits")).to_be_visible()
-    approver.locator("form[action$='/route/kessai/approve/'] button").click()
-    expect(approver.get_by_test_id("route-complete")).to_be_visible()
     axe_check(approver)
-    approver.locator("form[action$='/actions/approve/'] button").click()
-    expect(approver.locator("main")).to_contain_text("承認")
+    approver.get_by_test_id("route-approve-kessai").get_by_role("button", name="承認案を承認して決裁する").click()
+    expect(approver.get_by_test_id("route-complete")).to_be_visible()
+    expect(approver.get_by_test_id("status")).to_have_text("承認")
+    axe_check(approver)
     approver_context.close()
 
     resident.reload()
     expect(resident.get_by_test_id("status")).to_have_text("承認")
     resident_context.close()
+
+
+def test_a_proposed_rejection_is_approved_and_decided_in_one_step(browser, site, aoba, version_of):
+    """Issue 12, item 9: the 却下案 needs its reason, the buttons say 却下案, and the 決裁 rejects."""
+    from tests.backoffice.casework import staff
+
+    from madoguchi.cases.workflow import case_start_review
+
+    result = case_submit(
+        municipality=aoba,
+        procedure_version=version_of(aoba, "inkan-certificate"),
+        answers=INKAN,
+        idempotency_key="e2e-reject",
+    )
+    receipt = result.case.receipt_number
+    case_start_review(staff=staff("aoba-clerk"), case=result.case)
+
+    clerk_context, clerk = sign_in(browser, site, "aoba-clerk")
+    clerk.goto(f"/staff/cases/{receipt}/")
+    draft = clerk.get_by_test_id("route-approve-kian")
+    draft.get_by_role("radio", name="却下案").check()
+    draft.get_by_role("button", name="起案する").click()
+    expect(clerk.locator(".error-summary")).to_contain_text("却下の理由を入力してください")
+    axe_check(clerk)
+    draft = clerk.get_by_test_id("route-approve-kian")
+    expect(draft.get_by_role("radio", name="却下案")).to_be_checked()
+    draft.locator("textarea[name=proposal_message]").fill("登録された印鑑がありません。")
+    draft.get_by_role("button", name="起案する").click()
+    expect(clerk.get_by_test_id("route-step-kian-shimin").get_by_test_id("route-status")).to_have_text("承認")
+    clerk_context.close()
+
+    reviewer_context, reviewer = sign_in(browser, site, "aoba-reviewer")
+    reviewer.goto(f"/staff/cases/{receipt}/")
+    expect(reviewer.get_by_test_id("route-proposal")).to_contain_text("却下案")
+    expect(reviewer.get_by_role("button", name="この段階を承認する")).to_have_count(0)
+    reviewer.get_by_role("button", name="却下案を承認する").click()
+    reviewer_context.close()
+
+    approver_context, approver = sign_in(browser, site, "aoba-approver")
+    approver.goto(f"/staff/cases/{receipt}/")
+    axe_check(approver)
+    approver.get_by_role("button", name="却下案を承認して決裁する").click()
+    expect(approver.get_by_test_id("status")).to_have_text("却下")
+    expect(approver.locator("main")).to_contain_text("登録された印鑑がありません。")
+    approver_context.close()

@@ -1,4 +1,5 @@
-"""A resident answers a correction request (補正) through the status page (issue #3)."""
+"""A resident answers a correction request (補正) through the status page (issue #3), with a reply,
+a confirmation step and their own notation kept (issue 12, item 8)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -60,7 +61,8 @@ def test_the_resident_sees_the_request_and_corrects_the_application(client, subm
     assert "電話番号をご確認ください。" in page
     assert "/status/correct/" in page
     response = client.post("/status/correct/", form_data(phone="090-1111-2222"))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/status/correct/confirm/"
+    assert client.post("/status/correct/confirm/").status_code == 302
     case = Case.objects.for_municipality(submitted.case.municipality).get(pk=submitted.case.pk)
     [old] = AnswerVersion.objects.for_municipality(case.municipality).filter(case=case)
     assert case.status == CaseStatus.IN_REVIEW
@@ -76,7 +78,10 @@ def test_a_correction_with_errors_is_shown_again_and_changes_nothing(client, sub
     response = client.post("/status/correct/", form_data(birth_date="令和0年1月1日"))
     assert response.status_code == 400
     assert 'href="#f-birth_date"' in response.content.decode()
-    assert Case.objects.for_municipality(submitted.case.municipality).get(pk=submitted.case.pk).status == CaseStatus.CORRECTION_REQUESTED
+    assert (
+        Case.objects.for_municipality(submitted.case.municipality).get(pk=submitted.case.pk).status
+        == CaseStatus.CORRECTION_REQUESTED
+    )
 
 
 def test_the_correction_page_needs_a_looked_up_case(client, submitted, staff):
@@ -122,5 +127,106 @@ def test_an_attached_file_can_be_kept_when_correcting(client, aoba, version_of, 
     form["health_insurance_copy.keep"] = "1"
     response = client.post("/status/correct/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.post("/status/correct/confirm/").status_code == 302
     case = Case.objects.for_municipality(result.case.municipality).get(pk=result.case.pk)
     assert case.answers["health_insurance_copy"] == result.case.answers["health_insurance_copy"]
+
+
+def current(submitted) -> Case:
+    return Case.objects.for_municipality(submitted.case.municipality).get(pk=submitted.case.pk)
+
+
+def test_the_request_and_the_correct_button_stand_together_above_the_documents(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="電話番号をご確認ください。")
+    page = look_up(client, submitted).content.decode()
+    panel = page.split('data-testid="correction-request"', 1)[1].split("</section>", 1)[0]
+    assert "電話番号をご確認ください。" in panel and 'href="/status/correct/"' in panel
+    assert page.index('data-testid="correction-request"') < page.index('id="documents-title"')
+
+
+def test_nothing_is_stored_before_the_resident_confirms(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="電話番号をご確認ください。")
+    look_up(client, submitted)
+    client.post("/status/correct/", form_data(phone="090-1111-2222", reply="番号を直しました。"))
+    page = client.get("/status/correct/confirm/").content.decode()
+    assert current(submitted).status == CaseStatus.CORRECTION_REQUESTED
+    changes = page.split('data-testid="correction-changes"', 1)[1].split("</section>", 1)[0]
+    assert "029-200-1234" in changes and "090-1111-2222" in changes
+    assert "番号を直しました。" in page
+
+
+def test_the_reply_reaches_the_timeline_and_the_audit_says_what_changed(client, submitted, staff):
+    from madoguchi.audit.models import AuditEntry
+    from madoguchi.cases.models import CaseEvent
+
+    case_request_correction(staff=staff, case=submitted.case, message="電話番号をご確認ください。")
+    look_up(client, submitted)
+    client.post("/status/correct/", form_data(phone="090-1111-2222", reply="番号を直しました。"))
+    client.post("/status/correct/confirm/")
+    case = current(submitted)
+    event = CaseEvent.objects.for_municipality(case.municipality).get(case=case, kind="corrected")
+    assert event.message == "番号を直しました。" and event.data["changed"] == ["phone"]
+    entry = AuditEntry.objects.for_municipality(case.municipality).filter(event="cases.case.corrected").get()
+    assert entry.payload == {"version": 2, "changed": ["phone"], "has_reply": True}
+
+
+def test_going_back_from_the_confirmation_keeps_what_was_typed(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="確認してください。")
+    look_up(client, submitted)
+    client.post("/status/correct/", form_data(phone="090-1111-2222", reply="直しました"))
+    page = client.get("/status/correct/").content.decode()
+    assert 'value="090-1111-2222"' in page and ">直しました</textarea>" in page
+
+
+def test_wareki_and_full_width_brackets_come_back_as_typed(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="住所を確認してください。")
+    look_up(client, submitted)
+    client.post("/status/correct/", form_data(birth_date="昭和55年1月2日", **{"address.building": "青葉荘（2階）"}))
+    confirm = client.get("/status/correct/confirm/").content.decode()
+    assert "青葉荘（2階）" in confirm
+    client.post("/status/correct/confirm/")
+    case = current(submitted)
+    assert case.answers["birth_date"] == "1980-01-02"
+    assert "（" not in case.answers["address"]["building"]  # stored clean for staff and search
+    case_request_correction(staff=staff, case=case, message="もう一度確認してください。")
+    form = client.get("/status/correct/").content.decode()
+    assert 'value="昭和55年1月2日"' in form and 'value="青葉荘（2階）"' in form
+    status = client.get("/status/").content.decode()
+    assert "青葉荘（2階）" in status
+
+
+def test_a_notation_is_kept_only_when_it_means_the_stored_answer(aoba):
+    from datetime import date
+
+    from madoguchi.procedures.notation import notation_entered
+    from madoguchi.procedures.selectors import procedure_get
+
+    definition = procedure_get(municipality=aoba, slug="inkan-certificate").current_version.definition
+    kept = notation_entered(
+        definition,
+        {"birth_date": "昭和55年1月2日", "phone": "029-200-1234"},
+        {"birth_date": "1980-01-02", "phone": "029-200-1234"},
+        today=date(2026, 6, 1),
+    )
+    assert kept == {"birth_date": "昭和55年1月2日"}
+    hidden = notation_entered(
+        definition,
+        {"birth_date": "昭和55年1月2日\u202e"},
+        {"birth_date": "1980-01-02"},
+        today=date(2026, 6, 1),
+    )
+    assert hidden == {"birth_date": "昭和55年1月2日"}  # the bidi control is never kept
+    other = notation_entered(
+        definition, {"birth_date": "昭和55年1月3日"}, {"birth_date": "1980-01-02"}, today=date(2026, 6, 1)
+    )
+    assert other == {}
+
+
+def test_the_confirmation_page_needs_a_looked_up_case_and_a_checked_correction(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="確認してください。")
+    assert client.get("/status/correct/confirm/").status_code == 404
+    assert client.post("/status/correct/confirm/").status_code == 404
+    look_up(client, submitted)
+    response = client.post("/status/correct/confirm/")  # nothing checked yet: back to the form
+    assert response.status_code == 302 and response["Location"] == "/status/correct/"
+    assert current(submitted).status == CaseStatus.CORRECTION_REQUESTED

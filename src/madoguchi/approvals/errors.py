@@ -83,3 +83,31 @@ class RouteIncomplete(ApprovalError):
 
     code = "route_incomplete"
     message = _("The approval route is not complete yet.")
+
+
+class ProposalReasonRequired(ApprovalError):
+    status = 422
+    kind = "message-required"
+    code = "proposal_reason_required"
+    message = _("Give the reason for the rejection: the applicant is told it.")
+
+
+class ProposalMissing(ApprovalError):
+    status = 422
+    kind = Invalid.kind
+    code = "proposal_missing"
+    message = _("Choose what the draft proposes: to grant or to reject the application.")
+
+
+class ProposalMisplaced(ApprovalError):
+    status = 422
+    kind = Invalid.kind
+    code = "proposal_misplaced"
+    message = _("Only the first step of the route (起案) proposes the outcome.")
+
+
+class DecisionDiffersFromProposal(ApprovalError):
+    """Raised by ``case_decide`` when the decision is not what the route approved."""
+
+    code = "decision_differs"
+    message = _("The decision must be the outcome the approval route approved.")

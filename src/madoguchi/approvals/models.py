@@ -46,6 +46,13 @@ class Decision(models.TextChoices):
     RETURN = "return", _("Returned (差戻し)")
 
 
+class Proposal(models.TextChoices):
+    """What the draft (起案) proposes: the 決裁 at the end of the route takes this outcome."""
+
+    APPROVE = "approve", _("Proposal to grant (承認案)")
+    REJECT = "reject", _("Proposal to reject (却下案)")
+
+
 class Absence(models.Model):
     """不在登録: a staff member is away from ``start`` to ``end`` (inclusive dates).
 
@@ -125,6 +132,10 @@ class Approval(models.Model):
     capacity = models.CharField(_("capacity"), max_length=16, choices=Capacity.choices)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # Only on the stamp of a route's first step (起案): the outcome the route is asked to approve,
+    # and what the resident will be told (the reason, for a rejection).
+    proposal = models.CharField(_("proposal"), max_length=16, choices=Proposal.choices, blank=True)
+    proposal_message = models.TextField(_("message to the applicant"), blank=True)
     created_at = models.DateTimeField(_("at"))
     # 後閲: a 代決 must be looked at afterwards by a holder of the step's role (the absent decider).
     post_review_required = models.BooleanField(default=False)

@@ -93,6 +93,24 @@ def is_complete(rows: list[ApprovalStep], case: Case) -> bool:
     )
 
 
+def proposal_of(rows: list[ApprovalStep], approvals: Iterable[Approval]) -> Approval | None:
+    """Return the stamp of the current generation's first step that proposed an outcome (起案)."""
+    first = {row.pk for row in rows if row.position == min(r.position for r in rows)} if rows else set()
+    return next(
+        (a for a in approvals if a.step_id in first and a.decision == Decision.APPROVE and a.proposal),
+        None,
+    )
+
+
+def route_proposal(case: Case) -> Approval | None:
+    """Return the stamp with the outcome ``case``'s current route proposes, or None."""
+    rows = current_generation(case_steps(case))
+    if not rows:
+        return None
+    approvals = Approval.objects.for_municipality(case.municipality).filter(step__in=[r.pk for r in rows])
+    return proposal_of(rows, approvals)
+
+
 def route_is_complete(case: Case) -> bool:
     """Return whether ``case`` may be decided as far as its approval route goes.
 
@@ -205,6 +223,9 @@ class RouteStatus:
     steps: list[StepState]
     # Earlier generations' approvals and returns (差戻し), oldest first.
     history: list[Approval]
+    # What the draft (起案) of the current generation proposes: "approve", "reject" or "".
+    proposal: str = ""
+    proposal_message: str = ""
 
 
 def route_status(*, case: Case, now: datetime | None = None) -> RouteStatus:
@@ -259,6 +280,7 @@ def route_status(*, case: Case, now: datetime | None = None) -> RouteStatus:
                 may_act=may_act,
             )
         )
+    proposed = proposal_of(rows, approvals) if started else None
     return RouteStatus(
         has_route=True,
         started=started,
@@ -266,6 +288,8 @@ def route_status(*, case: Case, now: datetime | None = None) -> RouteStatus:
         complete=started and is_complete(rows, case),
         steps=steps,
         history=[a for a in approvals if a.step.generation != generation],
+        proposal=proposed.proposal if proposed else "",
+        proposal_message=proposed.proposal_message if proposed else "",
     )
 
 

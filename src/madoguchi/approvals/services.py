@@ -33,13 +33,15 @@ from madoguchi.approvals.errors import (
     AlreadyPostReviewed,
     ApprovalNotAllowed,
     CaseNotInReview,
+    ProposalMisplaced,
+    ProposalReasonRequired,
     ReasonRequired,
     StepAlreadyDone,
     StepNotFound,
     StepOutOfOrder,
 )
 from madoguchi.approvals.events import ApprovalRecorded, approval_recorded
-from madoguchi.approvals.models import Absence, Approval, ApprovalStep, Capacity, Decision, StepStatus
+from madoguchi.approvals.models import Absence, Approval, ApprovalStep, Capacity, Decision, Proposal, StepStatus
 from madoguchi.approvals.routes import RouteStep
 from madoguchi.approvals.selectors import (
     actionable,
@@ -48,10 +50,13 @@ from madoguchi.approvals.selectors import (
     current_generation,
     is_complete,
     may_post_review,
+    route_is_complete,
+    route_proposal,
     route_steps_planned,
     staffing_on,
     step_capacity,
 )
+from madoguchi.cases import workflow
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department
@@ -212,6 +217,8 @@ def step_approve(
     comment: str = "",
     now: datetime | None = None,
     department: str | None = None,
+    proposal: str = "",
+    proposal_message: str = "",
 ) -> Approval:
     """Approve step ``step_id`` of ``case``'s route as ``staff``, and return the approval.
 
@@ -219,11 +226,23 @@ def step_approve(
     delegation rule, or 代決 while every holder of the step's role is absent — which then
     needs 後閲 (:func:`post_review`). For a 合議 step, ``department`` (a code) picks the
     consulted department to approve for; by default the first one ``staff`` may act for.
+
+    The first step (起案) may record the ``proposal`` ("approve" or "reject") that the rest
+    of the route approves and the 決裁 then takes, with ``proposal_message`` for the resident
+    (required for a rejection: it is the reason they are given). Raise ProposalMisplaced for a
+    proposal on a later step.
     """
     now = now or timezone.now()
+    if proposal and proposal not in Proposal.values:
+        raise ProposalMisplaced
     with transaction.atomic():
         case, rows, row, capacity = _prepare(staff, case, step_id, department, now, approving=True)
         text = _text(comment)
+        message = _text(proposal_message) if proposal else ""
+        if proposal and row.position != min(r.position for r in rows):
+            raise ProposalMisplaced
+        if proposal == Proposal.REJECT and not message:
+            raise ProposalReasonRequired
         approval = Approval.objects.for_municipality(case.municipality).create(
             municipality=case.municipality,
             case=case,
@@ -232,6 +251,8 @@ def step_approve(
             capacity=capacity,
             decision=Decision.APPROVE,
             comment=text,
+            proposal=proposal,
+            proposal_message=message,
             created_at=now,
             post_review_required=capacity == Capacity.DEPUTY,
         )
@@ -249,10 +270,48 @@ def step_approve(
                 "approval": approval.pk,
                 "has_comment": bool(text),
                 "route_complete": is_complete(rows, case),
+                "proposal": proposal,
             },
         )
         _timeline(case, CaseEvent.Kind.STEP_APPROVED, staff, row, now, text=text, capacity=capacity)
     return approval
+
+
+def step_decide(
+    *,
+    staff: StaffContext,
+    case: Case,
+    step_id: str,
+    comment: str = "",
+    now: datetime | None = None,
+    department: str | None = None,
+) -> tuple[Approval, Case | None]:
+    """Stamp the route's last step and, when that completes the route, take the 決裁 at once.
+
+    The decision is the outcome the draft proposed (承認案 → 承認, 却下案 → 却下 with the
+    draft's reason), so the decider does not have to choose it again on a second form. It is
+    taken only when ``staff`` may decide cases of the department (a 専決 stamp by a reviewer
+    leaves the decision to an approver) and the draft recorded a proposal. Both happen in one
+    transaction: if the decision is refused, the stamp is not recorded either. Return the
+    approval and the decided case (None when only the stamp was recorded).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        approval = step_approve(
+            staff=staff, case=case, step_id=step_id, comment=comment, now=now, department=department
+        )
+        decided = None
+        proposed = route_proposal(case)
+        if proposed is not None and staff.can("decide", case.department_id) and route_is_complete(case):
+            # case_decide re-checks the route (case_changing) under the same row lock.
+            decided = workflow.case_decide(
+                staff=staff,
+                case=case,
+                approve=proposed.proposal == Proposal.APPROVE,
+                reason=proposed.proposal_message,
+                now=now,
+            )
+    return approval, decided
 
 
 def step_return(

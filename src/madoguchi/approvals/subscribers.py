@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from madoguchi.approvals.errors import RouteIncomplete
-from madoguchi.approvals.selectors import route_is_complete
+from madoguchi.approvals.errors import DecisionDiffersFromProposal, RouteIncomplete
+from madoguchi.approvals.models import Proposal
+from madoguchi.approvals.selectors import route_is_complete, route_proposal
 from madoguchi.approvals.services import route_start
 from madoguchi.cases.events import CaseChanging, CaseStatusChanged
 from madoguchi.cases.models import CaseStatus
@@ -17,9 +18,17 @@ REVIEW_STARTS = frozenset({"start_review", "assign"})
 
 
 def decision_waits_for_route(event: CaseChanging) -> None:
-    """Refuse the decision (承認 or 却下, both the 決裁) while the route is not complete."""
-    if event.action == "decide" and not route_is_complete(event.case):
+    """Refuse the decision (承認 or 却下, both the 決裁) while the route is not complete, and
+    one that is not the outcome the route's draft (起案) proposed and everyone approved."""
+    if event.action != "decide":
+        return
+    if not route_is_complete(event.case):
         raise RouteIncomplete
+    proposed = route_proposal(event.case)
+    if proposed is not None:
+        expected = CaseStatus.APPROVED if proposed.proposal == Proposal.APPROVE else CaseStatus.REJECTED
+        if event.to != expected:
+            raise DecisionDiffersFromProposal
 
 
 def route_on_review_start(event: CaseStatusChanged) -> None:

@@ -33,6 +33,8 @@ class Draft:
     # field id -> [{"name", "content_type", "size", "sha256", "storage_name"}]
     files: dict[str, list[dict]] = field(default_factory=dict)
     completed_steps: list[str] = field(default_factory=list)
+    # The resident's own notation of some answers (procedures.notation), shown back as typed.
+    entered: dict[str, Any] = field(default_factory=dict)
 
     def as_session(self) -> dict:
         return {
@@ -41,6 +43,7 @@ class Draft:
             "values": self.values,
             "files": self.files,
             "completed_steps": self.completed_steps,
+            "entered": self.entered,
         }
 
 
@@ -81,11 +84,15 @@ def draft_store_step(
     step_field_ids: list[str],
     values: dict[str, Any],
     attachments: list[PendingAttachment],
+    entered: dict[str, Any] | None = None,
 ) -> None:
-    """Replace the draft's answers for one step with freshly validated ones."""
+    """Replace the draft's answers for one step with freshly validated ones (and ``entered``,
+    their notation as typed where it differs)."""
     for field_id in step_field_ids:
         draft.values.pop(field_id, None)
         draft.files.pop(field_id, None)
+        draft.entered.pop(field_id, None)
+    draft.entered.update({k: v for k, v in (entered or {}).items() if k in step_field_ids})
     for attachment in attachments:
         name = store_verified(
             f"{DRAFTS_DIR}/{draft.token}/{attachment.sha256}",

@@ -65,6 +65,9 @@ class Case(LoggedModel, models.Model):
         _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED, db_index=True
     )
     answers = models.JSONField(_("answers"))
+    # The resident's own notation of some answers (和暦, full-width brackets), shown back to them
+    # where it means exactly the clean answer (procedures.notation). Staff use ``answers``.
+    answers_entered = models.JSONField(default=dict, blank=True)
     language = models.CharField(_("language"), max_length=12, default="ja")
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     idempotency_key = models.CharField(max_length=100)

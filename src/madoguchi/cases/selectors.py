@@ -31,6 +31,8 @@ DUE_SOON_DAYS = 3
 OPEN_STATUS_VALUES = [CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION_REQUESTED]
 
 RECEIPT_RE = re.compile(r"^(\d{6})-(\d{4})-(\d{6})$")
+# The end of a receipt number: its sequence, optionally after the fiscal year (「000008」, 「2026-000008」).
+PARTIAL_RECEIPT_RE = re.compile(r"^(?:(?P<year>\d{4})-)?(?P<sequence>\d{1,6})$")
 
 
 def normalize_receipt_number(value: str) -> str:
@@ -137,10 +139,7 @@ def _extra_visibility(staff: StaffContext) -> Q | None:
 def case_visible_beyond_roles(*, staff: StaffContext, case: Case) -> bool:
     """Return whether ``staff`` sees ``case`` through another app's rule (e.g. a 合議 on its route)."""
     extra = _extra_visibility(staff)
-    return (
-        extra is not None
-        and Case.objects.for_municipality(staff.municipality).filter(extra, pk=case.pk).exists()
-    )
+    return extra is not None and Case.objects.for_municipality(staff.municipality).filter(extra, pk=case.pk).exists()
 
 
 def _encode_cursor(case: Case) -> str:
@@ -187,8 +186,14 @@ def case_queue(
     query = filters.query.strip()[:100]
     if query:
         receipt = normalize_receipt_number(query)
+        partial = PARTIAL_RECEIPT_RE.match(receipt)
         if RECEIPT_RE.match(receipt):
             cases = cases.filter(receipt_number=receipt)
+        elif partial:
+            # Staff read a number off a letter or hear it by phone: 「000008」 or 「2026-8」 is
+            # the 8th case of any year (or of 2026); the municipality code is implied.
+            year, sequence = partial.group("year"), int(partial.group("sequence"))
+            cases = cases.filter(sequence=sequence, **({"fiscal_year": int(year)} if year else {}))
         else:
             # search_name is "山田 花子 ヤマダ ハナコ"; staff type 山田花子 as often as 山田 花子.
             cases = cases.annotate(search_compact=Replace("search_name", Value(" "), Value("")))
@@ -234,6 +239,31 @@ def queue_procedures(*, staff: StaffContext) -> list[Procedure]:
 def case_answer_versions(*, staff: StaffContext, case: Case) -> list[AnswerVersion]:
     """Return the earlier versions of the case's answers (before each 補正), oldest first."""
     return list(AnswerVersion.objects.for_municipality(staff.municipality).filter(case=case).order_by("number"))
+
+
+@dataclass(frozen=True)
+class CorrectionRound:
+    """One 補正 by the resident: the answers before and after it, and their reply."""
+
+    event: CaseEvent
+    before: dict
+    after: dict
+
+
+def case_correction_rounds(
+    *, case: Case, versions: list[AnswerVersion], events: list[CaseEvent]
+) -> list[CorrectionRound]:
+    """Pair each correction on ``case``'s timeline with the answers before and after it, newest
+    first. ``versions`` and ``events`` are what :func:`case_answer_versions` and
+    :func:`case_timeline` returned for the page (no further queries)."""
+    answers = {version.number: version.answers for version in versions}
+    answers[case.answers_version] = case.answers
+    rounds = []
+    for event in events:
+        number = event.data.get("version") if event.kind == CaseEvent.Kind.CORRECTED else None
+        if number and number - 1 in answers and number in answers:
+            rounds.append(CorrectionRound(event=event, before=answers[number - 1], after=answers[number]))
+    return rounds[::-1]
 
 
 def case_attachments(*, staff: StaffContext, case: Case) -> list[Attachment]:
@@ -288,7 +318,9 @@ def case_current_uploads(*, case: Case, field_id: str) -> list:
     """
     kept = []
     for item in case.answers.get(field_id, []) if isinstance(case.answers.get(field_id), list) else []:
-        attachment = Attachment.objects.for_municipality(case.municipality).filter(case=case, sha256=item["sha256"]).first()
+        attachment = (
+            Attachment.objects.for_municipality(case.municipality).filter(case=case, sha256=item["sha256"]).first()
+        )
         if attachment is None:
             continue
         with default_storage.open(attachment.storage_name, "rb") as handle:

@@ -34,6 +34,7 @@ from madoguchi.procedures.answers import CleanAnswers, clean_answers
 from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
+from madoguchi.procedures.notation import notation_entered
 from madoguchi.procedures.services import fold_for_search
 from madoguchi.storage.services import store_verified
 from madoguchi.tenants.models import Municipality
@@ -201,6 +202,10 @@ def case_submit(
             channel=channel,
             idempotency_key=idempotency_key,
         ),
+    )
+    # What the resident typed, where its notation differs (和暦, full-width): shown back to them.
+    case.answers_entered = notation_entered(
+        procedure_version.definition, answers, clean.values, today=timezone.localdate(now), language=language
     )
     fingerprint = case.request_fingerprint
     # Other domains check before anything is locked or written (a signature costs milliseconds).

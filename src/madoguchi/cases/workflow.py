@@ -34,6 +34,7 @@ from madoguchi.cases.events import (
 from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.cases.services import store_attachment
 from madoguchi.procedures.answers import clean_answers
+from madoguchi.procedures.notation import notation_entered, visible_text
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 from madoguchi.tenants.models import StaffMembership
 
@@ -309,15 +310,22 @@ def case_resident_withdraw(*, case: Case, message: str = "", now: datetime | Non
     return locked
 
 
-def case_correct(*, case: Case, answers: dict, files: dict | None = None, now: datetime | None = None) -> Case:
+def case_correct(
+    *, case: Case, answers: dict, files: dict | None = None, reply: str = "", now: datetime | None = None
+) -> Case:
     """Store the resident's corrected answers (補正) and return the case to review.
 
     The answers are validated against the same procedure version; the previous answers are
-    kept as an :class:`AnswerVersion`, and the receipt number does not change.
+    kept as an :class:`AnswerVersion`, and the receipt number does not change. ``reply`` is
+    the resident's free-text answer to the correction request (what they changed and why,
+    or why a field stays as it is); staff see it on the timeline beside what changed. The
+    resident's own notation of the answers is kept for showing back (procedures.notation).
     """
     now = now or timezone.now()
     definition = case.procedure_version.definition
-    clean = clean_answers(definition, answers, files, today=timezone.localdate(now), language=case.language)
+    today = timezone.localdate(now)
+    clean = clean_answers(definition, answers, files, today=today, language=case.language)
+    text = visible_text(reply)[:MAX_MESSAGE_LENGTH]
     with transaction.atomic():
         locked = Case.objects.for_municipality(case.municipality).select_for_update().get(pk=case.pk)
         if locked.status not in TRANSITIONS["correct"]["from"]:
@@ -330,10 +338,18 @@ def case_correct(*, case: Case, answers: dict, files: dict | None = None, now: d
             created_at=now,
             created_by=RESIDENT,
         )
+        changed = [
+            fid
+            for fid in dict.fromkeys([*locked.answers, *clean.values])
+            if locked.answers.get(fid) != clean.values.get(fid)
+        ]
         previous = _set_status(locked, S.IN_REVIEW, now)
         locked.answers = clean.values
+        locked.answers_entered = notation_entered(
+            definition, answers, clean.values, today=today, language=case.language
+        )
         locked.answers_version += 1
-        locked.save(update_fields=["answers", "answers_version", "status", "updated_at"])
+        locked.save(update_fields=["answers", "answers_entered", "answers_version", "status", "updated_at"])
         if clean.attachments:
             Attachment.objects.for_municipality(locked.municipality).bulk_create(
                 [
@@ -355,10 +371,16 @@ def case_correct(*, case: Case, answers: dict, files: dict | None = None, now: d
             CaseEvent.Kind.CORRECTED,
             staff=None,
             actor_label=RESIDENT,
+            message=text,
             public=True,
-            data={"from": previous, "to": S.IN_REVIEW, "version": locked.answers_version},
+            data={"from": previous, "to": S.IN_REVIEW, "version": locked.answers_version, "changed": changed},
             now=now,
         )
-        locked.log_action("cases.case.corrected", actor=RESIDENT, payload={"version": locked.answers_version})
+        # Field ids only: the answers themselves are personal data and stay out of the audit chain.
+        locked.log_action(
+            "cases.case.corrected",
+            actor=RESIDENT,
+            payload={"version": locked.answers_version, "changed": changed, "has_reply": bool(text)},
+        )
         case_corrected.publish(CaseCorrected(case=locked, previous=previous, now=now))
     return locked

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("status/", status.status_lookup, name="status"),
     path("status/correct/", correction.correction, name="correction"),
+    path("status/correct/confirm/", correction.correction_confirm, name="correction_confirm"),
     path("demo/software-card.p12", signing.demo_software_card, name="demo_software_card"),
     path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
     path("status/documents/<int:document_id>/", documents.document_download, name="document"),

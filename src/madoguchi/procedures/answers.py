@@ -14,6 +14,7 @@ from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.procedures.errors import AnswersInvalid, FieldError, FieldInvalid
 from madoguchi.procedures.fields import FIELD_TYPES, CleanContext, is_empty
 from madoguchi.procedures.files import PendingAttachment
+from madoguchi.procedures.notation import notation_text
 
 
 @dataclass
@@ -135,3 +136,35 @@ def display_answers(definition: dict, values: dict[str, Any], language: str) -> 
         if items:
             rows.append({"id": step["id"], "title": translated(step["title"], language), "items": items})
     return rows
+
+
+def answers_diff(
+    definition: dict,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    language: str,
+    *,
+    entered_before: dict[str, Any] | None = None,
+    entered_after: dict[str, Any] | None = None,
+) -> list[dict]:
+    """Return the fields whose answer differs between ``before`` and ``after``, in form order,
+    as ``{"id", "label", "before", "after"}`` with display texts ("" where there was none).
+
+    What a 補正 changed, field by field. ``entered_*`` (procedures.notation) show the texts
+    in the resident's own notation, for pages that show the resident what they typed.
+    """
+    changes = []
+    for _step, spec in iter_fields(definition):
+        fid = spec["id"]
+        old, new = before.get(fid), after.get(fid)
+        if old == new:
+            continue
+        changes.append(
+            {
+                "id": fid,
+                "label": translated(spec["label"], language),
+                "before": "" if old is None else notation_text(spec, old, (entered_before or {}).get(fid), language),
+                "after": "" if new is None else notation_text(spec, new, (entered_after or {}).get(fid), language),
+            }
+        )
+    return changes

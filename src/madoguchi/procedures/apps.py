@@ -14,3 +14,6 @@ class ProceduresConfig(AppConfig):
         from madoguchi.procedures.definition import definition_checks
 
         definition_checks.add("procedures.appeal", check_appeal)
+        from madoguchi.procedures.signer import check_signer
+
+        definition_checks.add("procedures.signer", check_signer)

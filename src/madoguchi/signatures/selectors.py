@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.procedures.definition import iter_fields
+from madoguchi.procedures.signer import signer_fields
 from madoguchi.signatures.models import ResidentSignature
 
 _SPACES = re.compile(r"\s+")
@@ -40,17 +40,18 @@ def _folded(text: str) -> str:
 
 
 def _typed_facts(definition: dict, answers: dict) -> dict[str, str]:
+    """The signer's facts as typed, from the fields the procedure names for its signer."""
     found: dict[str, str] = {}
-    for _step, spec in iter_fields(definition):
-        value = answers.get(spec["id"])
+    for fact, field_id in signer_fields(definition, answers).items():
+        value = answers.get(field_id)
         if value in (None, "", {}):
             continue
-        if spec["type"] == "name" and "name" not in found:
+        if fact == "name":
             found["name"] = " ".join(p for p in (value.get("family", ""), value.get("given", "")) if p)
-        elif spec["type"] == "address" and "address" not in found:
+        elif fact == "address":
             found["address"] = "".join(value.get(p, "") for p in ("prefecture", "city", "town", "block", "building"))
-        elif spec["type"] == "date" and "birth" in spec["id"] and "birth_date" not in found:
-            found["birth_date"] = str(value)
+        else:
+            found[fact] = str(value)
     return found
 
 

@@ -23,7 +23,12 @@ from madoguchi.approvals import absences, selectors, services
 from madoguchi.approvals import errors as refusals
 from madoguchi.backoffice.views.cases import _render_case, staff_page
 from madoguchi.cases.selectors import case_get_for_staff
+from madoguchi.core.errors import DomainError
 
+DECIDED = {
+    "approved": gettext_lazy("Your approval was recorded, and the application was approved."),
+    "rejected": gettext_lazy("Your approval was recorded, and the application was rejected."),
+}
 ROUTE_ACTIONS = {
     "approve": (services.step_approve, gettext_lazy("Your approval was recorded.")),
     "return": (services.step_return, gettext_lazy("The application was returned to the start of the route.")),
@@ -39,19 +44,41 @@ def route_action(request, receipt_number: str, step_id: str, action: str):
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
     text = request.POST.get("message", "")
     department = request.POST.get("department", "")[:40] or None
-    keyword = {"comment": text} if action == "approve" else {"reason": text}
+    keyword: dict = {"comment": text} if action == "approve" else {"reason": text}
+    proposal = request.POST.get("proposal", "")[:16]
+    if action == "approve" and "proposing" in request.POST:
+        keyword.update(proposal=proposal, proposal_message=request.POST.get("proposal_message", ""))
+    deciding = action == "approve" and request.POST.get("decide") == "1"
     try:
-        perform(staff=request.staff, case=case, step_id=step_id[:40], department=department, **keyword)
+        if action == "approve" and "proposing" in request.POST and not proposal:
+            raise refusals.ProposalMissing
+        if deciding:
+            _approval, decided = services.step_decide(
+                staff=request.staff, case=case, step_id=step_id[:40], department=department, comment=text
+            )
+            if decided is not None:
+                success = DECIDED[decided.status]
+        else:
+            perform(staff=request.staff, case=case, step_id=step_id[:40], department=department, **keyword)
     except refusals.ApprovalNotAllowed:
         raise Http404 from None
     except refusals.ApprovalError as error:
-        status = 400 if isinstance(error, refusals.ReasonRequired) else 409
+        status = 400 if error.status == 422 else 409
         return _render_case(
             request,
             case,
             route_error={"step": step_id, "department": department, "message": error.message, "action": action},
-            values={"route": text},
+            values={"route": text, "proposal": proposal, "proposal_message": request.POST.get("proposal_message", "")},
             status=status,
+        )
+    except DomainError as error:  # the decision refused by another domain (e.g. signing)
+        if error.status == 404:
+            raise
+        return _render_case(
+            request,
+            case,
+            route_error={"step": step_id, "department": department, "message": str(error), "action": action},
+            status=error.status,
         )
     messages.success(request, success)
     return redirect("backoffice:case", receipt_number=case.receipt_number)

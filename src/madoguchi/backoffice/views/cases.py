@@ -31,6 +31,7 @@ from madoguchi.cases.selectors import (
     case_answer_versions,
     case_assignable_staff,
     case_attachments,
+    case_correction_rounds,
     case_due_state,
     case_get_for_staff,
     case_queue,
@@ -38,7 +39,7 @@ from madoguchi.cases.selectors import (
     queue_procedures,
 )
 from madoguchi.core.errors import DomainError, NotFound
-from madoguchi.procedures.answers import display_answers
+from madoguchi.procedures.answers import answers_diff, display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.selectors import case_documents, documents_enabled
@@ -51,6 +52,7 @@ MAX_PARAM_LENGTH = 100
 STATUS_FILTERS = [("", gettext_lazy("All")), ("open", gettext_lazy("Open")), *CaseStatus.choices]
 ASSIGNEE_FILTERS = [("", gettext_lazy("Anyone")), ("me", gettext_lazy("Me")), ("none", gettext_lazy("Unassigned"))]
 DUE_FILTERS = [("", gettext_lazy("Any")), ("overdue", gettext_lazy("Overdue")), ("soon", gettext_lazy("Due soon"))]
+
 
 def _error(request, status: int, title: str, message: str, *, case=None):
     context = {"error_title": title, "message": message, "case": case}
@@ -156,9 +158,14 @@ def _render_case(
     definition = case.procedure_version.definition
     actions = case_available_actions(staff=staff, case=case)
     route = route_status(case=case)
+    earlier = case_answer_versions(staff=staff, case=case)
     versions = [
-        {"version": version, "sections": display_answers(definition, version.answers, language)}
-        for version in case_answer_versions(staff=staff, case=case)
+        {"version": version, "sections": display_answers(definition, version.answers, language)} for version in earlier
+    ]
+    events = case_timeline(staff=staff, case=case)
+    corrections = [
+        {"round": item, "changes": answers_diff(definition, item.before, item.after, language)}
+        for item in case_correction_rounds(case=case, versions=earlier, events=events)
     ]
     context = {
         "case": case,
@@ -166,18 +173,13 @@ def _render_case(
         "sections": display_answers(definition, case.answers, language),
         "versions": versions,
         "attachments": case_attachments(staff=staff, case=case),
-        "events": case_timeline(staff=staff, case=case),
+        "events": events,
+        "corrections": corrections,
         "actions": actions,
         "assignable": case_assignable_staff(staff=staff, case=case) if "assign" in actions else [],
         "due": case_due_state(case=case, today=timezone.localdate()),
         "route": route,
-        "route_steps": [
-            {
-                "state": step,
-                "mine": next((a.capacity for a in step.may_act if a.user_id == staff.user_id), None),
-            }
-            for step in route.steps
-        ],
+        "route_steps": route_step_items(staff=staff, case=case, route=route),
         "route_error": route_error,
         "post_reviews": post_reviews_for_case(staff=staff, case=case),
         "stamp_signatures": organisation_stamp_signatures(case=case),
@@ -194,6 +196,46 @@ def _render_case(
         ],
     }
     return render(request, "backoffice/case_detail.html", context, status=status)
+
+
+def route_step_items(*, staff, case, route) -> list[dict]:
+    """The route's steps with, for the signed-in staff member, the stamp they may give and the
+    words of its button: what the stage approves (承認案 / 却下案), and on the last step, the
+    decision taken with it."""
+    first = min((step.position for step in route.steps), default=0)
+    may_decide = staff.can("decide", case.department_id)
+    items = []
+    for step in route.steps:
+        mine = next((a.capacity for a in step.may_act if a.user_id == staff.user_id), None)
+        proposing = step.position == first and not route.proposal
+        decides = step.kind == "decide" and bool(route.proposal) and may_decide
+        items.append(
+            {
+                "state": step,
+                "mine": mine,
+                "proposing": proposing,
+                "decides": decides,
+                "button": route_button_label(proposal=route.proposal, proposing=proposing, decides=decides),
+                "capacity": "" if mine in (None, "regular") else mine,
+            }
+        )
+    return items
+
+
+def route_button_label(*, proposal: str, proposing: bool, decides: bool) -> str:
+    if proposing:
+        return _("Submit the draft (起案)")
+    if decides:
+        return (
+            _("Approve the proposal to grant and decide")
+            if proposal == "approve"
+            else _("Approve the proposal to reject and decide")
+        )
+    if proposal == "approve":
+        return _("Approve the proposal to grant")
+    if proposal == "reject":
+        return _("Approve the proposal to reject")
+    return _("Approve this step")
 
 
 def _may_issue_documents(staff, case) -> bool:
@@ -235,7 +277,9 @@ def case_action(request, receipt_number: str, action: str):
     case = case_get_for_staff(staff=request.staff, receipt_number=receipt_number)
     message = request.POST.get("message", "")[: workflow.MAX_MESSAGE_LENGTH]
     try:
-        assignee_id = _assignee_id(request.staff, _param(request.POST, "assignee")) if definition.takes_assignee else None
+        assignee_id = (
+            _assignee_id(request.staff, _param(request.POST, "assignee")) if definition.takes_assignee else None
+        )
         case_action_perform(staff=request.staff, case=case, action=action, message=message, assignee_id=assignee_id)
     except (MessageRequired, InvalidAssignee) as error:
         field = "assign" if isinstance(error, InvalidAssignee) else action

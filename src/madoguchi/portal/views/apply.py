@@ -30,6 +30,7 @@ from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import AnswersInvalid, clean_answers, display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.notation import notation_display, notation_entered, notation_for_form
 from madoguchi.procedures.selectors import procedure_get
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
 from madoguchi.signatures.verification import SignatureRejected
@@ -129,7 +130,7 @@ def apply_step(request, code: str, slug: str, step_id: str):
     step_field_ids = [f["id"] for f in step["fields"]]
     earlier = {k: v for k, v in draft.values.items() if k not in step_field_ids}
     errors = []
-    values = draft.values
+    values = notation_for_form(draft.values, draft.entered)
     if request.method == "POST":
         raw = raw_answers_from_post(step, request.POST)
         files = {f["id"]: request.FILES.getlist(f["id"]) for f in step["fields"] if f["type"] == "file"}
@@ -148,7 +149,7 @@ def apply_step(request, code: str, slug: str, step_id: str):
             )
         except AnswersInvalid as exc:
             errors = exc.errors
-            values = {**draft.values, **raw}
+            values = {**values, **raw}
         else:
             drafts.draft_store_step(
                 draft,
@@ -156,6 +157,7 @@ def apply_step(request, code: str, slug: str, step_id: str):
                 step_field_ids=step_field_ids,
                 values=clean.values,
                 attachments=clean.attachments,
+                entered=notation_entered(definition, raw, clean.values, today=timezone.localdate(), language=language),
             )
             drafts.draft_save(request.session, municipality_code=code, slug=slug, draft=draft)
             if returning and _missing_step(definition, draft) is None:
@@ -232,7 +234,9 @@ def apply_confirm(request, code: str, slug: str):
             result = submission_counted(case_submit)(
                 municipality=municipality,
                 procedure_version=procedure.current_version,
-                answers=draft.values,
+                # The notation as typed means exactly the draft's clean answers (procedures.notation),
+                # so validation gives the same answers and the case keeps how they were written.
+                answers={**draft.values, **draft.entered},
                 files=drafts.draft_pending_files(draft),
                 idempotency_key=f"portal-{draft.token}",
                 language=language,
@@ -277,7 +281,9 @@ def apply_confirm(request, code: str, slug: str):
             "municipality": municipality,
             "procedure": procedure,
             "title": translated(definition["title"], language),
-            "sections": display_answers(definition, draft.values, language),
+            "sections": notation_display(
+                definition, display_answers(definition, draft.values, language), draft.values, draft.entered, language
+            ),
             "steps_nav": _steps_nav(definition, CONFIRM, draft, language),
             "errors": summary,
             "fee": definition["fee"]["amount"],

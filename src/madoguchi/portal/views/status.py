@@ -28,6 +28,7 @@ from madoguchi.portal.resident_view import (
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.notation import notation_display
 from madoguchi.signatures.documents.selectors import documents_enabled, resident_documents
 
 
@@ -77,15 +78,23 @@ def status_lookup(request):
     if case is not None:
         language = get_language()
         definition = case.procedure_version.definition
+        notices = list(case_public_events(case=case))
         context.update(
             {
                 "case": case,
                 "status_label": CaseStatus(case.status).label,
                 "title": translated(definition["title"], language),
                 "municipality": case.municipality,
-                "sections": display_answers(definition, case.answers, language),
-                "notices": case_public_events(case=case),
+                "sections": notation_display(
+                    definition,
+                    display_answers(definition, case.answers, language),
+                    case.answers,
+                    case.answers_entered,
+                    language,
+                ),
+                "notices": notices,
                 "can_correct": case.status == CaseStatus.CORRECTION_REQUESTED,
+                "correction_request": next((e for e in reversed(notices) if e.kind == "correction_requested"), None),
                 "documents": resident_documents(case=case, language=language),
                 "documents_enabled": documents_enabled(municipality=case.municipality),
             }
