@@ -132,7 +132,7 @@ def _missing_step(definition: dict, draft) -> str | None:
     return None
 
 
-def _confirm_draft(request, code: str, slug: str):
+def confirm_draft(request, code: str, slug: str):
     """The draft ready for confirmation, or a redirect to the step that still needs answers."""
     municipality, procedure, definition = _context(request, code, slug)
     draft = drafts.draft_get(request.session, municipality_code=code, slug=slug)
@@ -146,50 +146,66 @@ def _confirm_draft(request, code: str, slug: str):
 
 @resident_page
 def apply_confirm(request, code: str, slug: str):
-    ready, redirection = _confirm_draft(request, code, slug)
+    ready, redirection = confirm_draft(request, code, slug)
     if redirection:
         return redirection
+    if request.method == "POST":
+        return confirm_submit(request, code, slug, ready, lambda: signing.signature_from_post(request))
+    return confirm_page(request, code, slug, ready)
+
+
+def confirm_submit(request, code: str, slug: str, ready, signature_of):
+    """Submit the draft with the signature ``signature_of()`` returns; the confirmation page again on a refusal.
+
+    Every way of signing ends here (a file, the demo card, the national authentication app), so
+    each signature is verified the same way, by ``case_submit``.
+    """
+    municipality, procedure, _definition, draft = ready
+    if settings.MADOGUCHI_SUBMIT_RATE and is_ratelimited(
+        request, group="submit", key="ip", rate=settings.MADOGUCHI_SUBMIT_RATE, increment=True
+    ):
+        return rate_limited(request)
+    errors, signature_error, status = [], "", 200
+    language = get_language()
+    try:
+        result = submission_counted(case_submit)(
+            municipality=municipality,
+            procedure_version=procedure.current_version,
+            answers=draft.values,
+            files=drafts.draft_pending_files(draft),
+            idempotency_key=f"portal-{draft.token}",
+            language=language,
+            channel=Channel.PORTAL,
+            signature=signature_of(),
+        )
+    except (AnswersInvalid, IdempotencyConflict) as exc:
+        # Answers that passed their step can fail now (a date bound moved past midnight,
+        # an earlier answer changed a condition). Send the resident to fix them.
+        errors = exc.errors if isinstance(exc, AnswersInvalid) else []
+        status = 400 if errors else 200
+    except SignatureRejected as exc:
+        signature_error = reason_message(exc.reason)
+        status = 503 if exc.reason in UNAVAILABLE_REASONS else 422
+    else:
+        # The access code is shown once, on this browser, while it stays open.
+        done = {
+            "receipt_number": result.case.receipt_number,
+            "access_code": format_access_code(result.access_code),
+            "municipality": code,
+            "slug": slug,
+        }
+        resident_view_open(request, **{DONE: done})
+        drafts.draft_discard(request.session, municipality_code=code, slug=slug)
+        return redirect("portal:apply_done", code=code, slug=slug)
+    return confirm_page(request, code, slug, ready, errors=errors, signature_error=signature_error, status=status)
+
+
+def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_error="", status: int = 200):
+    """The confirmation page (確認画面), with the answers' and the signature's errors if any."""
     municipality, procedure, definition, draft = ready
     language = get_language()
-    errors = []
-    signature_error, status = "", 200
-    if request.method == "POST":
-        if settings.MADOGUCHI_SUBMIT_RATE and is_ratelimited(
-            request, group="submit", key="ip", rate=settings.MADOGUCHI_SUBMIT_RATE, increment=True
-        ):
-            return rate_limited(request)
-        try:
-            result = submission_counted(case_submit)(
-                municipality=municipality,
-                procedure_version=procedure.current_version,
-                answers=draft.values,
-                files=drafts.draft_pending_files(draft),
-                idempotency_key=f"portal-{draft.token}",
-                language=language,
-                channel=Channel.PORTAL,
-                signature=signing.signature_from_post(request),
-            )
-        except (AnswersInvalid, IdempotencyConflict) as exc:
-            # Answers that passed their step can fail now (a date bound moved past midnight,
-            # an earlier answer changed a condition). Send the resident to fix them.
-            errors = exc.errors if isinstance(exc, AnswersInvalid) else []
-            status = 400 if errors else 200
-        except SignatureRejected as exc:
-            signature_error = reason_message(exc.reason)
-            status = 503 if exc.reason in UNAVAILABLE_REASONS else 422
-        else:
-            # The access code is shown once, on this browser, while it stays open.
-            done = {
-                "receipt_number": result.case.receipt_number,
-                "access_code": format_access_code(result.access_code),
-                "municipality": code,
-                "slug": slug,
-            }
-            resident_view_open(request, **{DONE: done})
-            drafts.draft_discard(request.session, municipality_code=code, slug=slug)
-            return redirect("portal:apply_done", code=code, slug=slug)
     step_of_field = {f["id"]: s["id"] for s in definition["steps"] for f in s["fields"]}
-    summary = error_summary(errors, definition, language)
+    summary = error_summary(list(errors), definition, language)
     for item, error in zip(summary, errors, strict=True):
         step_id = step_of_field.get(error.path.split(".")[0], definition["steps"][0]["id"])
         item["href"] = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
@@ -220,7 +236,7 @@ def apply_confirm(request, code: str, slug: str):
 @resident_page
 def apply_signing_content(request, code: str, slug: str):
     """The canonical bytes of the draft, to sign with any signing software."""
-    ready, redirection = _confirm_draft(request, code, slug)
+    ready, redirection = confirm_draft(request, code, slug)
     if redirection:
         return redirection
     municipality, procedure, _definition, draft = ready
