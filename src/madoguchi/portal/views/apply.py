@@ -215,7 +215,7 @@ def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_e
         )
     except AnswersInvalid:
         signing_context = {}  # the error summary above already sends the resident back to fix them
-    return render(
+    response = render(
         request,
         "portal/apply_confirm.html",
         {
@@ -231,6 +231,7 @@ def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_e
         },
         status=status,
     )
+    return signing.with_form_action(response, signing_context.get("authapp_origin", ""))
 
 
 @resident_page

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
 from madoguchi.cases import drafts
 from madoguchi.demo.selectors import demo_software_card_path
+from madoguchi.portal.middleware import DEFAULT_POLICY
+from madoguchi.signatures.authapp.config import authapp_config
+from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.providers import AUTHAPP, signing_provider_name
 from madoguchi.signatures.services import application_signing_content, signature_mode
 from madoguchi.signatures.verification import SignatureRejected, SubmittedSignature
@@ -86,12 +91,32 @@ def signing_context(*, municipality, procedure, draft, language: str) -> dict:
         "signing_content_b64": base64.b64encode(content).decode(),
         "software_card": not authapp and demo_software_card_path() is not None,
         "demo_card_url": reverse("portal:demo_software_card"),
+        "authapp_origin": _authapp_origin(municipality.code) if authapp else "",
         "authapp_start_url": (
             reverse("portal:authapp_start", kwargs={"code": municipality.code, "slug": procedure.slug})
             if authapp
             else ""
         ),
     }
+
+
+def _authapp_origin(code: str) -> str:
+    """The service's origin, which the page's CSP form-action must allow (the start redirects there)."""
+    try:
+        base = urlsplit(authapp_config(municipality_signatures(code)).base_url)
+    except SignaturesNotConfigured:
+        return ""
+    return f"{base.scheme}://{base.netloc}" if base.scheme in ("http", "https") and base.netloc else ""
+
+
+def with_form_action(response: HttpResponse, origin: str) -> HttpResponse:
+    """Let the confirmation form's redirect go to the national authentication app (CSP form-action)."""
+    if origin:
+        policy = getattr(settings, "MADOGUCHI_CSP", DEFAULT_POLICY)
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
+        )
+    return response
 
 
 def demo_software_card(request):
