@@ -63,6 +63,9 @@ def test_an_outage_shows_the_confirmation_page_again_with_a_message(browser, sit
     expect(page.locator("#signature-error")).to_contain_text("入力内容は保持されており")
     expect(page).to_have_url(re.compile(r"/apply/authapp/$"))
     axe_check(page)
+    # The answers are kept: the resident can still send the application (the signature is optional here).
+    page.locator("form button.button--primary[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/apply/done/$"))
     context.close()
 
 

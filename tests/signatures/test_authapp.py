@@ -170,6 +170,8 @@ def test_an_expired_transaction_is_explained_and_nothing_is_accepted(client, sta
     assert response.status_code == 422
     assert b"has expired" in response.content
     assert stored_cases() == 0
+    # The page shown at the callback address still submits to the confirmation page.
+    assert f'action="{INKAN_APPLY}/confirm/"'.encode() in response.content
 
 
 def test_a_signature_over_another_digest_fails_verification(client, standin):
