@@ -10,7 +10,7 @@ smartphone is simulated: the authorization endpoint signs the transaction's dige
 JPKI-like card of the test CA at once.
 
 Knobs make it misbehave the way a test needs: ``expire_transactions``, ``sign_other_digest``,
-``down`` (503 everywhere).
+``wrong_nonce`` (an ID token from another login), ``down`` (503 everywhere).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class Standin:
     expire_transactions: bool = False
     sign_other_digest: bool = False
     down: bool = False
+    wrong_nonce: bool = False
     id_key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
     transactions: dict = field(default_factory=dict)
     codes: dict = field(default_factory=dict)
@@ -128,7 +129,8 @@ class Standin:
         self.tokens[token] = {"kind": "user", "transaction": grant["transaction"]}
         now = int(time.time())
         id_token = self._es256({"iss": self.base_url, "sub": "ppid-1", "aud": self.client_id,
-                                "nonce": grant["nonce"], "iat": now, "exp": now + 300})  # fmt: skip
+                                "nonce": "replayed" if self.wrong_nonce else grant["nonce"],
+                                "iat": now, "exp": now + 300})  # fmt: skip
         self.log.append(("token", "authorization_code"))
         return 200, {}, {"access_token": token, "token_type": "Bearer", "id_token": id_token, "expires_in": 300}
 

@@ -161,6 +161,18 @@ def test_a_wrong_pkce_verifier_is_refused_by_the_token_endpoint(client, standin)
     assert stored_cases() == 0
 
 
+def test_an_id_token_with_another_nonce_is_refused(client, standin):
+    back = browser_visits(leave_for_the_app(client))
+    standin.wrong_nonce = True
+
+    response = come_back(client, back)
+
+    assert response.status_code == 422
+    assert b"did not confirm the signature" in response.content
+    assert ("result", "sent") not in standin.log  # the signature is not even fetched
+    assert stored_cases() == 0
+
+
 def test_an_expired_transaction_is_explained_and_nothing_is_accepted(client, standin):
     back = browser_visits(leave_for_the_app(client))
     standin.expire_transactions = True
