@@ -46,9 +46,7 @@ def correction(request):
         files = {}
         for fid in file_ids:
             uploads = request.FILES.getlist(fid)
-            files[fid] = uploads or (
-                case_current_uploads(case=case, field_id=fid) if request.POST.get(f"{fid}.keep") == "1" else []
-            )
+            files[fid] = uploads or (case_current_uploads(case=case, field_id=fid) if request.POST.get(f"{fid}.keep") == "1" else [])
         try:
             case_correct(case=case, answers=raw, files=files)
         except AnswersInvalid as exc:
