@@ -132,7 +132,7 @@ def _missing_step(definition: dict, draft) -> str | None:
     return None
 
 
-def confirm_draft(request, code: str, slug: str):
+def _confirm_draft(request, code: str, slug: str):
     """The draft ready for confirmation, or a redirect to the step that still needs answers."""
     municipality, procedure, definition = _context(request, code, slug)
     draft = drafts.draft_get(request.session, municipality_code=code, slug=slug)
@@ -144,9 +144,12 @@ def confirm_draft(request, code: str, slug: str):
     return (municipality, procedure, definition, draft), None
 
 
+confirm_draft = _confirm_draft  # the national authentication app's views (views/authapp.py) use it too
+
+
 @resident_page
 def apply_confirm(request, code: str, slug: str):
-    ready, redirection = confirm_draft(request, code, slug)
+    ready, redirection = _confirm_draft(request, code, slug)
     if redirection:
         return redirection
     if request.method == "POST":
@@ -237,7 +240,7 @@ def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_e
 @resident_page
 def apply_signing_content(request, code: str, slug: str):
     """The canonical bytes of the draft, to sign with any signing software."""
-    ready, redirection = confirm_draft(request, code, slug)
+    ready, redirection = _confirm_draft(request, code, slug)
     if redirection:
         return redirection
     municipality, procedure, _definition, draft = ready
