@@ -29,6 +29,7 @@ INTERNAL = {
     "madoguchi.procedures.errors.FieldInvalid": "one answer's problem, collected into AnswersInvalid",
     "madoguchi.jp.text.JapaneseInputError": "turned into FieldInvalid by the field types",
     "madoguchi.signatures.cms.CmsInvalid": "turned into SignatureRejected('malformed')",
+    "madoguchi.signatures.authapp.jose.JoseInvalid": "turned into AuthAppFlowInvalid by the authapp client",
     "madoguchi.signatures.canonical.NotCanonicalisable": "turned into SignatureRejected or a field error",
     "madoguchi.signatures.signing.CardUnreadable": "`madoguchi sign` and the demo card only: a command error",
     "madoguchi.signatures.organisation.OrganisationSigningFailed": "turned into approvals' SigningFailed (409)",

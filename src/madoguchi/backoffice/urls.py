@@ -12,6 +12,7 @@ from madoguchi.backoffice.views import (
     documents,
     notifications,
     password,
+    signing_admin,
     staff_admin,
 )
 
@@ -71,6 +72,7 @@ urlpatterns = [
         name="staff_admin_password_link",
     ),
     path("admin/audit/", audit_log.audit_index, name="audit_admin"),
+    path("admin/signing/", signing_admin.signing_registration, name="signing_admin"),
     path("admin/audit/export.csv", audit_log.audit_export, name="audit_admin_export"),
     path("admin/audit/verify/", audit_log.audit_verify_run, name="audit_admin_verify"),
 ]

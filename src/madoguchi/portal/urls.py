@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.portal.views import apply, assistant, catalog, correction, documents, signing, status, verify
+from madoguchi.portal.views import apply, assistant, authapp, catalog, correction, documents, signing, status, verify
 
 app_name = "portal"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
     path("status/documents/<int:document_id>/", documents.document_download, name="document"),
     path("verify/", verify.verify, name="verify"),
+    path(".well-known/jwks.json", authapp.jwks, name="authapp_jwks"),
+    path("signing/authapp/callback/", authapp.authapp_callback, name="authapp_callback"),
     path("<str:code>/", catalog.catalog, name="catalog"),
     path("<str:code>/assistant/", assistant.assistant, name="assistant"),
     path("<str:code>/assistant/embed/", assistant.assistant_embed, name="assistant_embed"),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("<str:code>/procedures/<slug:slug>/", catalog.procedure_detail, name="procedure"),
     path("<str:code>/procedures/<slug:slug>/apply/confirm/", apply.apply_confirm, name="apply_confirm"),
     path("<str:code>/procedures/<slug:slug>/apply/done/", apply.apply_done, name="apply_done"),
+    path("<str:code>/procedures/<slug:slug>/apply/authapp/", authapp.authapp_start, name="authapp_start"),
     path(
         "<str:code>/procedures/<slug:slug>/apply/signing-content/",
         apply.apply_signing_content,

@@ -262,6 +262,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 MADOGUCHI_SIGNATURES_FILE = os.environ.get("MADOGUCHI_SIGNATURES_FILE") or None
 # The demo "software card" signer on the confirmation page (never in production).
 MADOGUCHI_DEMO_SOFTWARE_CARD = env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", False)
+# How residents sign where the signatures file names no provider for a municipality:
+# "software_card" (a .p7s upload, plus the demo card in development) or "authapp" (the national
+# authentication app; residents.authapp in the signatures file holds its registration and keys).
+MADOGUCHI_SIGNING_PROVIDER = os.environ.get("MADOGUCHI_SIGNING_PROVIDER", "software_card")
 MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", assets.catalog_dir(BASE_DIR)))
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")

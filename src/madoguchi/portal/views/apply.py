@@ -216,54 +216,73 @@ def _confirm_draft(request, code: str, slug: str):
     return (municipality, procedure, definition, draft), None
 
 
+confirm_draft = _confirm_draft  # the national authentication app's views (views/authapp.py) use it too
+
+
 @resident_page
 def apply_confirm(request, code: str, slug: str):
     ready, redirection = _confirm_draft(request, code, slug)
     if redirection:
         return redirection
+    if request.method == "POST":
+        return confirm_submit(request, code, slug, ready, lambda: signing.signature_from_post(request))
+    return confirm_page(request, code, slug, ready)
+
+
+def confirm_submit(request, code: str, slug: str, ready, signature_of):
+    """Submit the draft with the signature ``signature_of()`` returns; the confirmation page again on a refusal.
+
+    Every way of signing ends here (a file, the demo card, the national authentication app), so
+    each signature is verified the same way, by ``case_submit``.
+    """
+    municipality, procedure, _definition, draft = ready
+    if settings.MADOGUCHI_SUBMIT_RATE and is_ratelimited(
+        request, group="submit", key="ip", rate=settings.MADOGUCHI_SUBMIT_RATE, increment=True
+    ):
+        return rate_limited(request)
+    errors, signature_error, status = [], "", 200
+    language = get_language()
+    try:
+        result = submission_counted(case_submit)(
+            municipality=municipality,
+            procedure_version=procedure.current_version,
+            # The notation as typed means exactly the draft's clean answers (procedures.notation),
+            # so validation gives the same answers and the case keeps how they were written.
+            answers={**draft.values, **draft.entered},
+            files=drafts.draft_pending_files(draft),
+            idempotency_key=f"portal-{draft.token}",
+            language=language,
+            channel=Channel.PORTAL,
+            signature=signature_of(),
+        )
+    except (AnswersInvalid, IdempotencyConflict) as exc:
+        # Answers that passed their step can fail now (a date bound moved past midnight,
+        # an earlier answer changed a condition). Send the resident to fix them.
+        errors = exc.errors if isinstance(exc, AnswersInvalid) else []
+        status = 400 if errors else 200
+    except SignatureRejected as exc:
+        signature_error = reason_message(exc.reason)
+        status = 503 if exc.reason in UNAVAILABLE_REASONS else 422
+    else:
+        # The access code is shown once, on this browser, while it stays open.
+        done = {
+            "receipt_number": result.case.receipt_number,
+            "access_code": format_access_code(result.access_code),
+            "municipality": code,
+            "slug": slug,
+        }
+        resident_view_open(request, **{DONE: done})
+        drafts.draft_discard(request.session, municipality_code=code, slug=slug)
+        return redirect("portal:apply_done", code=code, slug=slug)
+    return confirm_page(request, code, slug, ready, errors=errors, signature_error=signature_error, status=status)
+
+
+def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_error="", status: int = 200):
+    """The confirmation page (確認画面), with the answers' and the signature's errors if any."""
     municipality, procedure, definition, draft = ready
     language = get_language()
-    errors = []
-    signature_error, status = "", 200
-    if request.method == "POST":
-        if settings.MADOGUCHI_SUBMIT_RATE and is_ratelimited(
-            request, group="submit", key="ip", rate=settings.MADOGUCHI_SUBMIT_RATE, increment=True
-        ):
-            return rate_limited(request)
-        try:
-            result = submission_counted(case_submit)(
-                municipality=municipality,
-                procedure_version=procedure.current_version,
-                # The notation as typed means exactly the draft's clean answers (procedures.notation),
-                # so validation gives the same answers and the case keeps how they were written.
-                answers={**draft.values, **draft.entered},
-                files=drafts.draft_pending_files(draft),
-                idempotency_key=f"portal-{draft.token}",
-                language=language,
-                channel=Channel.PORTAL,
-                signature=signing.signature_from_post(request),
-            )
-        except (AnswersInvalid, IdempotencyConflict) as exc:
-            # Answers that passed their step can fail now (a date bound moved past midnight,
-            # an earlier answer changed a condition). Send the resident to fix them.
-            errors = exc.errors if isinstance(exc, AnswersInvalid) else []
-            status = 400 if errors else 200
-        except SignatureRejected as exc:
-            signature_error = reason_message(exc.reason)
-            status = 503 if exc.reason in UNAVAILABLE_REASONS else 422
-        else:
-            # The access code is shown once, on this browser, while it stays open.
-            done = {
-                "receipt_number": result.case.receipt_number,
-                "access_code": format_access_code(result.access_code),
-                "municipality": code,
-                "slug": slug,
-            }
-            resident_view_open(request, **{DONE: done})
-            drafts.draft_discard(request.session, municipality_code=code, slug=slug)
-            return redirect("portal:apply_done", code=code, slug=slug)
     step_of_field = {f["id"]: s["id"] for s in definition["steps"] for f in s["fields"]}
-    summary = error_summary(errors, definition, language)
+    summary = error_summary(list(errors), definition, language)
     for item, error in zip(summary, errors, strict=True):
         step_id = step_of_field.get(error.path.split(".")[0], definition["steps"][0]["id"])
         url = reverse("portal:apply_step", kwargs={"code": code, "slug": slug, "step_id": step_id})
@@ -274,7 +293,7 @@ def apply_confirm(request, code: str, slug: str):
         )
     except AnswersInvalid:
         signing_context = {}  # the error summary above already sends the resident back to fix them
-    return render(
+    response = render(
         request,
         "portal/apply_confirm.html",
         {
@@ -292,6 +311,7 @@ def apply_confirm(request, code: str, slug: str):
         },
         status=status,
     )
+    return signing.with_form_action(response, signing_context.get("authapp_origin", ""))
 
 
 @resident_page

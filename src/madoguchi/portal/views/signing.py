@@ -6,19 +6,27 @@ A resident signs the canonical bytes of exactly what the page shows. Two ways in
   :func:`apply_signing_content` by any signing software (e.g. the JPKI client software or
   ``madoguchi sign``);
 - in the demo only, the browser signs with a demo "software card" (PKCS#12) chosen by the
-  resident; the file never leaves the browser, only the signature and certificates do.
+  resident; the file never leaves the browser, only the signature and certificates do;
+- where the municipality chose the ``authapp`` provider, the resident signs on their smartphone
+  with the national authentication app (views/authapp.py).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
 from madoguchi.cases import drafts
 from madoguchi.demo.selectors import demo_software_card_path
+from madoguchi.portal.middleware import DEFAULT_POLICY
+from madoguchi.signatures.authapp.config import authapp_config
+from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
+from madoguchi.signatures.providers import AUTHAPP, signing_provider_name
 from madoguchi.signatures.services import application_signing_content, signature_mode
 from madoguchi.signatures.verification import SignatureRejected, SubmittedSignature
 
@@ -77,12 +85,38 @@ def signing_context(*, municipality, procedure, draft, language: str) -> dict:
     if mode == "none":
         return {}
     content = signing_content_for_draft(municipality=municipality, procedure=procedure, draft=draft, language=language)
+    authapp = signing_provider_name(municipality.code) == AUTHAPP
     return {
         "signature_mode": mode,
         "signing_content_b64": base64.b64encode(content).decode(),
-        "software_card": demo_software_card_path() is not None,
+        "software_card": not authapp and demo_software_card_path() is not None,
         "demo_card_url": reverse("portal:demo_software_card"),
+        "authapp_origin": _authapp_origin(municipality.code) if authapp else "",
+        "authapp_start_url": (
+            reverse("portal:authapp_start", kwargs={"code": municipality.code, "slug": procedure.slug})
+            if authapp
+            else ""
+        ),
     }
+
+
+def _authapp_origin(code: str) -> str:
+    """The service's origin, which the page's CSP form-action must allow (the start redirects there)."""
+    try:
+        base = urlsplit(authapp_config(municipality_signatures(code)).base_url)
+    except SignaturesNotConfigured:
+        return ""
+    return f"{base.scheme}://{base.netloc}" if base.scheme in ("http", "https") and base.netloc else ""
+
+
+def with_form_action(response: HttpResponse, origin: str) -> HttpResponse:
+    """Let the confirmation form's redirect go to the national authentication app (CSP form-action)."""
+    if origin:
+        policy = getattr(settings, "MADOGUCHI_CSP", DEFAULT_POLICY)
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
+        )
+    return response
 
 
 def demo_software_card(request):
