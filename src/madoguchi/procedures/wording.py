@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.procedures.definition import iter_fields, translated
@@ -80,14 +80,14 @@ def signature_statement(definition: dict) -> tuple[str, str]:
     """``(requirement, how)``: the words the procedure page shows before the form."""
     mode = signature_requirement(definition)
     if mode == "required":
-        return gettext("Required"), gettext(
+        return pgettext("electronic signature", "Required"), gettext(
             "Sign the application with the signing certificate of your My Number Card (署名用電子証明書) on the "
             "confirmation page, after the form, using a card reader and your signing software. An application "
             "without the signature is not accepted."
         )
     if mode == "optional":
-        return gettext("Optional"), gettext(
+        return pgettext("electronic signature", "Optional"), gettext(
             "You may sign the application with the signing certificate of your My Number Card (署名用電子証明書) "
             "on the confirmation page, after the form. You can also apply without signing."
         )
-    return gettext("Not needed"), gettext("This procedure takes no electronic signature.")
+    return pgettext("electronic signature", "Not needed"), gettext("This procedure takes no electronic signature.")
