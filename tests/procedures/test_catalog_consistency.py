@@ -109,6 +109,14 @@ def test_a_deadline_for_the_resident_is_not_taken_for_the_processing_period():
     parse_definition(shipped("inu-shibo.yaml"), source="inu-shibo.yaml")
 
 
+def test_a_date_in_a_sentence_about_the_result_is_not_a_period():
+    text = shipped("doro-senyo.yaml").replace(
+        "許可まで標準で14開庁日かかります。", "許可まで標準で14開庁日かかります。4月1日以降の結果は郵送でお知らせします。", 1
+    )
+    assert "4月1日以降" in text
+    parse_definition(text, source="doro-senyo.yaml")
+
+
 def test_a_step_count_that_differs_from_the_step_bar_is_refused():
     text = shipped("inkan-certificate.yaml").replace(
         "印鑑登録をしているご本人の情報を入力してください。", "全3ステップです。印鑑登録をしているご本人の情報を入力してください。", 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from fontTools.ttLib import TTFont
 from tests.signatures.conftest import NAME_WITH_RARE_KANJI, pdftotext, require_tool
 
@@ -95,7 +96,7 @@ def test_a_missing_font_file_is_a_clear_error_naming_the_debian_package(other_fo
 def test_a_collection_without_the_face_is_a_clear_error(other_font):
     other_font.MADOGUCHI_PDF_FONT_FACE = "Noto Sans CJK XX"
 
-    with pytest.raises(fonts.DocumentFontMissing, match="has no face named 'Noto Sans CJK XX'.*Noto Sans CJK JP"):
+    with pytest.raises(fonts.DocumentFontMissing, match=r"has no face named 'Noto Sans CJK XX'.*Noto Sans CJK JP"):
         fonts.master()
 
 
@@ -104,7 +105,7 @@ def test_the_system_check_reports_a_missing_font(other_font, tmp_path, capsys):
 
     call_command("check")
     assert "signatures.W001" in capsys.readouterr().err
-    with pytest.raises(Exception, match="signatures.E001"):
+    with pytest.raises(SystemCheckError, match=r"signatures\.E001"):
         call_command("check", deploy=True, tags=["signatures"])
 
 

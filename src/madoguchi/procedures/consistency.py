@@ -26,7 +26,8 @@ from madoguchi.procedures.wording import CALENDAR_DAYS, form_step_count, process
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 
 # A day count: 「30日以内」「3開庁日」「14 business days」.
-_DAYS_JA = re.compile(r"(\d+)\s*(開庁日|営業日|日)(?!後|前|目)")
+# Not a date (「4月1日」) nor a day relative to another (「7日後」「14日前」「3日目」).
+_DAYS_JA = re.compile(r"(?<![月\d])(\d+)\s*(開庁日|営業日|日)(?!後|前|目)")
 _DAYS_EN = re.compile(r"(\d+)\s+(business |working |calendar )?days?\b", re.IGNORECASE)
 # Words that make a day count the processing period: the result, the decision, issuing.
 _OUTCOME_JA = re.compile(r"結果|お知らせします|通知します|処理期間|交付します|発行します|許可|決定")
