@@ -16,7 +16,7 @@ from madoguchi.procedures.services import procedure_load_definition
 
 EXPECTED = {
     "ja": {
-        "heading": "電子署名: 必要",
+        "heading": "電子署名：必要",
         "how": "確認画面で、マイナンバーカードの署名用電子証明書",
         "refused": "署名のない申請は受け付けられません",
         "period": "3開庁日",
@@ -62,7 +62,7 @@ def test_an_upload_named_under_what_you_need_points_to_its_field(page: Page):
     documents = page.locator("ul.required-documents li")
     expect(documents.first).to_contain_text("本人確認書類の写し")
     expect(documents.first).to_contain_text("フォームの「本人確認書類の写し」で添付します。")
-    expect(page.locator("section.signature-requirement h2")).to_have_text("電子署名: 任意")
+    expect(page.locator("section.signature-requirement h2")).to_have_text("電子署名：任意")
     axe_check(page)
 
 
@@ -71,5 +71,5 @@ def test_a_calendar_day_period_reads_as_days(page: Page):
 
     expect(page.locator("dl.facts")).to_contain_text("30日")
     expect(page.locator("dl.facts")).not_to_contain_text("開庁日")
-    expect(page.locator("section.signature-requirement h2")).to_have_text("電子署名: 必要")
+    expect(page.locator("section.signature-requirement h2")).to_have_text("電子署名：必要")
     axe_check(page)
