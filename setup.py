@@ -58,8 +58,8 @@ class BuildWithAssets(build_py):
         table = _assets_table()
         node_modules = ROOT / "node_modules"
         catalog = ROOT / "catalog"
-        if not (node_modules / table.PDF_FONT).is_file():
-            raise SystemExit("node_modules is missing the front-end packages and the PDF font: run `npm ci` first.")
+        if not all((node_modules / package).is_dir() for package in table.NPM_PACKAGES):
+            raise SystemExit("node_modules is missing the front-end packages: run `npm ci` first.")
         if not catalog.is_dir():
             raise SystemExit("catalog/ is missing: build from the project's source tree.")
         assets = target / "assets"
@@ -67,8 +67,6 @@ class BuildWithAssets(build_py):
             shutil.rmtree(assets)
         for prefix, directory in table.FRONTEND_STATIC.items():
             shutil.copytree(node_modules / directory, assets / table.PACKAGED_STATIC / prefix)
-        (assets / table.PACKAGED_FONT).parent.mkdir(parents=True)
-        shutil.copy2(node_modules / table.PDF_FONT, assets / table.PACKAGED_FONT)
         shutil.copytree(catalog, assets / table.PACKAGED_CATALOG, ignore=shutil.ignore_patterns("*~", ".*"))
         for package in table.NPM_PACKAGES:
             licenses = assets / table.PACKAGED_LICENSES / package
@@ -76,6 +74,8 @@ class BuildWithAssets(build_py):
             for name in ("LICENSE", "LICENSE.md", "LICENSE.txt", "package.json"):
                 if (node_modules / package / name).is_file():
                     shutil.copy2(node_modules / package / name, licenses / name)
+        for name in table.LICENSE_FILES:
+            shutil.copy2(ROOT / "licenses" / name, assets / table.PACKAGED_LICENSES / name)
 
 
 setup(cmdclass={"build_py": BuildWithAssets})

@@ -260,7 +260,16 @@ def test_detail_has_the_definition_and_the_file_parts(client, aoba):
             "accept": ["pdf", "jpeg", "png", "heic"],
             "max_files": 2,
             "max_size_mb": 10.0,
-        }
+        },
+        {
+            "field": "identity_document",
+            "label": "Copy of photo ID",
+            "required": False,
+            "condition": None,
+            "accept": ["pdf", "jpeg", "png", "heic"],
+            "max_files": 2,
+            "max_size_mb": 10.0,
+        },
     ]
 
 

@@ -16,8 +16,8 @@ from madoguchi.cases.models import Case, CaseStatus, Channel, ReceiptCounter
 from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_queue
 from madoguchi.cases.services import applicant_search_text
 from madoguchi.demo.cases import FAMILY_NAMES, demo_cases_generate
-from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
+from madoguchi.procedures.wording import period_end, processing_period
 
 COUNT = 200
 
@@ -59,7 +59,7 @@ def test_demo_cases_look_like_worked_cases(aoba, generated, now):
     for case in generated:
         definition = case.procedure_version.definition
         local_day = timezone.localdate(case.submitted_at)
-        assert case.due_date == add_business_days(local_day, definition["processing_period_days"])
+        assert case.due_date == period_end(local_day, *processing_period(definition))
         assert case.department_id == case.procedure_version.procedure.department_id
         assert (case.closed_at is not None) == (case.status in {CaseStatus.COMPLETED, CaseStatus.WITHDRAWN})
         assert case.search_name == applicant_search_text(definition, case.answers)

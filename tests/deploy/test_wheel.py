@@ -1,4 +1,6 @@
-"""The wheel is a working instance: translations, catalog, font and static files inside, no checkout needed.
+"""The wheel is a working instance: translations, catalog and static files inside, no checkout needed.
+
+The PDF font is not inside: it is Debian's fonts-noto-cjk on the server (its OFL licence text is).
 
 The wheel is built from a copy of the source tree as git sees it (what a clean checkout holds,
 with node_modules from ``make setup`` beside it), installed with ``--no-deps`` into a fresh
@@ -21,7 +23,7 @@ CATALOG = sorted(path.name for path in (REPO_DIR / "catalog").glob("*.yaml"))
 PACKAGE_FILES = [
     "madoguchi/locale/ja/LC_MESSAGES/django.mo",
     "madoguchi/locale/en/LC_MESSAGES/django.mo",
-    "madoguchi/assets/fonts/NotoSansCJKjp-Regular.woff",
+    "madoguchi/assets/licenses/NotoSansCJK-OFL-1.1.txt",
     "madoguchi/assets/static/vendor/design-tokens/tokens.css",
     "madoguchi/assets/static/vendor/node-forge/forge.min.js",
     "madoguchi/assets/licenses/node-forge/LICENSE",
@@ -50,7 +52,7 @@ def run(command: list[str], cwd: Path, **environ: str) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    if not (REPO_DIR / "node_modules" / "noto-sans-cjk-jp").is_dir():
+    if not (REPO_DIR / "node_modules" / "node-forge").is_dir():
         pytest.fail("node_modules is missing: run `make setup` first")
     source = tmp_path_factory.mktemp("source")
     listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], REPO_DIR)
@@ -82,10 +84,11 @@ def installed(wheel, tmp_path_factory) -> Path:
     return venv
 
 
-def test_the_wheel_holds_translations_catalog_font_and_static_files(wheel):
+def test_the_wheel_holds_translations_catalog_licences_and_static_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
 
     assert [name for name in PACKAGE_FILES if name not in names] == []
+    assert not [name for name in names if name.endswith((".woff", ".ttc", ".otf", ".ttf"))]
 
 
 def test_the_installed_wheel_runs_from_a_directory_without_a_checkout(installed, tmp_path):
@@ -106,7 +109,7 @@ def test_the_installed_wheel_runs_from_a_directory_without_a_checkout(installed,
     package = Path(lines["package"]).parent
     assert package.is_relative_to(installed), "the instance ran the checkout, not the wheel"
     assert Path(lines["catalog"]) == package / "assets" / "catalog"
-    assert Path(lines["font"]) == package / "assets" / "fonts" / "NotoSansCJKjp-Regular.woff"
+    assert Path(lines["font"]) == Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian's
     assert Path(lines["static"]).is_relative_to(package / "assets" / "static")
     assert lines["ja"] != "Apply online", "the Japanese catalogue was not compiled into the wheel"
     assert check.returncode == 0, check.stderr

@@ -2,7 +2,7 @@
 
 The completion page and the 受付 e-mail both show :func:`case_next_steps`, so a resident who
 reads one and then the other is never told two different stories. The processing period is
-the procedure's 標準処理期間 (``processing_period_days``, in business days) and the expected
+the procedure's 標準処理期間 (``processing_period_days``, in business days or, where the definition says so, calendar days) and the expected
 date is the case's own due date, counted from the day it was received.
 
 The access code is never part of these lines: they go into e-mail too, and a mailbox is not
@@ -12,9 +12,10 @@ a safe place for it.
 from __future__ import annotations
 
 from django.utils import formats
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from madoguchi.cases.models import Case
+from madoguchi.procedures.wording import processing_period_text
 
 
 def case_next_steps(*, case: Case, emailed: bool) -> list[str]:
@@ -23,12 +24,9 @@ def case_next_steps(*, case: Case, emailed: bool) -> list[str]:
     ``emailed`` says whether the resident gave an e-mail address, i.e. whether they will be
     told of a correction request or a decision by e-mail as well as on the status page.
     """
-    days = int(case.procedure_version.definition["processing_period_days"])
-    period = ngettext(
-        "The standard processing period is %(days)d business day.",
-        "The standard processing period is %(days)d business days.",
-        days,
-    ) % {"days": days}
+    period = gettext("The standard processing period is %(period)s.") % {
+        "period": processing_period_text(case.procedure_version.definition)
+    }
     expected = ""
     if case.due_date is not None:
         expected = gettext("We expect to decide by %(date)s.") % {

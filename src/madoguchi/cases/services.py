@@ -28,7 +28,6 @@ from madoguchi.cases import access
 from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.events import CaseSubmitted, SubmissionChecking, case_submitted, submission_checking
 from madoguchi.cases.models import Attachment, Case, Channel, ReceiptCounter
-from madoguchi.jp.business_days import add_business_days
 from madoguchi.jp.wareki import fiscal_year
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
 from madoguchi.procedures.definition import iter_fields
@@ -36,6 +35,7 @@ from madoguchi.procedures.files import PendingAttachment
 from madoguchi.procedures.models import ProcedureVersion
 from madoguchi.procedures.notation import notation_entered
 from madoguchi.procedures.services import fold_for_search
+from madoguchi.procedures.wording import BUSINESS_DAYS, period_end, processing_period
 from madoguchi.storage.services import store_verified
 from madoguchi.tenants.models import Municipality
 
@@ -97,10 +97,10 @@ def receipt_sequences_reserve(*, municipality: Municipality, year: int, count: i
 
 
 @lru_cache(maxsize=8192)
-def due_date(received: date, period: int) -> date:
-    """Return the due date of a case received on ``received`` (標準処理期間 ``period`` in business days)."""
+def due_date(received: date, period: int, unit: str = BUSINESS_DAYS) -> date:
+    """Return the due date of a case received on ``received`` (標準処理期間 ``period`` in ``unit``)."""
     # Memoised: an import of a million cases asks for a few thousand (day, period) pairs.
-    return add_business_days(received, period)
+    return period_end(received, period, unit)
 
 
 def case_fields(
@@ -126,7 +126,7 @@ def case_fields(
     return {
         "department_id": procedure_version.procedure.department_id,
         "fiscal_year": fiscal_year(received),
-        "due_date": due_date(received, definition["processing_period_days"]),
+        "due_date": due_date(received, *processing_period(definition)),
         "search_name": applicant_search_text(definition, values),
         "access_code_hash": access.hash_access_code(access.access_code_from_salt(salt)),
         "access_salt": salt,

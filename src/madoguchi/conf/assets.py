@@ -1,7 +1,8 @@
 """Files an instance needs that are not Python sources: where a checkout has them, where a wheel does.
 
-A checkout reads the procedure catalog from ``catalog/`` and the front-end files and the PDF font
-from ``node_modules/`` (``npm ci``). A wheel carries copies of them under ``madoguchi/assets/``,
+A checkout reads the procedure catalog from ``catalog/`` and the front-end files from
+``node_modules/`` (``npm ci``). The PDF font is not shipped: it is Debian's ``fonts-noto-cjk``,
+installed on every machine with apt-get (README, docs/signatures.md). A wheel carries copies of them under ``madoguchi/assets/``,
 put there by ``setup.py`` when the wheel is built, so a server installs the wheel and needs
 neither npm nor a checkout. The settings use the checkout's copies when they are there and the
 packaged ones otherwise; ``setup.py`` reads the tables below, so both sides name the same files.
@@ -23,14 +24,18 @@ FRONTEND_STATIC = {
     # The portal's demo software-card signer reads PKCS#12 and signs in the browser.
     "vendor/node-forge": "node-forge/dist",
 }
-# Issued PDFs: Noto Sans CJK JP (draws JIS X 0213 names such as 𠮷 and 髙).
-PDF_FONT = "noto-sans-cjk-jp/fonts/NotoSansCJKjp-Regular.woff"
+# Issued PDFs: Noto Sans CJK JP 2.x (draws JIS X 0213 names such as 𠮷 and 髙), from Debian's
+# fonts-noto-cjk: one collection file whose Japanese face is picked by name.
+SYSTEM_PDF_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SYSTEM_PDF_FONT_FACE = "Noto Sans CJK JP"
 # The npm packages copied from, whose licence files travel with the copies.
-NPM_PACKAGES = ("@digital-go-jp/design-tokens", "node-forge", "noto-sans-cjk-jp")
+NPM_PACKAGES = ("@digital-go-jp/design-tokens", "node-forge")
+# Licence texts of the checkout's own licenses/ directory that travel with the wheel: the PDF
+# font's (SIL OFL 1.1), since every issued PDF embeds a subset of it.
+LICENSE_FILES = ("NotoSansCJK-OFL-1.1.txt",)
 
 # Where the copies sit inside PACKAGED_ASSETS_DIR.
 PACKAGED_STATIC = "static"
-PACKAGED_FONT = "fonts/" + PDF_FONT.rsplit("/", 1)[-1]
 PACKAGED_CATALOG = "catalog"
 PACKAGED_LICENSES = "licenses"
 
@@ -43,7 +48,7 @@ def staticfiles_dirs(node_modules: Path, *, prefer_packaged: bool) -> list:
 
 
 def use_packaged_frontend(node_modules: Path, *, configured: bool) -> bool:
-    """Whether to read front-end files and the font from the wheel rather than ``node_modules``.
+    """Whether to read front-end files from the wheel rather than ``node_modules``.
 
     An explicitly configured node_modules directory always wins; otherwise the packaged copies
     are used when there is no node_modules next to the working directory and the wheel has them.

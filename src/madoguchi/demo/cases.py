@@ -91,6 +91,7 @@ class MunicipalityHasCases(Exception):
 class _Procedure:
     version: ProcedureVersion
     period: int
+    period_unit: str
     answers: dict  # the example answers, without the dates that depend on the day
     dates: tuple[dict, ...]  # the date fields answered, re-dated per day of submission
     name_field: str | None
@@ -139,6 +140,7 @@ def _procedures(municipality: Municipality, today: date) -> list[_Procedure]:
             _Procedure(
                 version=version,
                 period=int(definition["processing_period_days"]),
+                period_unit=definition.get("processing_period_unit", "business_days"),
                 answers=answers,
                 dates=dates,
                 name_field=name_field,
@@ -210,7 +212,7 @@ def _records(
             given, given_kana = rng.choice(GIVEN_NAMES)
             name = {"family": family, "given": given, "family_kana": family_kana, "given_kana": given_kana}
             answers = {**answers, procedure.name_field: name}
-        status, closed_at = _status(rng, submitted=stamp, due=due_date(day, procedure.period), now=now)
+        status, closed_at = _status(rng, submitted=stamp, due=due_date(day, procedure.period, procedure.period_unit), now=now)
         assignee = None
         if status != CaseStatus.SUBMITTED and procedure.assignees and rng.random() < 0.92:
             assignee = rng.choice(procedure.assignees)

@@ -11,9 +11,11 @@ class ProceduresConfig(AppConfig):
         # Field types register themselves on import (procedures.fields.register).
         from madoguchi.procedures import files, person_fields  # noqa: F401
         from madoguchi.procedures.appeal import check_appeal
+        from madoguchi.procedures.consistency import check_consistency
         from madoguchi.procedures.definition import definition_checks
-
-        definition_checks.add("procedures.appeal", check_appeal)
         from madoguchi.procedures.signer import check_signer
 
+        definition_checks.add("procedures.appeal", check_appeal)
         definition_checks.add("procedures.signer", check_signer)
+        # The page, the form and the documents state what the definition says (item: one source of truth).
+        definition_checks.add("procedures.consistency", check_consistency)

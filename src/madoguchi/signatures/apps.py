@@ -16,7 +16,7 @@ class SignaturesConfig(AppConfig):
 
         from madoguchi.approvals.events import approval_recorded
         from madoguchi.cases.events import case_status_changed, case_submitted, submission_checking
-        from madoguchi.signatures import subscribers
+        from madoguchi.signatures import checks, subscribers  # noqa: F401  (checks registers the font check)
 
         submission_checking.subscribe(subscribers.resident_signature_verify)
         case_submitted.subscribe(subscribers.resident_signature_keep)

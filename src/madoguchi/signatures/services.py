@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
 from madoguchi.procedures.models import ProcedureVersion
+from madoguchi.procedures.wording import signature_requirement
 from madoguchi.signatures.canonical import application_document, canonical_json
 from madoguchi.signatures.models import ResidentSignature
 from madoguchi.signatures.verification import Evidence, SignatureRejected, SubmittedSignature, verifier_for
@@ -48,7 +49,8 @@ def application_signing_content(
 
 
 def signature_mode(procedure_version: ProcedureVersion) -> str:
-    return procedure_version.definition.get("signature", "none")
+    # The same reading as the procedure page's (procedures.wording), so they cannot disagree.
+    return signature_requirement(procedure_version.definition)
 
 
 def resident_signature_check(

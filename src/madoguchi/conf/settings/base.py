@@ -224,17 +224,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("MADOGUCHI_STATIC_ROOT", VAR_DIR / "static"))
 NODE_MODULES_DIR = Path(os.environ.get("MADOGUCHI_NODE_MODULES", BASE_DIR / "node_modules"))
-# Front-end files (design tokens, node-forge) and the PDF font come from node_modules in a
+# Front-end files (design tokens, node-forge) come from node_modules in a
 # checkout and from the wheel's own copies on a server without one (madoguchi/conf/assets.py).
 _PACKAGED_FRONTEND = assets.use_packaged_frontend(NODE_MODULES_DIR, configured="MADOGUCHI_NODE_MODULES" in os.environ)
 STATICFILES_DIRS = assets.staticfiles_dirs(NODE_MODULES_DIR, prefer_packaged=_PACKAGED_FRONTEND)
-# Issued PDFs: Noto Sans CJK JP (draws JIS X 0213 names such as 𠮷 and 髙), from the npm registry.
-MADOGUCHI_PDF_FONT = Path(
-    os.environ.get(
-        "MADOGUCHI_PDF_FONT",
-        assets.PACKAGED_ASSETS_DIR / assets.PACKAGED_FONT if _PACKAGED_FRONTEND else NODE_MODULES_DIR / assets.PDF_FONT,
-    )
-)
+# Issued PDFs: Noto Sans CJK JP 2.x (draws JIS X 0213 names such as 𠮷 and 髙) from Debian's
+# fonts-noto-cjk, SIL OFL 1.1; read from the system, not shipped (docs/signatures.md#the-document-font).
+MADOGUCHI_PDF_FONT = Path(os.environ.get("MADOGUCHI_PDF_FONT", assets.SYSTEM_PDF_FONT))
+# The face of a font collection (.ttc): the file also holds the Korean and Chinese designs.
+MADOGUCHI_PDF_FONT_FACE = os.environ.get("MADOGUCHI_PDF_FONT_FACE", assets.SYSTEM_PDF_FONT_FACE)
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: attachments are personal data
 # Evidence files: MEDIA_ROOT (MADOGUCHI_STORAGE=filesystem) or an S3 bucket (=s3), always

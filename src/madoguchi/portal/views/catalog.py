@@ -6,6 +6,12 @@ from django.utils.translation import get_language
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.models import CATEGORY_LABELS, LIFE_EVENT_LABELS
 from madoguchi.procedures.selectors import procedure_categories, procedure_get, procedure_list
+from madoguchi.procedures.wording import (
+    processing_period_text,
+    required_documents,
+    signature_requirement,
+    signature_statement,
+)
 from madoguchi.tenants.selectors import municipality_get, municipality_list
 
 
@@ -19,6 +25,7 @@ def procedure_card(procedure, language: str) -> dict:
         "fee": d["fee"]["amount"],
         "fee_unit": translated(d["fee"].get("unit"), language),
         "days": d["processing_period_days"],
+        "period": processing_period_text(d),
     }
 
 
@@ -63,7 +70,9 @@ def procedure_detail(request, code: str, slug: str):
             "card": procedure_card(procedure, language),
             "eligibility": translated(d.get("eligibility"), language),
             "fee_note": translated(d["fee"].get("note"), language),
-            "documents": [translated(doc, language) for doc in d.get("required_documents", [])],
+            "documents": required_documents(d, language),
+            "signature_mode": signature_requirement(d),
+            "signature_statement": signature_statement(d),
             "life_events": [LIFE_EVENT_LABELS.get(e, e) for e in d.get("life_events", [])],
             "steps": [translated(step["title"], language) for step in d["steps"]],
             "department": procedure.department,
