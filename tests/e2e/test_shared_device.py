@@ -8,6 +8,7 @@ view's clock, never by sleeping.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,10 @@ from playwright.sync_api import expect
 from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import AXE_PATH, AXE_SOURCE, TIMEOUT_MS, axe_check
 from tests.e2e.resident import look_up_status, switch_language
+from tests.portal.test_apply_views import APPLICANT
 
 from madoguchi.cases.services import case_submit
-from madoguchi.portal import resident_view
+from madoguchi.portal import form_device, resident_view
 
 PERSONAL = ("山田", "ヤマダ", "029-200-1234", "中央一丁目")
 
@@ -113,4 +115,38 @@ def test_finish_ends_the_view_at_once(browser, site, application, language):
     axe_check(page)
     page.go_back()  # no-store, and the look-up redirected: Back fetches the page again
     assert_shows_nothing_personal(page, receipt_number)
+    context.close()
+
+
+def test_a_half_typed_form_is_gone_after_closing_and_reopening_the_browser(browser, site):
+    """The next person at the computer opens the same form and finds it empty."""
+    form = "/082015/procedures/inkan-certificate/apply/applicant/"
+    context, page = open_browser(browser, site)
+    page.goto(form)
+    expect(page.get_by_test_id("draft-privacy")).to_contain_text("ブラウザを閉じる")
+    axe_check(page)
+    for name, value in APPLICANT.items():
+        field = page.locator(f'[name="{name}"]')
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.locator("form.application-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/apply/request/$"))
+    page.goto(form)  # Back to step 1 on the same browser: the answers are there
+    expect(page.locator('[name="applicant_name.family"]')).to_have_value("山田")
+    state = context.storage_state()
+    context.close()
+
+    kept = [cookie for cookie in state["cookies"] if cookie["expires"] != -1]
+    assert "sessionid" in {cookie["name"] for cookie in kept}
+    assert form_device.FORM_COOKIE not in {cookie["name"] for cookie in kept}
+    context, page = open_browser(browser, site, cookies=kept)
+    page.goto(form)
+    expect(page.locator('[name="applicant_name.family"]')).to_have_value("")
+    text = page.locator("main").inner_text()
+    for value in ("山田", "やまだ", "中央一丁目"):
+        assert value not in text
+    assert page.locator('[name="address.town"]').input_value() == ""
+    axe_check(page)
     context.close()

@@ -77,6 +77,33 @@ def draft_discard(session, *, municipality_code: str, slug: str) -> None:
     session.pop(_key(municipality_code, slug), None)
 
 
+def drafts_held(session) -> list[str]:
+    """The session keys of every form draft this session holds."""
+    # A session object has keys() but cannot be iterated.
+    return [key for key in session.keys() if key.startswith(f"{SESSION_PREFIX}:")]  # noqa: SIM118
+
+
+def drafts_forget(session) -> int:
+    """Drop every draft of this session together with its uploaded files; return how many.
+
+    Used when the browser that typed them is gone or has been left idle: nobody else at that
+    computer may see them, and their files need not wait for the nightly purge.
+    """
+    keys = drafts_held(session)
+    for key in keys:
+        token = (session.pop(key, None) or {}).get("token")
+        if not token:
+            continue
+        folder = f"{DRAFTS_DIR}/{token}"
+        try:
+            _dirs, names = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            default_storage.delete(f"{folder}/{name}")
+    return len(keys)
+
+
 def draft_store_step(
     draft: Draft,
     *,

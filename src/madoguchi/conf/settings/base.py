@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads a form draft: a closed or idle browser's drafts are gone.
+    "madoguchi.portal.form_device.FormDraftDeviceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "madoguchi.portal.middleware.ContentSecurityPolicyMiddleware",
     "madoguchi.portal.middleware.DomainErrorMiddleware",
@@ -322,8 +324,10 @@ MADOGUCHI_HEALTH_MIN_FREE_MB = int(os.environ.get("MADOGUCHI_HEALTH_MIN_FREE_MB"
 MADOGUCHI_HEALTH_CRL_WARN_HOURS = float(os.environ.get("MADOGUCHI_HEALTH_CRL_WARN_HOURS", "12"))
 MADOGUCHI_HEALTH_KEY_WARN_DAYS = int(os.environ.get("MADOGUCHI_HEALTH_KEY_WARN_DAYS", "30"))
 CSRF_FAILURE_VIEW = "madoguchi.portal.views.errors.csrf_failure"
-# A form draft (personal data, not yet submitted) lives at most this long; run
-# `madoguchi drafts purge` and `madoguchi clearsessions` daily.
+# The session (language, staff login) lives at most this long; run `madoguchi clearsessions`
+# and `madoguchi drafts purge` daily. A form draft in it (personal data, not yet submitted)
+# lives only as long as the browser and this many minutes without a request (portal.form_device).
+MADOGUCHI_DRAFT_IDLE_MINUTES = int(os.environ.get("MADOGUCHI_DRAFT_IDLE_MINUTES", "60"))
 SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_SESSION_HOURS", "72")) * 3600
 # An application a resident opened on the status page (or the receipt page with its access
 # code) closes after this many minutes without a request, and when the browser closes

@@ -24,6 +24,7 @@ from madoguchi.cases.selectors import case_get_for_session
 from madoguchi.cases.services import case_submit
 from madoguchi.notifications.services import resident_address
 from madoguchi.observability.metrics import submission_counted
+from madoguchi.portal.form_device import draft_expired_notice
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.resident_view import DONE, resident_page, resident_view_get, resident_view_open
 from madoguchi.portal.views import signing
@@ -178,6 +179,8 @@ def apply_step(request, code: str, slug: str, step_id: str):
             "step": step,
             "step_title": translated(step["title"], language),
             "step_description": translated(step.get("description"), language),
+            "draft_expired": draft_expired_notice(request),
+            "draft_idle_minutes": settings.MADOGUCHI_DRAFT_IDLE_MINUTES,
             "step_number": step_index + 1,
             "step_count": len(steps_nav),
             "is_last_step": step_index + 1 == len(definition["steps"]),
