@@ -12,5 +12,7 @@ class ProceduresConfig(AppConfig):
         from madoguchi.procedures import files, person_fields  # noqa: F401
         from madoguchi.procedures.appeal import check_appeal
         from madoguchi.procedures.definition import definition_checks
+        from madoguchi.procedures.fees import check_fee_rule
 
         definition_checks.add("procedures.appeal", check_appeal)
+        definition_checks.add("procedures.fees", check_fee_rule)

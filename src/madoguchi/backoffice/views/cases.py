@@ -40,6 +40,7 @@ from madoguchi.cases.selectors import (
 from madoguchi.core.errors import DomainError, NotFound
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.fees import fee_summary
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.selectors import case_documents, documents_enabled
 from madoguchi.signatures.documents.services import issuable_kinds
@@ -164,6 +165,7 @@ def _render_case(
         "case": case,
         "title": translated(definition["title"], language),
         "sections": display_answers(definition, case.answers, language),
+        "fee": fee_summary(definition, case.answers, language),
         "versions": versions,
         "attachments": case_attachments(staff=staff, case=case),
         "events": case_timeline(staff=staff, case=case),

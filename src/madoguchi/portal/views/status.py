@@ -27,6 +27,7 @@ from madoguchi.portal.resident_view import (
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.fees import fee_summary
 from madoguchi.signatures.documents.selectors import documents_enabled, resident_documents
 
 
@@ -78,6 +79,7 @@ def status_lookup(request):
                 "title": translated(definition["title"], language),
                 "municipality": case.municipality,
                 "sections": display_answers(definition, case.answers, language),
+                "fee": fee_summary(definition, case.answers, language),
                 "notices": case_public_events(case=case),
                 "can_correct": case.status == CaseStatus.CORRECTION_REQUESTED,
                 "documents": resident_documents(case=case, language=language),
