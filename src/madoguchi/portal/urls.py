@@ -10,6 +10,7 @@ urlpatterns = [
     path("status/correct/", correction.correction, name="correction"),
     path("demo/software-card.p12", signing.demo_software_card, name="demo_software_card"),
     path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
+    path("status/documents/payment-slip/", documents.payment_slip, name="payment_slip"),
     path("status/documents/<int:document_id>/", documents.document_download, name="document"),
     path("verify/", verify.verify, name="verify"),
     path("<str:code>/", catalog.catalog, name="catalog"),

@@ -38,6 +38,7 @@ from madoguchi.cases.selectors import (
     queue_procedures,
 )
 from madoguchi.core.errors import DomainError, NotFound
+from madoguchi.payments.selectors import payment_display
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.fees import fee_summary
@@ -166,6 +167,7 @@ def _render_case(
         "title": translated(definition["title"], language),
         "sections": display_answers(definition, case.answers, language),
         "fee": fee_summary(definition, case.answers, language),
+        "payment": payment_display(case=case),
         "versions": versions,
         "attachments": case_attachments(staff=staff, case=case),
         "events": case_timeline(staff=staff, case=case),

@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident, case_get_for_session, case_public_events
+from madoguchi.payments.selectors import payment_display
 from madoguchi.portal.resident_view import (
     CASE,
     idle_limit,
@@ -80,6 +81,7 @@ def status_lookup(request):
                 "municipality": case.municipality,
                 "sections": display_answers(definition, case.answers, language),
                 "fee": fee_summary(definition, case.answers, language),
+                "payment": payment_display(case=case),
                 "notices": case_public_events(case=case),
                 "can_correct": case.status == CaseStatus.CORRECTION_REQUESTED,
                 "documents": resident_documents(case=case, language=language),
