@@ -9,6 +9,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.cases.events import case_submitted, submission_checking
+        from madoguchi.payments.providers import payment_providers
+        from madoguchi.payments.providers.stripe import StripeCheckout
         from madoguchi.payments.subscribers import (
             certificate_held_until_paid,
             fee_noted_in_submission,
@@ -16,6 +18,7 @@ class PaymentsConfig(AppConfig):
         )
         from madoguchi.signatures.documents.events import document_issuing
 
+        payment_providers.add(StripeCheckout.id, StripeCheckout)
         submission_checking.subscribe(fee_noted_in_submission)
         case_submitted.subscribe(payment_opened)
         document_issuing.subscribe(certificate_held_until_paid)

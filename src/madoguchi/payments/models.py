@@ -41,6 +41,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # An online payment (payments.providers): the provider's id and its reference (e.g. a session id).
+    provider = models.CharField(_("provider"), max_length=32, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True, db_index=True)
 
     objects = municipality_scoped_manager()
 
@@ -49,3 +52,22 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.payment_number
+
+
+class ProviderCallback(models.Model):
+    """A provider's callback that was accepted (signature checked), kept so a retry changes nothing."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="callbacks")
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=255)
+    outcome = models.CharField(max_length=16, choices=PaymentState.choices)
+    received_at = models.DateTimeField()
+
+    objects = municipality_scoped_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="uniq_provider_callback_event")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"
