@@ -28,6 +28,7 @@ from tests.api.support import (
     status_url,
     stored_case,
 )
+from tests.samples import ADDRESS
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.access import ALPHABET
@@ -589,3 +590,23 @@ def test_created_response_is_json_not_problem(client, aoba):
 
     assert response["Content-Type"].startswith("application/json")
     assert body_of(response)["status"] == "submitted"
+
+
+def test_status_lookup_gives_the_fee_and_its_payment_state(client, aoba):
+    created = submitted(post_json(client, juminhyo_answers(copies=2, delivery_method="postal", payment_method="slip",
+                                                         mailing_address=dict(ADDRESS))))  # fmt: skip
+
+    body = lookup(client, created["receipt_number"], created["access_code"]).json()
+
+    assert body["fee"]["total"] == 600
+    assert body["fee"]["method"] == "slip"
+    assert body["fee"]["payment_state"] == "unpaid"
+    assert body["fee"]["payment_number"].startswith(created["receipt_number"].replace("-", ""))
+
+
+def test_status_lookup_of_an_exempt_application_has_nothing_to_pay(client, aoba):
+    created = submitted(post_json(client, juminhyo_answers(purpose="pension")))
+
+    body = lookup(client, created["receipt_number"], created["access_code"]).json()
+
+    assert body["fee"] == {"total": 0, "method": "", "payment_state": "", "payment_number": ""}

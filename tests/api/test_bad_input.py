@@ -573,7 +573,7 @@ def test_missing_required_address_part_is_422(client, unchanged, part):
             [("power_of_attorney", "file_required"), ("target_name", "required")],
         ),
         ({"purpose": "other"}, [("purpose_other", "required")]),
-        ({"delivery_method": "postal"}, [("mailing_address", "required")]),
+        ({"delivery_method": "postal"}, [("mailing_address", "required"), ("payment_method", "required")]),
     ],
     ids=["agent-needs-target-and-letter", "other-purpose-needs-text", "postal-needs-address"],
 )

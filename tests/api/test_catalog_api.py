@@ -138,7 +138,7 @@ def test_procedure_summary_is_in_the_language_of_accept_language(client, aoba):
             "fee": {
                 "amount": 300,
                 "unit": "per copy",
-                "note": "We will tell you how to pay the fee (and postage, if mailed) after you apply.",
+                "note": CATALOG["juminhyo-copy"]["fee"]["note"]["en"],
             },
             "processing_period_days": 3,
             "signature": "optional",

@@ -21,6 +21,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django_scopes import scopes_disabled
+
+from madoguchi.cases.models import Case
+from madoguchi.payments.services import payment_transition
 
 PACKAGE = "madoguchi_client"
 
@@ -119,6 +123,11 @@ def test_a_generated_client_runs_the_resident_journey_to_a_verified_signed_decis
     assert corrected.status_code == 200, corrected.content
     assert corrected.parsed.status == CaseStatus.IN_REVIEW
     assert corrected.parsed.answers_version == 2
+
+    # The fee is paid at the counter, recorded by staff (the API has no payment operation yet):
+    # the certificate is issued only once paid (issue #12).
+    with scopes_disabled():
+        payment_transition(case=Case.objects.get(receipt_number=number), to="paid", actor="test")
 
     approved = _call(
         "staff.staff_perform_case_action", client=staff, receipt_number=number,

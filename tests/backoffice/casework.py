@@ -93,6 +93,15 @@ def submit_sodai_gomi(municipality, version_of, *, now, photo: bytes | None = No
     return submit(municipality, version, now=now, answers=answers, files=files)
 
 
+def pay_fee(case, *, now):
+    """Record ``case``'s fee as paid at the counter: its certificate is issued only once paid (issue #12)."""
+    from madoguchi.payments.services import payment_of, payment_transition
+
+    if payment_of(case=case) is not None:  # a free procedure has nothing to pay
+        payment_transition(case=case, to="paid", actor="test", now=now)
+    return case
+
+
 def complete_route(case, *, now):
     """Stamp every step of ``case``'s approval route (it must be in review), each with the first
     demo staff member who may act on it: one seal per person, as the route demands."""

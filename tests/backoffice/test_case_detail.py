@@ -13,6 +13,7 @@ from tests.backoffice.casework import (
     complete_route,
     log_in_verified,
     staff,
+    submit,
     submit_inkan,
     submit_jido_teate,
     submit_sodai_gomi,
@@ -306,3 +307,13 @@ def test_actions_need_the_csrf_token(aoba, case):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     assert client.post(action_url(case, "start_review"), {"csrfmiddlewaretoken": token}).status_code == 302
     assert reload(case).status == S.IN_REVIEW
+
+
+def test_the_case_page_shows_the_fee_of_the_copies_asked_for(client, aoba, version_of, now, clerk):
+    case = submit(aoba, version_of(aoba, "inkan-certificate"), now=now, answers={**INKAN, "copies": "2"})
+
+    page = client.get(url(case)).content.decode()
+
+    assert "合計 600円" in page
+    assert "300円 × 2" in page
+    assert "受け取るときに窓口で支払う" in page

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from tests.backoffice.casework import complete_route, staff, submit_inkan, submit_jido_teate, submit_sodai_gomi
+from tests.backoffice.casework import complete_route, pay_fee, staff, submit_inkan, submit_jido_teate, submit_sodai_gomi
 from tests.samples import png_bytes
 from tests.storage.test_s3 import bucket, s3_environ, s3_server  # noqa: F401 (fixtures: a real S3 API server)
 
@@ -65,7 +65,7 @@ def instance(aoba, minatogawa, version_of, now, signatures_configured) -> Instan
     jido = submit_jido_teate(aoba, version_of, now=now)
     gomi = submit_sodai_gomi(minatogawa, version_of, now=now, photo=png_bytes(4, 4))
     decided = workflow.case_start_review(
-        staff=staff("aoba-clerk"), case=submit_inkan(aoba, version_of, now=now), now=now
+        staff=staff("aoba-clerk"), case=pay_fee(submit_inkan(aoba, version_of, now=now), now=now), now=now
     )
     complete_route(decided, now=now)
     decided = workflow.case_decide(staff=staff("aoba-approver"), case=decided, approve=True, now=now)

@@ -89,9 +89,17 @@ def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(brows
     approver.goto(f"/staff/cases/{receipt}/")
     approver.locator("form[action$='/actions/approve/'] button").click()
     expect(approver.locator("main")).to_contain_text("承認")
+
+    # The 300円 fee is paid at the counter: until staff record it, no certificate is issued (issue #12).
+    look_up_status(resident, receipt, access_code)
+    expect(resident.get_by_test_id("payment-state")).to_have_text("未納")
+    expect(resident.get_by_test_id("documents")).to_have_count(0)
+    approver.get_by_test_id("payment-paid").click()
+    expect(approver.get_by_test_id("payment-state")).to_have_text("納付済み")
+    axe_check(approver)
     approver_context.close()
 
-    look_up_status(resident, receipt, access_code)
+    resident.goto("/status/")  # still open on this device since the look-up above
     documents = resident.get_by_test_id("documents")
     expect(documents.get_by_role("link")).to_have_count(1)
     axe_check(resident)

@@ -54,9 +54,9 @@ def submit(aoba, version_of, now):
     """
     counter = iter(range(1, 1000))
 
-    def make(*, municipality=None, language="ja", email=ADDRESS, receipt=False):
+    def make(*, municipality=None, language="ja", email=ADDRESS, receipt=False, answers=None):
         municipality = municipality or aoba
-        answers = {**INKAN, "phone": APPLICANT_PHONE}
+        answers = {**INKAN, "phone": APPLICANT_PHONE, **(answers or {})}
         if email:
             answers["email"] = email
         result = case_submit(

@@ -97,3 +97,21 @@ def test_a_replayed_submission_is_not_acknowledged_twice(aoba, version_of, now):
     case_submit(**arguments)
     assert case_submit(**arguments).replayed
     assert len(receipts(aoba)) == 1
+
+
+def test_the_receipt_states_the_fee_and_how_to_pay_it_at_the_counter(aoba, submit, smtp_server, now, public_url):
+    submit(receipt=True, answers={"copies": "2"})
+    notifications_send_due(now=now)
+
+    body = body_of(smtp_server.messages[0])
+    assert "■手数料\n600円（受け取るときに窓口で支払う）" in body
+    assert "納付書" not in body  # the resident pays at the counter and gets none
+
+
+def test_the_receipt_of_a_slip_payer_points_to_the_slip_in_english(aoba, submit, smtp_server, now, public_url):
+    submit(receipt=True, language="en", answers={"delivery_method": "postal", "payment_method": "slip"})
+    notifications_send_due(now=now)
+
+    body = body_of(smtp_server.messages[0])
+    assert "Fee:\n¥300 (Payment slip (nōfusho))" in body
+    assert "Download the payment slip (PDF) from the status page" in body

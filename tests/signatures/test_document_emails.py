@@ -5,7 +5,7 @@ for themselves on the status page. Delivered over a real SMTP server, without th
 from __future__ import annotations
 
 import pytest
-from tests.backoffice.casework import INKAN, complete_route, staff, submit
+from tests.backoffice.casework import INKAN, complete_route, pay_fee, staff, submit
 from tests.notifications.conftest import public_url, smtp_server  # noqa: F401  (fixtures)
 from tests.notifications.support import ADDRESS
 from tests.notifications.test_send import body_of, subject_of
@@ -31,6 +31,7 @@ def document_emails(case) -> list[Notification]:
 
 
 def decide(case, *, approve: bool, now, reason: str = ""):
+    pay_fee(case, now=now)
     case = workflow.case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
     complete_route(case, now=now)
     return workflow.case_decide(staff=staff("aoba-approver"), case=case, approve=approve, reason=reason, now=now)

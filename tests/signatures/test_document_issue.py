@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.files.storage import default_storage
-from tests.backoffice.casework import INKAN, complete_route, staff, submit_inkan
+from tests.backoffice.casework import INKAN, complete_route, pay_fee, staff, submit_inkan
 from tests.cases.test_retention import CLOSED, closed_case
 from tests.samples import NAME
 from tests.signatures.conftest import pdftotext
@@ -42,6 +42,7 @@ def _read(document) -> bytes:
 
 
 def _decide(case, *, approve: bool, now, reason: str = ""):
+    pay_fee(case, now=now)
     case = workflow.case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
     complete_route(case, now=now)
     return workflow.case_decide(staff=staff("aoba-approver"), case=case, approve=approve, reason=reason, now=now)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 from django.core.files.storage import default_storage
-from tests.backoffice.casework import complete_route, staff, submit_inkan, submit_jido_teate
+from tests.backoffice.casework import complete_route, pay_fee, staff, submit_inkan, submit_jido_teate
 from tests.conftest import JST
 from tests.samples import NAME
 from tests.signatures.conftest import pdftotext
@@ -21,6 +21,7 @@ SEAL_OMITTED = "この文書は電子署名を付しているため、公印を�
 
 
 def _decide(case, *, approve: bool, now, approver: str = "aoba-approver"):
+    pay_fee(case, now=now)
     case = workflow.case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
     complete_route(case, now=now)
     reason = "" if approve else "印鑑登録がありません。"
@@ -90,7 +91,7 @@ def test_decision_documents_are_numbered_under_their_departments_prefix_and_prin
 
 
 def test_another_municipality_numbers_on_its_own(minatogawa, version_of, now, documents_configured):
-    case = submit_inkan(minatogawa, version_of, now=now)
+    case = pay_fee(submit_inkan(minatogawa, version_of, now=now), now=now)
     case = workflow.case_start_review(staff=staff("minatogawa-clerk"), case=case, now=now)
     complete_route(case, now=now)
     case = workflow.case_decide(staff=staff("minatogawa-approver"), case=case, approve=True, reason="", now=now)

@@ -12,6 +12,7 @@ from madoguchi.backoffice.views import (
     documents,
     notifications,
     password,
+    payments,
     signing_admin,
     staff_admin,
 )
@@ -33,6 +34,7 @@ urlpatterns = [
     path("cases/<str:receipt_number>/", cases.case_detail, name="case"),
     path("cases/<str:receipt_number>/attachments/<int:attachment_id>/", cases.attachment, name="attachment"),
     path("cases/<str:receipt_number>/actions/<str:action>/", cases.case_action, name="case_action"),
+    path("cases/<str:receipt_number>/payment/<str:to>/", payments.case_payment, name="case_payment"),
     path("cases/<str:receipt_number>/documents/<int:document_id>/", documents.case_document, name="case_document"),
     path(
         "cases/<str:receipt_number>/documents/<str:kind>/reissue/",

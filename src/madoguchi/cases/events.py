@@ -9,9 +9,11 @@
 hook                       published                                subscribers today
 =========================  =======================================  ==================================
 ``submission_checking``    before a submit's transaction            signatures: verify the resident's
-                                                                    signature (may refuse)
+                                                                    signature (may refuse); payments:
+                                                                    compute the fee
 ``case_submitted``         in the submit's transaction              signatures: keep the signature;
-                                                                    notifications: 受付 e-mail
+                                                                    notifications: 受付 e-mail;
+                                                                    payments: open the fee's payment
 ``case_changing``          in a staff action's transaction, after   approvals: no 決裁 before the
                            the row lock, before the change          route is complete (may refuse)
 ``case_status_changed``    in the transaction, after the change     approvals: lay out the route;

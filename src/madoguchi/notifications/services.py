@@ -32,6 +32,7 @@ from madoguchi.cases.next_steps import case_next_steps
 from madoguchi.notifications.models import Notification, NotificationKind, NotificationStatus
 from madoguchi.procedures.appeal import appeal_notice
 from madoguchi.procedures.definition import iter_fields, translated
+from madoguchi.procedures.fees import fee_summary
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,12 @@ def notification_render(*, case: Case, kind: str, message: str = "", language: s
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "next_steps": case_next_steps(case=case, emailed=True) if kind == NotificationKind.RECEIVED else [],
+            # The fee and how to pay it, as fixed at submission: a 納付書 only for who pays with one.
+            "fee": (
+                fee_summary(case.procedure_version.definition, case.answers, language)
+                if kind == NotificationKind.RECEIVED
+                else None
+            ),
             # 教示: a rejection must say how to contest it (procedures.appeal).
             "appeal": (
                 appeal_notice(

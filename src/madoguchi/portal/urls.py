@@ -11,6 +11,7 @@ urlpatterns = [
     path("status/correct/confirm/", correction.correction_confirm, name="correction_confirm"),
     path("demo/software-card.p12", signing.demo_software_card, name="demo_software_card"),
     path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
+    path("status/documents/payment-slip/", documents.payment_slip, name="payment_slip"),
     path("status/documents/<int:document_id>/", documents.document_download, name="document"),
     path("verify/", verify.verify, name="verify"),
     path(".well-known/jwks.json", authapp.jwks, name="authapp_jwks"),

@@ -109,6 +109,8 @@ class DocumentKind(models.TextChoices):
     APPROVED = "approved", _("Notice of decision")
     REJECTED = "rejected", _("Notice of rejection")
     RECEIPT = "receipt", _("Certificate of receipt")
+    # 納付書: the fee's payment slip with its payment number; its particulars come from payments.
+    PAYMENT_SLIP = "payment_slip", _("Payment slip")
 
 
 class IssuedDocument(models.Model):

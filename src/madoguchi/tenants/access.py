@@ -35,6 +35,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Issued documents (signatures.documents.services.document_reissue): a re-issue restates a
     # decision already taken, so whoever works the case may do it.
     "issue_document": ALL_ROLES,
+    # The fee (payments.services.payment_record): whoever works the case records what was paid.
+    "record_payment": ALL_ROLES,
 }
 
 

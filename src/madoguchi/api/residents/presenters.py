@@ -9,7 +9,9 @@ from madoguchi.api.openapi import answers_component_name
 from madoguchi.cases.models import Case, CaseStatus
 from madoguchi.cases.selectors import case_public_events
 from madoguchi.cases.workflow import TRANSITIONS
+from madoguchi.payments.selectors import payment_display
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.fees import fee_compute
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.schema_export import answers_json_schema, example_answers, example_files, file_parts
 from madoguchi.signatures.documents import revisions
@@ -149,6 +151,18 @@ def application_status_out(case: Case) -> dict:
             document_out(case, item["document"], item["title"])
             for item in resident_documents(case=case, language=language)
         ],
+        "fee": application_fee_out(case),
+    }
+
+
+def application_fee_out(case: Case) -> dict:
+    fee = fee_compute(case.procedure_version.definition, case.answers)
+    payment = payment_display(case=case)
+    return {
+        "total": payment["payment"].amount if payment else fee.total,
+        "method": payment["payment"].method if payment else fee.method,
+        "payment_state": payment["state"] if payment else "",
+        "payment_number": payment["number"] if payment else "",
     }
 
 

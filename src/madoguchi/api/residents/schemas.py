@@ -116,6 +116,13 @@ class NoticeOut(Schema):
     created_at: datetime
 
 
+class ApplicationFeeOut(Schema):
+    total: int = Field(description="Yen to pay for this application (0: free or exempt).")
+    method: str = Field("", description="counter, slip (納付書) or postal_order (定額小為替); empty when free.")
+    payment_state: str = Field("", description="unpaid, pending, paid, failed or refunded; empty when free.")
+    payment_number: str = Field("", description="The 納付番号 printed on the 納付書 (method slip only).")
+
+
 class ApplicationStatusOut(Schema):
     receipt_number: str
     status: CaseStatusEnum
@@ -131,6 +138,7 @@ class ApplicationStatusOut(Schema):
     can_withdraw: bool
     notices: list[NoticeOut]
     documents: list[IssuedDocumentOut]
+    fee: ApplicationFeeOut | None = None
 
 
 class WithdrawalIn(Schema):

@@ -39,8 +39,10 @@ from madoguchi.cases.selectors import (
     queue_procedures,
 )
 from madoguchi.core.errors import DomainError, NotFound
+from madoguchi.payments.selectors import payment_display
 from madoguchi.procedures.answers import answers_diff, display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.fees import fee_summary
 from madoguchi.signatures.documents.kinds import document_title
 from madoguchi.signatures.documents.selectors import case_documents, documents_enabled
 from madoguchi.signatures.documents.services import issuable_kinds
@@ -171,6 +173,8 @@ def _render_case(
         "case": case,
         "title": translated(definition["title"], language),
         "sections": display_answers(definition, case.answers, language),
+        "fee": fee_summary(definition, case.answers, language),
+        "payment": payment_display(case=case),
         "versions": versions,
         "attachments": case_attachments(staff=staff, case=case),
         "events": events,

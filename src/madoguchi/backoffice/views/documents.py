@@ -16,6 +16,7 @@ from madoguchi.backoffice.views.cases import staff_page
 from madoguchi.cases.selectors import case_get_for_staff
 from madoguchi.signatures.documents.render import code_point
 from madoguchi.signatures.documents.services import (
+    DocumentHeld,
     DocumentNotAvailable,
     SignaturesNotConfigured,
     UnprintableCharacters,
@@ -47,6 +48,8 @@ def case_document_reissue(request, receipt_number: str, kind: str):
         document = document_reissue(staff=request.staff, case=case, kind=kind)
     except DocumentNotAvailable:
         return _refused(request, case, _("This application has no decision this document could state."))
+    except DocumentHeld as held:
+        return _refused(request, case, held.message)
     except SignaturesNotConfigured:
         return _refused(
             request, case, _("No signing key is configured for this municipality, so no document was issued.")

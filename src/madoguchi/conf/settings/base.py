@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "madoguchi.approvals",
     "madoguchi.assistant",
     "madoguchi.signatures",
+    "madoguchi.payments",
     "madoguchi.demo",
     "madoguchi.api",
     "madoguchi.backup",

@@ -31,6 +31,7 @@ from madoguchi.portal.views import signing
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import AnswersInvalid, clean_answers, display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.fees import fee_summary
 from madoguchi.procedures.notation import notation_display, notation_entered, notation_for_form
 from madoguchi.procedures.selectors import procedure_get
 from madoguchi.signatures.messages import UNAVAILABLE_REASONS, reason_message
@@ -308,7 +309,7 @@ def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_e
             ),
             "steps_nav": _steps_nav(definition, CONFIRM, draft, language),
             "errors": summary,
-            "fee": definition["fee"]["amount"],
+            "fee": fee_summary(definition, draft.values, language),
             "signature_error": signature_error,
             **signing_context,
         },
@@ -352,6 +353,7 @@ def apply_done(request, code: str, slug: str):
             "done": done,
             "title": translated(definition["title"], get_language()),
             "next_steps": case_next_steps(case=case, emailed=emailed),
+            "fee": fee_summary(definition, case.answers, get_language()),
             "emailed": emailed,
         },
     )

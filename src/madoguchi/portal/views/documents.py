@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from madoguchi.core.errors import NotFound
+from madoguchi.payments.errors import NoPaymentSlip
+from madoguchi.payments.services import payment_slip_request
 from madoguchi.portal.resident_view import resident_page
 from madoguchi.portal.views.errors import not_found, rate_limited
 from madoguchi.portal.views.status import session_case
@@ -64,4 +66,34 @@ def receipt_certificate(request):
         )
     else:
         messages.success(request, _("Your certificate of receipt is ready to download."))
+    return redirect("portal:status")
+
+
+@require_POST
+@resident_page
+def payment_slip(request):
+    """Give the resident their 納付書 (issued the first time) and start the download."""
+    case = session_case(request)
+    if case is None:
+        return not_found(request)
+    if settings.MADOGUCHI_LOOKUP_RATE and is_ratelimited(
+        request, group="documents", key="ip", rate=settings.MADOGUCHI_LOOKUP_RATE, increment=True
+    ):
+        return rate_limited(request)
+    try:
+        document = payment_slip_request(case=case)
+    except NoPaymentSlip as error:
+        messages.error(request, error.message)
+    except SignaturesNotConfigured:
+        messages.error(request, _("This municipality does not issue signed documents online yet."))
+    except UnprintableCharacters as error:
+        messages.error(
+            request,
+            _(
+                "The certificate cannot be made: the document font has no glyph for %(characters)s. Please contact the municipality."
+            )
+            % {"characters": ", ".join(code_point(c) for c in error.characters)},
+        )
+    else:
+        return document_response(document, receipt_number=case.receipt_number)
     return redirect("portal:status")

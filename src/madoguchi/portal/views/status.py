@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident, case_get_for_session, case_public_events
+from madoguchi.payments.selectors import payment_display
 from madoguchi.portal.resident_view import (
     CASE,
     DONE,
@@ -28,6 +29,7 @@ from madoguchi.portal.resident_view import (
 from madoguchi.portal.views.errors import rate_limited
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
+from madoguchi.procedures.fees import fee_summary
 from madoguchi.procedures.notation import notation_display
 from madoguchi.signatures.documents.selectors import documents_enabled, resident_documents
 
@@ -92,6 +94,8 @@ def status_lookup(request):
                     case.answers_entered,
                     language,
                 ),
+                "fee": fee_summary(definition, case.answers, language),
+                "payment": payment_display(case=case),
                 "notices": notices,
                 "can_correct": case.status == CaseStatus.CORRECTION_REQUESTED,
                 "correction_request": next((e for e in reversed(notices) if e.kind == "correction_requested"), None),

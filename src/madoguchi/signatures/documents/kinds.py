@@ -43,6 +43,13 @@ DEFAULTS: dict[str, dict[str, dict[str, str]]] = {
             "en": "This certifies that the application below was received.",
         },
     },
+    DocumentKind.PAYMENT_SLIP: {
+        "title": {"ja": "納付書", "en": "Payment slip"},
+        "body": {
+            "ja": "{submitted}付けで申請のあった{procedure}の手数料を、次のとおり納付してください。",
+            "en": "Please pay the fee of your application as below.",
+        },
+    },
 }
 PLACEHOLDERS = ("procedure", "submitted", "decided")
 

@@ -38,7 +38,7 @@ from madoguchi.core.errors import Conflict
 from madoguchi.procedures.appeal import appeal_notice, head_of
 from madoguchi.procedures.definition import iter_fields, translated
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
-from madoguchi.signatures.documents.events import DocumentIssued, document_issued
+from madoguchi.signatures.documents.events import DocumentIssued, DocumentIssuing, document_issued, document_issuing
 from madoguchi.signatures.documents.kinds import decision_kind, document_text
 from madoguchi.signatures.documents.numbering import DocumentNumber, document_number_take
 from madoguchi.signatures.documents.render import DocumentContent, UnprintableCharacters, render_pdf, wareki
@@ -50,6 +50,7 @@ from madoguchi.storage.services import store_verified
 from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 
 __all__ = [
+    "DocumentHeld",
     "DocumentNotAvailable",
     "SignaturesNotConfigured",
     "UnprintableCharacters",
@@ -81,6 +82,20 @@ class DocumentNotAvailable(Conflict):
         self.document_kind = document_kind
 
 
+class DocumentHeld(Conflict):
+    """A subscriber of ``document_issuing`` holds the document back for now (e.g. an unpaid fee).
+
+    The decision stands; whoever holds it issues the document when the reason is gone.
+    """
+
+    code = "document_held"
+    message = _("This document is issued once the fee is paid.")
+
+    def __init__(self, reason: str = ""):
+        super().__init__()
+        self.reason = reason
+
+
 def issuable_kinds(*, case: Case) -> list[str]:
     """Return the kinds of document ``case`` can have now: its decision's, and always a 受理証明書."""
     decision = case_decision(case=case)
@@ -103,7 +118,7 @@ def document_content(*, case: Case, kind: str, now: datetime, document_number: s
     procedure = translated(definition["title"], "ja")
     submitted = wareki(timezone.localtime(case.submitted_at))
     decision = case_decision(case=case)
-    if kind != DocumentKind.RECEIPT and (decision is None or decision_kind(decision.data.get("to", "")) != kind):
+    if kind in NUMBERED_KINDS and (decision is None or decision_kind(decision.data.get("to", "")) != kind):
         raise DocumentNotAvailable(kind)
     decided = wareki(timezone.localtime(decision.created_at)) if decision else ""
     text = document_text(definition, kind, values={"procedure": procedure, "submitted": submitted, "decided": decided})
@@ -112,10 +127,12 @@ def document_content(*, case: Case, kind: str, now: datetime, document_number: s
     if kind == DocumentKind.RECEIPT:
         received = timezone.localtime(case.submitted_at)
         particulars.append(("受理日時", f"{wareki(received)} {received:%H時%M分}"))
-    else:
+    elif kind in NUMBERED_KINDS:
         particulars += [("決定", DECISION_LABELS[kind]), ("決定日", decided)]
         if decision.message:
             particulars.append(("理由" if kind == DocumentKind.REJECTED else "備考", decision.message))
+    # Other domains hold the document back or add their rows (payments: the fee).
+    document_issuing.publish(DocumentIssuing(case=case, kind=kind, particulars=particulars, now=now))
     adverse = kind in ADVERSE_KINDS
     issuer = head_of(municipality, "ja")
     return DocumentContent(

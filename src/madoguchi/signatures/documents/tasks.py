@@ -22,6 +22,7 @@ def document_issue_task(case_id: int, kind: str, actor: str) -> int | None:
     worker that died after issuing, a task retried): the second run returns the same document.
     """
     from madoguchi.signatures.documents.services import (
+        DocumentHeld,
         DocumentNotAvailable,
         SignaturesNotConfigured,
         UnprintableCharacters,
@@ -37,6 +38,9 @@ def document_issue_task(case_id: int, kind: str, actor: str) -> int | None:
             logger.warning("No %s document issued for %s: %s", kind, case.receipt_number, error)
         except UnprintableCharacters as error:
             logger.error("No %s document issued for %s: the font cannot draw %s", kind, case.receipt_number, error)
+        except DocumentHeld as held:
+            # Whoever held it issues it when the reason is gone (payments: once the fee is paid).
+            logger.info("The %s document of %s is held: %s", kind, case.receipt_number, held.reason)
         except DocumentNotAvailable:
             logger.warning("No %s document issued for %s: the decision changed", kind, case.receipt_number)
     return None

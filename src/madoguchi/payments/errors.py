@@ -1,0 +1,25 @@
+"""Refusals of the payments domain, each with a code and a message a screen can show."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.errors import Conflict
+
+
+class PaymentStateNotAllowed(Conflict):
+    """The payment cannot move from its state to the one asked for (e.g. a refund of an unpaid fee)."""
+
+    code = "payment_state_not_allowed"
+    message = _("The payment cannot be changed this way in its current state.")
+
+    def __init__(self, current: str = "", to: str = ""):
+        super().__init__()
+        self.current, self.to = current, to
+
+
+class NoPaymentSlip(Conflict):
+    """The application is not paid by 納付書, or is already paid: no slip to give."""
+
+    code = "no_payment_slip"
+    message = _("There is no payment slip for this application.")
