@@ -177,7 +177,9 @@ def main() -> None:
     texts = sample_texts(pairs, args.sample)
     total = 2 * len(pairs)
     chars = sum(len(t) for t in texts) / len(texts)
-    print(f"workload: {len(pairs)} entries, {total} texts; sample {len(texts)} texts, {chars:.0f} characters on average")
+    print(
+        f"workload: {len(pairs)} entries, {total} texts; sample {len(texts)} texts, {chars:.0f} characters on average"
+    )
     print(f"cores {os.cpu_count()}, load average at start {os.getloadavg()[0]:.1f}")
     settings = {
         "old": OLD,

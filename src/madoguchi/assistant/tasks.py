@@ -24,11 +24,12 @@ from madoguchi.tenants.models import Municipality
 CHUNK_TEXTS = 64
 
 
-def embedding_chunks(pending: Iterable[tuple[int, int]], size: int = CHUNK_TEXTS) -> list[list[int]]:
+def embedding_chunks(pending: Iterable[tuple[int, int]], size: int | None = None) -> list[list[int]]:
     """Group (entry id, texts pending) into lists of entry ids of about ``size`` texts each.
 
     An entry is never split: its texts are found again by entry when the chunk runs.
     """
+    size = size or CHUNK_TEXTS
     chunks: list[list[int]] = []
     current: list[int] = []
     count = 0
