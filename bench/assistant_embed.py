@@ -18,8 +18,9 @@ Each setting runs in its own process (the engine's thread count is fixed when it
 
 Every setting embeds the same sample of ``--sample`` texts (an evenly spaced selection of
 entries, both texts each; 0 = all) and prints texts/s, wall time, CPU seconds, and the wall
-time projected for all texts. The machine is shared: wall time depends on the load (printed),
-CPU time much less. Last, the quality cost of the cap: the cosine between the cut and the
+time projected for all texts ("projected min", at the measured wall rate) and on an idle
+machine ("idle min": the CPU time per text, over the cores the setting uses). The machine is
+shared: wall time depends on the load (printed), CPU time much less. Last, the quality cost of the cap: the cosine between the cut and the
 whole passage's vector for the long answers of the sample (mean and minimum).
 It is a report, not a test: it exits 0 whatever the figures.
 """
@@ -188,16 +189,19 @@ def main() -> None:
     }
     wanted = set(args.only.replace("new-Np", f"new-{args.workers}p").split(",")) if args.only else None
     print(f"\n{'setting':<8} {'threads':>7} {'batch':>5} {'cap':>4} {'procs':>5} {'texts/s':>8} {'wall s':>7} "
-          f"{'CPU s':>6} {'CPU ms/text':>11} {'projected min':>13} {'load':>5}")  # fmt: skip
+          f"{'CPU s':>6} {'CPU ms/text':>11} {'projected min':>13} {'idle min':>8} {'load':>5}")  # fmt: skip
     for name, config in settings.items():
         if wanted and name not in wanted:
             continue
         result = run_child(name, {"config": config, "texts": texts})
         rate = len(texts) / result["wall"]
+        # On an idle machine each process (or thread) has a core: CPU time over the cores used.
+        parallel = min(config["processes"] * config["threads"], os.cpu_count() or 1)
+        idle = total * result["cpu"] / len(texts) / parallel / 60
         print(
             f"{name:<8} {config['threads']:>7} {config['batch']:>5} {config['cap'] or '-':>4} {config['processes']:>5} "
             f"{rate:>8.2f} {result['wall']:>7.1f} {result['cpu']:>6.1f} {1000 * result['cpu'] / len(texts):>11.0f} "
-            f"{total / rate / 60:>13.1f} {os.getloadavg()[0]:>5.1f}",
+            f"{total / rate / 60:>13.1f} {idle:>8.1f} {os.getloadavg()[0]:>5.1f}",
             flush=True,
         )
     if not wanted or "quality" in wanted:
