@@ -23,8 +23,11 @@ from madoguchi.tenants.models import Municipality
 def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: bool = False) -> int:
     """Compute missing embeddings of ``municipality`` with a progress bar on stderr."""
     # This process answers no questions: the engine may use every core (the setting, read when
-    # the model loads, stays one thread for web and worker processes).
-    os.environ.setdefault("MADOGUCHI_ASSISTANT_THREADS", str(os.cpu_count() or 1))
+    # the model loads, stays one thread for web and worker processes). Only while it loads, so
+    # nothing started from this process later inherits it.
+    threads_given = "MADOGUCHI_ASSISTANT_THREADS" in os.environ
+    if not threads_given:
+        os.environ["MADOGUCHI_ASSISTANT_THREADS"] = str(os.cpu_count() or 1)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -38,6 +41,8 @@ def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: 
     try:
         return faq_embeddings_update(municipality=municipality, kinds=kinds, progress=progress)
     finally:
+        if not threads_given:
+            os.environ.pop("MADOGUCHI_ASSISTANT_THREADS", None)
         if bar is not None:
             bar.close()
 
