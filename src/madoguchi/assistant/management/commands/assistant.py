@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -14,12 +15,19 @@ from madoguchi.assistant.csvio import FaqImportError, read_faq_csv, write_faq_cs
 from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.inquiries import inquiry_emails_expire
 from madoguchi.assistant.selectors import faq_export_rows
-from madoguchi.assistant.services import faq_embeddings_schedule, faq_embeddings_update
+from madoguchi.assistant.services import faq_embeddings_update
+from madoguchi.assistant.tasks import faq_embeddings_enqueue
 from madoguchi.tenants.models import Municipality
 
 
 def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: bool = False) -> int:
     """Compute missing embeddings of ``municipality`` with a progress bar on stderr."""
+    # This process answers no questions: the engine may use every core (the setting, read when
+    # the model loads, stays one thread for web and worker processes). Only while it loads, so
+    # nothing started from this process later inherits it.
+    threads_given = "MADOGUCHI_ASSISTANT_THREADS" in os.environ
+    if not threads_given:
+        os.environ["MADOGUCHI_ASSISTANT_THREADS"] = str(os.cpu_count() or 1)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -33,6 +41,8 @@ def embed_with_progress(municipality: Municipality, *, kinds=("q", "a"), quiet: 
     try:
         return faq_embeddings_update(municipality=municipality, kinds=kinds, progress=progress)
     finally:
+        if not threads_given:
+            os.environ.pop("MADOGUCHI_ASSISTANT_THREADS", None)
         if bar is not None:
             bar.close()
 
@@ -132,8 +142,11 @@ class Command(BaseCommand):
                 f"{len(result.unchanged)} unchanged"
             )
             if options["run_async"]:
-                faq_embeddings_schedule(municipality=municipality)  # outside a transaction: enqueued now
-                self.stdout.write("embeddings queued (run `madoguchi db_worker`)")
+                # Chunks queued now, taken by every worker of the default queue; until they are
+                # done the assistant answers from the words alone (a text without a vector is
+                # searched lexically).
+                texts, jobs = faq_embeddings_enqueue(municipality=municipality)
+                self.stdout.write(f"{texts} embeddings queued in {jobs} jobs (run `madoguchi db_worker`)")
             else:
                 count = embed_with_progress(municipality, quiet=quiet)
                 self.stdout.write(f"{count} embeddings computed")
