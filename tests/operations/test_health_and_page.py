@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from tests.backoffice.casework import complete_route, log_in_verified, staff, submit_inkan
+from tests.backoffice.casework import complete_route, log_in_verified, pay_fee, staff, submit_inkan
 from tests.operations.conftest import Counter, make_job
 
 from madoguchi.audit.models import AuditEntry
@@ -73,6 +73,7 @@ def test_a_decision_document_job_run_twice_issues_one_document(aoba, version_of,
     case = submit_inkan(aoba, version_of, now=now)
     case = workflow.case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
     complete_route(case, now=now)
+    pay_fee(case, now=now)  # a certificate is issued only once its fee is paid
     with django_capture_on_commit_callbacks(execute=True):
         workflow.case_decide(staff=staff("aoba-approver"), case=case, approve=True, reason="", now=now)
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from tests.backoffice.casework import complete_route, staff, submit_inkan
+from tests.backoffice.casework import complete_route, pay_fee, staff, submit_inkan
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.workflow import case_decide, case_start_review
@@ -33,7 +33,7 @@ def case(aoba, version_of, now, documents_configured):
     """An approved case: its 決定通知書 is what the documents task issues."""
     case = submit_inkan(aoba, version_of, now=now)
     case = case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
-    case = complete_route(case, now=now)
+    case = pay_fee(complete_route(case, now=now), now=now)  # a certificate waits for its fee
     return case_decide(staff=staff("aoba-approver"), case=case, approve=True, now=now)
 
 
