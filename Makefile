@@ -57,6 +57,7 @@ bench-queue: setup
 # Assistant: ask latency p50/p99 and recall@1/@3 per language on the demo FAQ (docs/assistant.md).
 bench-assistant: setup
 	$(BIN)/python bench/assistant.py
+	$(BIN)/python bench/assistant_eval.py
 
 # Signatures: verifications/s, signed PDFs/s, signed vs unsigned submit latency (docs/signatures.md).
 bench-signatures: setup

