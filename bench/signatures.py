@@ -94,7 +94,7 @@ def bench_verifications(n: int) -> None:
     from madoguchi.signatures.verification import SubmittedSignature, verifier_for
 
     key, certificate, chain = software_card_load(Path(settings.MADOGUCHI_SIGNATURES_FILE).parent)
-    content = ('{"answers":' + '"申請内容"' * 50 + "}").encode()
+    content = ("{\"answers\":" + "\"申請内容\"" * 50 + "}").encode()
     forms = {
         "CMS": SubmittedSignature(cms=sign_cms(content, key, certificate, chain)),
         "raw": SubmittedSignature(
@@ -144,10 +144,8 @@ def bench_pdfs(n: int) -> None:
         render_times.append(rendered - started)
         sign_times.append(time.perf_counter() - rendered)
     total = sum(render_times) + sum(sign_times)
-    print(
-        f"  signed PDFs: {n / total:6.2f} PDFs/s  (render p50 {statistics.median(render_times) * 1000:.0f} ms, "
-        f"sign p50 {statistics.median(sign_times) * 1000:.0f} ms; first render in a process {cold:.2f} s; n={n})"
-    )
+    print(f"  signed PDFs: {n / total:6.2f} PDFs/s  (render p50 {statistics.median(render_times) * 1000:.0f} ms, "
+          f"sign p50 {statistics.median(sign_times) * 1000:.0f} ms; first render in a process {cold:.2f} s; n={n})")
 
 
 def bench_submits(n: int) -> None:

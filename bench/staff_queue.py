@@ -381,9 +381,7 @@ def server_args(args: argparse.Namespace) -> argparse.Namespace:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes", default="10000,1000000", help="dataset sizes, smallest first (default 10000,1000000)"
-    )
+    parser.add_argument("--sizes", default="10000,1000000", help="dataset sizes, smallest first (default 10000,1000000)")
     parser.add_argument("--requests", type=int, default=200, help="measured requests per scenario and size")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first (default 10)")
     parser.add_argument("--only", help="comma-separated scenario keys (default: all)")
@@ -422,9 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     servers, clients, facts = [], {}, {}
     try:
         for dataset in datasets:
-            server = Gunicorn(
-                dataset.env(), server_args(args), VAR_DIR / f"gunicorn-queue-{label(dataset.size)}.log", None
-            )
+            server = Gunicorn(dataset.env(), server_args(args), VAR_DIR / f"gunicorn-queue-{label(dataset.size)}.log", None)
             servers.append(server)
             server.wait_ready()
             token = dataset.madoguchi("staff_token", "create", "--user", ADMIN, "--name", "queue bench", "--days", "1")
@@ -517,13 +513,8 @@ def print_report(args, datasets: list[Dataset], results, busy, prepared, started
     )
     all_page = [results[s.key][large.size].percentile(50) or 0 for s in args.scenarios if s.kind == "page"]
     if all_page:
-        print(
-            f"page scenarios at {large.size:,}: median p50 {statistics.median(all_page):.1f} ms, worst {max(all_page):.1f} ms"
-        )
-    print(
-        f"target p50 ≤ {TARGET_P50_MS:.0f} ms at {large.size:,}: "
-        + ("PASS" if not failed else f"FAIL ({', '.join(failed)})")
-    )
+        print(f"page scenarios at {large.size:,}: median p50 {statistics.median(all_page):.1f} ms, worst {max(all_page):.1f} ms")
+    print(f"target p50 ≤ {TARGET_P50_MS:.0f} ms at {large.size:,}: " + ("PASS" if not failed else f"FAIL ({', '.join(failed)})"))
 
 
 if __name__ == "__main__":
