@@ -43,6 +43,9 @@ LEXICAL_CALIBRATION: dict[str, float] = {"bias": -6.464, "lexical_top": 10.701, 
 # and a language's threshold is never set below it: so one threshold for all, for now.
 THRESHOLDS: dict[str, float] = {"ja": 0.911, "lexical": 0.95}
 TARGET_ACCURACY = 0.95
+# Not confident, but the first entry is likely on the subject: the resident is handed to its
+# department rather than to city hall's general number (off-topic questions score below).
+HANDOFF_CONFIDENCE = 0.3
 
 
 def _sigmoid(x: float) -> float:
