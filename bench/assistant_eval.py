@@ -246,7 +246,7 @@ def main() -> None:
                     labels.append(int(first_right(query, ranked)))
             fitted = confidence.fit_logistic(rows, labels)
             fitted_on = (len(labels), sum(labels))
-            confidence.RRF_CALIBRATION = dict(zip(("bias", *confidence.FEATURES), fitted, strict=True))
+            confidence.FUSED_CALIBRATION = dict(zip(("bias", *confidence.FEATURES), fitted, strict=True))
             results[released_name] = run(retriever(RetrievalOptions(), (question_vectors, passage_vectors)),
                                          queries, prepared)  # fmt: skip
             rows, labels = [], []
@@ -272,8 +272,8 @@ def main() -> None:
                                          queries, prepared)  # fmt: skip
             print(f"\nfitted on dev ({fitted_on[0]} queries, {fitted_on[1]} right first):")
             print(
-                "RRF_CALIBRATION = {"
-                + ", ".join(f'"{k}": {v:.3f}' for k, v in confidence.RRF_CALIBRATION.items())
+                "FUSED_CALIBRATION = {"
+                + ", ".join(f'"{k}": {v:.3f}' for k, v in confidence.FUSED_CALIBRATION.items())
                 + "}"
             )
             print(

@@ -1,6 +1,6 @@
 """How sure the assistant is of its first answer: a calibrated probability and a threshold.
 
-A rank fusion says which entry is first, not how good a match it is (an off-topic question
+A fusion says which entry is first, not how good a match it is (an off-topic question
 also has a first entry), so the confidence looks at absolute evidence around the first
 entry: its best cosine and how far it stands out from every other entry's, its BM25 (when
 the language has a lexical ranking), whether both rankings agree on it, and its fused margin.
@@ -10,8 +10,8 @@ the language has a lexical ranking), whether both rankings agree on it, and its 
 
 The threshold is chosen on the same half as the lowest one at which confident Japanese first
 answers are right at least ``TARGET_ACCURACY`` of the time (:func:`choose_threshold`); a
-language with enough development questions of its own gets its own threshold, the others
-use Japanese's.
+language with enough development questions of its own may get its own threshold, never below
+Japanese's (forty questions are too few to trust a language more).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ LEGACY_THRESHOLD = 0.5
 
 FEATURES = ("dense_top", "dense_margin", "lexical_top", "agree", "fused_margin")
 # fitted by bench/assistant_eval.py --calibrate on the development half (see docs/assistant.md)
-RRF_CALIBRATION: dict[str, float] = {
+FUSED_CALIBRATION: dict[str, float] = {
     "bias": -5.461,
     "dense_top": 5.063,
     "dense_margin": 58.657,
@@ -57,7 +57,7 @@ def legacy_confidence(top: float, margin: float, coefficients: Sequence[float] =
     return _sigmoid(a + b * top + c * margin)
 
 
-def rrf_features(
+def fused_features(
     *, fused: np.ndarray, dense: np.ndarray, lexical: np.ndarray, order: np.ndarray, lexical_weight: float
 ) -> dict[str, float]:
     """The confidence's features of the first entry ``order[0]`` of a fused ranking."""
@@ -84,11 +84,11 @@ def lexical_only(features: dict[str, float]) -> bool:
     return features.get("has_vector", 1.0) == 0.0
 
 
-def rrf_confidence(features: dict[str, float], language: str, coefficients: dict[str, float] | None = None) -> float:
+def fused_confidence(features: dict[str, float], language: str, coefficients: dict[str, float] | None = None) -> float:
     if lexical_only(features) and coefficients is None:
         coefficients, names = LEXICAL_CALIBRATION, LEXICAL_FEATURES
     else:
-        coefficients, names = (RRF_CALIBRATION if coefficients is None else coefficients), FEATURES
+        coefficients, names = (FUSED_CALIBRATION if coefficients is None else coefficients), FEATURES
     return _sigmoid(coefficients["bias"] + sum(coefficients[name] * features.get(name, 0.0) for name in names))
 
 

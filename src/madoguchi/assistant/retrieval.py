@@ -23,7 +23,7 @@ lexical ranking was the one thing tuned, on that half.
 
 The confidence is a logistic function of features of the fused ranking (``confidence.py``),
 fitted on the development half of the labelled set (bench/assistant_eval.py), with a
-threshold per language chosen so that confident Japanese first answers are right ≥ 95 %.
+threshold chosen so that confident Japanese first answers are right ≥ 95 % (one for all languages so far).
 
 :class:`Retriever` is the interface; :class:`HybridRetriever` the default implementation.
 It is built from plain data (:class:`Document`), so it knows nothing about the ORM.
@@ -344,14 +344,14 @@ class HybridRetriever:
             Hit(key=self.documents[i].key, score=float(fused[i]), dense=float(dense[i]), lexical=float(saturated[i]))
             for i in order
         ]
-        features = calibration.rrf_features(
+        features = calibration.fused_features(
             fused=fused, dense=dense, lexical=saturated, order=order, lexical_weight=w_lexical
         )
         top = hits[0].score
         margin = top - (hits[1].score if len(hits) > 1 else 0.0)
         return SearchResult(
             hits=hits[:limit],
-            confidence=calibration.rrf_confidence(features, language),
+            confidence=calibration.fused_confidence(features, language),
             top=top,
             margin=margin,
             query_vector=query_vector,
