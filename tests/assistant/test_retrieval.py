@@ -196,3 +196,24 @@ def test_a_question_in_kana_finds_the_kanji_entry_by_its_reading():
     scores = with_readings.reading_raw(question)
     assert scores[0] > 0 and scores[1] == 0
     assert with_readings.search(question, language="ja", limit=2).hits[0].key == 1
+
+
+def test_features_of_a_question_sharing_no_word_with_the_faq_rest_on_the_vectors():
+    dense = np.array([0.86, 0.84, 0.80])
+    no_words = confidence.fused_features(
+        fused=np.array([1.0, 0.6, 0.1]),
+        dense=dense,
+        lexical=np.zeros(3),
+        order=np.array([0, 1, 2]),
+        lexical_weight=0.25,
+    )
+    assert no_words["agree"] == 1.0 and no_words["lexical_top"] == 0.0
+    assert no_words["dense_margin"] == pytest.approx(0.02) and no_words["has_vector"] == 1.0
+    not_embedded = confidence.fused_features(
+        fused=np.array([1.0, 0.2]), dense=np.array([-1.0, -1.0]), lexical=np.array([0.6, 0.1]),
+        order=np.array([0, 1]), lexical_weight=1.0,
+    )  # fmt: skip
+    assert confidence.lexical_only(not_embedded)
+    sure = confidence.fused_confidence({**not_embedded, "lexical_top": 0.9, "lexical_margin": 0.8}, "ja")
+    assert sure > confidence.fused_confidence(not_embedded, "ja")
+    assert confidence.threshold("ja", not_embedded) == confidence.THRESHOLDS["lexical"]
