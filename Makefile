@@ -57,6 +57,7 @@ bench-queue: setup
 # Assistant: ask latency p50/p99 and recall@1/@3 per language on the demo FAQ (docs/assistant.md).
 bench-assistant: setup
 	$(BIN)/python bench/assistant.py
+	$(BIN)/python bench/assistant_eval.py
 
 # Assistant: embedding texts/s of a 1,786-entry FAQ import, old vs new settings (docs/assistant.md).
 bench-assistant-embed: setup

@@ -10,9 +10,10 @@ bench/assistant_queries.py through ``assistant_ask`` and prints:
 * confidence quality: accuracy of "confident" (answerable and the first answer right, or
   not answerable and not confident) with the calibration in the code.
 
-``--calibrate`` also fits ``retrieval.CALIBRATION`` (logistic regression on the fused top
-score and its margin; the target is "the first hit is the right entry") and prints the new
-coefficients and their accuracy, to be copied into retrieval.py and docs/assistant.md.
+``--calibrate`` also fits the previous releases' calibration, ``retrieval.CALIBRATION``, of
+``fusion="legacy"`` (logistic regression on the fused top score and its margin) and prints it.
+The released confidence is fitted by ``bench/assistant_eval.py --calibrate`` on an independent
+labelled FAQ, not on these questions.
 It is a report, not a test: it exits 0 whatever the figures.
 """
 
@@ -61,7 +62,7 @@ def main() -> None:
     from django_scopes import scope, scopes_disabled
 
     from bench.assistant_queries import QUERIES
-    from madoguchi.assistant import retrieval
+    from madoguchi.assistant import confidence, retrieval
     from madoguchi.assistant.answering import assistant_ask
     from madoguchi.assistant.index import kb_index
     from madoguchi.assistant.management.commands.assistant import embed_with_progress
@@ -124,7 +125,7 @@ def main() -> None:
             print(f"{language:9} {n:4}  {hits1[language] / n:8.2f}  {hits3[language] / n:8.2f}")
         n = sum(totals.values())
         print(f"{'all':9} {n:4}  {sum(hits1.values()) / n:8.2f}  {sum(hits3.values()) / n:8.2f}")
-        print(f"\nconfidence (a, b, c) = {retrieval.CALIBRATION}, threshold {retrieval.CONFIDENT}: "
+        print(f"\nconfidence (confidence.py, threshold {confidence.threshold('ja')}): "
               f"'confident' matches 'first answer right' for {confident_right}/{len(queries)} "
               f"({confident_right / len(queries):.0%})")  # fmt: skip
         if args.calibrate:

@@ -66,3 +66,17 @@ def test_a_confident_answer_is_still_shown(faq):
     response = Client().get(f"/{faq.code}/assistant/", {"q": "住民票の写しはどこで取れますか。"})
     html = response.content.decode()
     assert "answer__body" in html and "確かな回答が見つかりませんでした" not in html
+
+
+@pytest.mark.parametrize(
+    ("question", "department"),
+    [
+        ("What is the capital of France?", None),  # nothing plausible: city hall
+        ("おすすめのラーメン屋を教えて", None),
+        ("ソファーを捨てたい", "環境課"),  # unsure, but the first entry is on the subject
+    ],
+)
+def test_the_hand_over_names_a_department_only_for_a_plausible_entry(faq, question, department):
+    result = assistant_ask(municipality=faq, question=question)
+    assert result.confident is False and result.handoff is not None
+    assert result.handoff.department == (department or faq.name)

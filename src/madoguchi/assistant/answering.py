@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from madoguchi.assistant.confidence import HANDOFF_CONFIDENCE
 from madoguchi.assistant.embedding import vector_to_bytes
 from madoguchi.assistant.inquiries import _uuid, inquiry_answer, inquiry_create, inquiry_read
 from madoguchi.assistant.language import detect_language
@@ -144,7 +145,10 @@ def assistant_ask(
         )
     handoff = None
     if not confident:
-        entry = index.entries[result.hits[0].key] if result.hits and result.hits[0].score > 0.2 else None
+        # the first entry's department only when that entry is at least plausible: an off-topic
+        # question goes to city hall, not to whichever department's entry happened to be first
+        plausible = result.hits and result.confidence >= HANDOFF_CONFIDENCE
+        entry = index.entries[result.hits[0].key] if plausible else None
         if entry is not None and entry.department_name:
             handoff = Handoff(
                 department=entry.department_name, phone=entry.department_phone or municipality.contact_phone

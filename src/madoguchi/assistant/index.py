@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import numpy as np
+from django.conf import settings
 from django.db.models import Prefetch
 
 from madoguchi.assistant.content import answer_text_from_html
@@ -26,7 +28,7 @@ from madoguchi.assistant.models import (
     KnowledgeBase,
     TextKind,
 )
-from madoguchi.assistant.retrieval import Document, HybridRetriever, Retriever
+from madoguchi.assistant.retrieval import LEGACY, Document, HybridRetriever, RetrievalOptions, Retriever
 from madoguchi.assistant.text import get_analyser
 from madoguchi.tenants.models import Municipality
 
@@ -87,9 +89,33 @@ def kb_index_clear() -> None:
     _cache.clear()
 
 
-def _build(municipality: Municipality, stamp: str) -> KbIndex:
-    from madoguchi.assistant.services import _text_hash
+def kb_vectors(
+    *, municipality: Municipality, entries: dict[int, IndexedEntry], kinds: tuple[str, ...] = ("q", "a")
+) -> list[tuple[int, np.ndarray]]:
+    """The current vectors of ``entries`` as (entry pk, rows): one row a question, one per passage an answer."""
+    from madoguchi.assistant.services import embedded_text_hash
 
+    embedder = get_embedder()
+    current_hashes = {}
+    for entry in entries.values():
+        for language, (question, _html, text) in entry.translations.items():
+            current_hashes[(entry.pk, language, TextKind.QUESTION.value)] = embedded_text_hash(
+                TextKind.QUESTION, question
+            )
+            current_hashes[(entry.pk, language, TextKind.ANSWER.value)] = embedded_text_hash(
+                TextKind.ANSWER, text, question
+            )
+    return [
+        (e.entry_id, vector_from_bytes(e.vector).reshape(-1, embedder.dim))
+        for e in FaqEmbedding.objects.for_municipality(municipality).filter(
+            model=embedder.name, entry_id__in=list(entries), kind__in=kinds
+        )
+        # a vector of a text since edited is not used: better no vector than a stale one
+        if current_hashes.get((e.entry_id, e.language, e.kind)) == e.text_hash
+    ]
+
+
+def _build(municipality: Municipality, stamp: str) -> KbIndex:
     embedder = get_embedder()
     entries: dict[int, IndexedEntry] = {}
     queryset = (
@@ -114,23 +140,15 @@ def _build(municipality: Municipality, stamp: str) -> KbIndex:
                 for t in entry.translations.all()
             },
         )
-    current_hashes = {}
-    for entry in entries.values():
-        for language, (question, _html, text) in entry.translations.items():
-            current_hashes[(entry.pk, language, TextKind.QUESTION.value)] = _text_hash(question)
-            current_hashes[(entry.pk, language, TextKind.ANSWER.value)] = _text_hash(text)
-    vectors = [
-        (e.entry_id, vector_from_bytes(e.vector))
-        for e in FaqEmbedding.objects.for_municipality(municipality).filter(
-            model=embedder.name, entry_id__in=list(entries)
-        )
-        # a vector of a text since edited is not used: better no vector than a stale one
-        if current_hashes.get((e.entry_id, e.language, e.kind)) == e.text_hash
-    ]
+    vectors = kb_vectors(municipality=municipality, entries=entries)
     documents = [
         Document(key=e.pk, texts={lang: (q, text) for lang, (q, _h, text) in e.translations.items()})
         for e in entries.values()
     ]
-    retriever = HybridRetriever(documents=documents, vectors=vectors, analyser=get_analyser(), embedder=embedder)
+    fusion = settings.MADOGUCHI_ASSISTANT_FUSION
+    options = LEGACY if fusion == "legacy" else RetrievalOptions(fusion=fusion)
+    retriever = HybridRetriever(
+        documents=documents, vectors=vectors, analyser=get_analyser(), embedder=embedder, options=options
+    )
     labels = {c.key: c.labels for c in FaqCategory.objects.for_municipality(municipality)}
     return KbIndex(stamp=stamp, model=embedder.name, retriever=retriever, entries=entries, category_labels=labels)

@@ -42,6 +42,7 @@ from madoguchi.assistant.models import (
     KnowledgeBase,
     TextKind,
 )
+from madoguchi.assistant.passages import dense_passages
 
 # Limits and rules live in ``validation``; the limits stay importable from here for older callers.
 from madoguchi.assistant.validation import MAX_ANSWER_LENGTH as MAX_ANSWER_LENGTH
@@ -352,8 +353,28 @@ class _Pending:
     entry_id: int
     language: str
     kind: str
-    text: str
+    texts: list[str]  # one for a question, the answer's passages for an answer
     text_hash: str
+
+
+# An answer is embedded as passages (one vector row each, ``passages.dense_passages``), each
+# under its entry's question, which names the topic a passage alone often does not (measured:
+# docs/assistant.md). The scheme is part of the hash, so vectors made before it are redone.
+PASSAGE_SCHEME = "passages-v2-titled"
+
+
+def embedded_texts(kind: str, text: str, question: str = "") -> list[str]:
+    """The texts embedded for ``text`` of ``kind``: a question itself, an answer's passages titled."""
+    if kind != TextKind.ANSWER:
+        return [text]
+    return [f"{question}\n{passage}" if question else passage for passage in dense_passages(text)]
+
+
+def embedded_text_hash(kind: str, text: str, question: str = "") -> str:
+    """The hash a vector of ``text`` of ``kind`` is stored with (and checked against)."""
+    if kind != TextKind.ANSWER:
+        return _text_hash(text)
+    return _text_hash(f"{PASSAGE_SCHEME}\n{question}\n{text}")
 
 
 def _pending_embeddings(
@@ -373,9 +394,9 @@ def _pending_embeddings(
         texts = {TextKind.QUESTION: t.question, TextKind.ANSWER: answer_text_from_html(t.answer_html)}
         for kind in kinds:
             text = texts[kind]
-            digest = _text_hash(text)
+            digest = embedded_text_hash(kind, text, t.question)
             if have.get((t.entry_id, t.language, kind)) != digest:
-                pending.append(_Pending(t.entry_id, t.language, kind, text, digest))
+                pending.append(_Pending(t.entry_id, t.language, kind, embedded_texts(kind, text, t.question), digest))
     return pending
 
 
@@ -392,35 +413,42 @@ def faq_embeddings_update(
     batch_size: int = 32,
     entry_ids: Collection[int] | None = None,
 ) -> int:
-    """Compute the missing or outdated passage vectors of ``municipality``; return how many.
+    """Compute the missing or outdated passage vectors of ``municipality``; return how many texts.
 
     Incremental: a text whose hash and model match its stored vector is skipped, so running
     it again, or twice at once, does no harm. ``entry_ids`` limits it to those entries (one
-    chunk of :func:`~madoguchi.assistant.tasks.faq_embeddings_task`). Each batch is committed
-    on its own, so a long run can be interrupted and resumed, and the knowledge-base revision
-    moves after each batch so answers use new vectors at once. ``progress(done, total)`` is
-    called after each batch.
+    chunk of :func:`~madoguchi.assistant.tasks.faq_embeddings_task`). Each batch (about
+    ``batch_size`` passages, the engine's batch) is committed on its own, so a long run can be
+    interrupted and resumed, and the knowledge-base revision moves after each batch so answers
+    use new vectors at once. ``progress(done, total)`` is called after each batch, in texts.
     """
     embedder = get_embedder()
     pending = _pending_embeddings(municipality, embedder.name, kinds, entry_ids)
     total = len(pending)
     if progress:
         progress(0, total)
-    for start in range(0, total, batch_size):
-        batch = pending[start : start + batch_size]
-        vectors = embedder.embed_passages([p.text for p in batch])
-        rows = [
-            FaqEmbedding(
-                municipality=municipality,
-                entry_id=item.entry_id,
-                language=item.language,
-                kind=item.kind,
-                model=embedder.name,
-                text_hash=item.text_hash,
-                vector=vector_to_bytes(vector),
+    done = 0
+    while done < total:
+        batch, passages = [], 0
+        while done + len(batch) < total and (not batch or passages < batch_size):
+            item = pending[done + len(batch)]
+            batch.append(item)
+            passages += len(item.texts)
+        vectors = embedder.embed_passages([text for item in batch for text in item.texts])
+        rows, row = [], 0
+        for item in batch:
+            rows.append(
+                FaqEmbedding(
+                    municipality=municipality,
+                    entry_id=item.entry_id,
+                    language=item.language,
+                    kind=item.kind,
+                    model=embedder.name,
+                    text_hash=item.text_hash,
+                    vector=vector_to_bytes(vectors[row : row + len(item.texts)]),
+                )
             )
-            for item, vector in zip(batch, vectors, strict=True)
-        ]
+            row += len(item.texts)
         with transaction.atomic():
             # An upsert: two workers on the same texts (a job queued twice) both succeed.
             FaqEmbedding.objects.for_municipality(municipality).bulk_create(
@@ -430,8 +458,9 @@ def faq_embeddings_update(
                 update_fields=["text_hash", "vector"],
             )
             kb_touch(municipality=municipality)
+        done += len(batch)
         if progress:
-            progress(min(start + batch_size, total), total)
+            progress(done, total)
     return total
 
 

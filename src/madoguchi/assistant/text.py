@@ -100,10 +100,24 @@ class SudachiAnalyser:
             if pos[0] not in CONTENT_POS:
                 continue
             term = m.normalized_form().lower()
-            if term in STOP_WORDS or not term.strip():
+            # the list is of dictionary forms (する); the normalised form may differ (為る)
+            if term in STOP_WORDS or m.dictionary_form().lower() in STOP_WORDS or not term.strip():
                 continue
             terms.append(term)
         return terms
+
+    def reading_bigrams(self, text: str) -> list[str]:
+        """Return the character bigrams of the katakana reading of ``text``'s words.
+
+        A question written in kana (じゅうみんひょう) or with a wrong kanji shares few words
+        with the entry but most of its reading (ジュウミンヒョウ).
+        """
+        reading = "".join(
+            m.reading_form()
+            for m in self._morphemes(normalise(text).lower(), "C")
+            if m.part_of_speech()[0] not in ("補助記号", "空白", "助詞", "助動詞")
+        )
+        return [reading[i : i + 2] for i in range(len(reading) - 1)]
 
     def person_name_spans(self, text: str) -> list[tuple[int, int]]:
         """Return the (start, end) offsets of words that Sudachi tags as person names."""

@@ -381,6 +381,9 @@ MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
 # A passage (FAQ answer) is embedded up to this many tokens; 0: all of it (docs/assistant.md).
 MADOGUCHI_ASSISTANT_PASSAGE_TOKENS = int(os.environ.get("MADOGUCHI_ASSISTANT_PASSAGE_TOKENS", "256"))
 MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
+# How the lexical and dense rankings are fused: "combsum" (normalised scores), "rrf" (by rank)
+# or "legacy" (the previous releases' weighted sum; docs/assistant.md).
+MADOGUCHI_ASSISTANT_FUSION = os.environ.get("MADOGUCHI_ASSISTANT_FUSION", "combsum")
 MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")
 
 # Recurring jobs run by `madoguchi scheduler`, and recovery of tasks left by dead workers
