@@ -142,7 +142,7 @@ def test_import_async_answers_from_the_words_at_once_and_from_the_vectors_after_
         asked = assistant_ask(municipality=aoba, question=QUESTION)
         logged = QuestionLog.objects.for_municipality(aoba).get(public_id=asked.question_id)
     assert before.hits[0].key == disaster
-    assert before.hits[0].lexical > 0 and before.hits[0].dense == 0  # found by its words alone
+    assert before.hits[0].lexical > 0 and before.hits[0].dense <= 0  # found by its words alone: no vector yet
     assert logged.entry_ids[0] == "disaster-001"
     # Shown only when confident: with half of its fused score (the dense half) still 0, the
     # retriever is not sure yet (docs/assistant.md, "Embedding speed"): the resident is handed over.
