@@ -2,7 +2,7 @@
 
 ``make bench-assistant-embed`` runs this. The workload is a city's FAQ of ``--entries``
 entries (1,786 by default, the size of the real city FAQ of issue 13) built from the
-evaluation FAQ (bench/assistant_eval/faq-*.jsonl, or ``--faq-dir``): its entries as they are,
+evaluation FAQ (bench/assistant_eval/faq.csv, or ``--faq-dir``): its entries as they are,
 then again with each answer followed by another entry's answer (a long answer, as a real
 city's pages have) and the question under its category's name, until the count is reached.
 Two texts per entry (question and answer) are embedded, as the import does.
@@ -14,7 +14,10 @@ Each setting runs in its own process (the engine's thread count is fixed when it
   64 texts per call, passages cut at ``MADOGUCHI_ASSISTANT_PASSAGE_TOKENS`` (256);
 * ``new-Np`` — ``--async``: N worker processes of one thread, each taking 64-text chunks as
   the database workers take ``faq_embeddings_chunk_task`` jobs (the database write of a chunk,
-  one upsert, is left out).
+  one upsert, is left out);
+* ``released-Np`` — the same, on what this release embeds: each answer as up to four passages
+  titled with its question (``services.embedded_texts``), so more texts per entry; its
+  projections count those texts for the whole workload.
 
 Every setting embeds the same sample of ``--sample`` texts (an evenly spaced selection of
 entries, both texts each; 0 = all) and prints texts/s, wall time, CPU seconds, and the wall
@@ -28,6 +31,7 @@ It is a report, not a test: it exits 0 whatever the figures.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -45,16 +49,26 @@ OLD = {"threads": 1, "batch": 8, "cap": 0, "processes": 1}
 CHUNK = 64  # tasks.CHUNK_TEXTS
 
 
-def faq_dir(given: str | None) -> Path:
+def faq_rows(given: str | None) -> list[dict]:
+    """The evaluation FAQ's rows (question, answer, category): bench/assistant_eval/faq.csv as
+    shipped, or the writers' faq-*.jsonl files in ``--faq-dir``."""
     for candidate in (given, REPO_DIR / "bench" / "assistant_eval"):
-        if candidate and sorted(Path(candidate).glob("faq-*.jsonl")):
-            return Path(candidate)
-    sys.exit("No FAQ files: give --faq-dir DIR with faq-*.jsonl (id, category, question, answer)")
+        if not candidate:
+            continue
+        directory = Path(candidate)
+        if paths := sorted(directory.glob("faq-*.jsonl")):
+            return [json.loads(line) for path in paths for line in path.open() if line.strip()]
+        if (directory / "faq.csv").exists():
+            with (directory / "faq.csv").open(encoding="utf-8", newline="") as handle:
+                return [
+                    {"question": row["質問"], "answer": row["回答"], "category": row["分類"]}
+                    for row in csv.DictReader(handle)
+                ]
+    sys.exit("No FAQ: give --faq-dir DIR with faq.csv or faq-*.jsonl (id, category, question, answer)")
 
 
-def workload(directory: Path, entries: int) -> list[tuple[str, str]]:
-    """Return (question, answer) of ``entries`` entries built from the FAQ files."""
-    rows = [json.loads(line) for path in sorted(directory.glob("faq-*.jsonl")) for line in path.open() if line.strip()]
+def workload(rows: list[dict], entries: int) -> list[tuple[str, str]]:
+    """Return (question, answer) of ``entries`` entries built from the FAQ's rows."""
     out = []
     for i in range(entries):
         copy, row = divmod(i, len(rows))
@@ -74,6 +88,18 @@ def sample_texts(pairs: list[tuple[str, str]], sample: int) -> list[str]:
         step = len(pairs) / (sample // 2)
         chosen = [pairs[int(k * step)] for k in range(sample // 2)]
     return [text for pair in chosen for text in pair]
+
+
+def released_texts(pairs: list[tuple[str, str]]) -> list[str]:
+    """The texts this release embeds for ``pairs``: each question, and each answer as up to four
+    passages titled with its question (``services.embedded_texts``)."""
+    import django
+
+    django.setup()
+    from madoguchi.assistant.models import TextKind
+    from madoguchi.assistant.services import embedded_texts
+
+    return [t for q, a in pairs for t in (q, *embedded_texts(TextKind.ANSWER, a, q))]
 
 
 def _embedder(threads: int, cap: int):
@@ -157,12 +183,12 @@ def run_child(mode: str, payload: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--faq-dir", help="directory of faq-*.jsonl (default bench/assistant_eval)")
+    parser.add_argument("--faq-dir", help="directory of faq.csv or faq-*.jsonl (default bench/assistant_eval)")
     parser.add_argument("--entries", type=int, default=1786)
     parser.add_argument("--sample", type=int, default=256, help="texts embedded per setting (0: all)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes of new-Np")
     parser.add_argument("--cap", type=int, default=256, help="passage tokens of the new settings")
-    parser.add_argument("--only", help="comma-separated settings to run (old,new-1p,new-Np,quality)")
+    parser.add_argument("--only", help="comma-separated settings to run (old,new-1p,new-Np,released-Np,quality)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -174,9 +200,12 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    pairs = workload(faq_dir(args.faq_dir), args.entries)
+    pairs = workload(faq_rows(args.faq_dir), args.entries)
     texts = sample_texts(pairs, args.sample)
+    sampled_pairs = list(zip(texts[0::2], texts[1::2], strict=True))
+    passage_texts = released_texts(sampled_pairs)
     total = 2 * len(pairs)
+    passage_total = len(released_texts(pairs))
     chars = sum(len(t) for t in texts) / len(texts)
     print(
         f"workload: {len(pairs)} entries, {total} texts; sample {len(texts)} texts, {chars:.0f} characters on average"
@@ -186,22 +215,30 @@ def main() -> None:
         "old": OLD,
         "new-1p": {"threads": os.cpu_count() or 1, "batch": 64, "cap": args.cap, "processes": 1},
         f"new-{args.workers}p": {"threads": 1, "batch": CHUNK, "cap": args.cap, "processes": args.workers},
+        # what this release embeds (answers as titled passages), spread as --async spreads it
+        f"released-{args.workers}p": {
+            "threads": 1, "batch": CHUNK, "cap": args.cap, "processes": args.workers, "passages": True,
+        },
     }
-    wanted = set(args.only.replace("new-Np", f"new-{args.workers}p").split(",")) if args.only else None
+    print(f"released scheme: {passage_total} texts for the {len(pairs)} entries (questions + titled answer passages)")
+    only = (args.only or "").replace("new-Np", f"new-{args.workers}p").replace("released-Np", f"released-{args.workers}p")
+    wanted = set(only.split(",")) if args.only else None
     print(f"\n{'setting':<8} {'threads':>7} {'batch':>5} {'cap':>4} {'procs':>5} {'texts/s':>8} {'wall s':>7} "
           f"{'CPU s':>6} {'CPU ms/text':>11} {'projected min':>13} {'idle min':>8} {'load':>5}")  # fmt: skip
     for name, config in settings.items():
         if wanted and name not in wanted:
             continue
-        result = run_child(name, {"config": config, "texts": texts})
-        rate = len(texts) / result["wall"]
+        run_texts = passage_texts if config.get("passages") else texts
+        run_total = passage_total if config.get("passages") else total
+        result = run_child(name, {"config": config, "texts": run_texts})
+        rate = len(run_texts) / result["wall"]
         # On an idle machine each process (or thread) has a core: CPU time over the cores used.
         parallel = min(config["processes"] * config["threads"], os.cpu_count() or 1)
-        idle = total * result["cpu"] / len(texts) / parallel / 60
+        idle = run_total * result["cpu"] / len(run_texts) / parallel / 60
         print(
             f"{name:<8} {config['threads']:>7} {config['batch']:>5} {config['cap'] or '-':>4} {config['processes']:>5} "
-            f"{rate:>8.2f} {result['wall']:>7.1f} {result['cpu']:>6.1f} {1000 * result['cpu'] / len(texts):>11.0f} "
-            f"{total / rate / 60:>13.1f} {idle:>8.1f} {os.getloadavg()[0]:>5.1f}",
+            f"{rate:>8.2f} {result['wall']:>7.1f} {result['cpu']:>6.1f} {1000 * result['cpu'] / len(run_texts):>11.0f} "
+            f"{run_total / rate / 60:>13.1f} {idle:>8.1f} {os.getloadavg()[0]:>5.1f}",
             flush=True,
         )
     if not wanted or "quality" in wanted:

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from tests.backoffice.casework import complete_route, staff, submit_inkan
+from tests.backoffice.casework import complete_route, pay_fee, staff, submit_inkan
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases import workflow
@@ -65,7 +65,7 @@ def wait_for(path: Path, process: subprocess.Popen) -> None:
 
 def decide(case, now):
     case = workflow.case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
-    complete_route(case, now=now)
+    pay_fee(complete_route(case, now=now), now=now)  # a certificate waits for its fee
     return workflow.case_decide(staff=staff("aoba-approver"), case=case, approve=True, reason="", now=now)
 
 

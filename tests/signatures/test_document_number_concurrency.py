@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from django.db import connections
-from tests.backoffice.casework import complete_route, staff, submit_inkan
+from tests.backoffice.casework import complete_route, pay_fee, staff, submit_inkan
 from tests.samples import NAME
 
 from madoguchi.cases import workflow
@@ -26,7 +26,7 @@ WAIT = 120  # seconds; only ever reached if the code under test is broken
 def _decided(aoba, version_of, now, *, name=None):
     case = submit_inkan(aoba, version_of, now=now, name=name)
     case = workflow.case_start_review(staff=staff("aoba-clerk"), case=case, now=now)
-    complete_route(case, now=now)
+    pay_fee(complete_route(case, now=now), now=now)  # a certificate waits for its fee
     return workflow.case_decide(staff=staff("aoba-approver"), case=case, approve=True, reason="", now=now)
 
 

@@ -59,6 +59,7 @@ COPY_COLUMNS = (
     "search_name",
     "answers_version",
     "closed_at",
+    "answers_entered",
 )
 
 
@@ -96,5 +97,7 @@ def cases_write(*, municipality: Municipality, cases: list[dict], use_copy: bool
                     case["search_name"],
                     1,  # answers_version: as submitted
                     case["closed_at"],
+                    # The notation as typed: a record imported from another system has none.
+                    json.dumps(case.get("answers_entered", {}), ensure_ascii=False),
                 )
             )
