@@ -6,7 +6,7 @@ exports its FAQ page (番号, 質問, 回答, 分類, ページURL, 更新日), 
 import`` reads by its header aliases, so the benchmark imports it through the real import.
 Queries and translations are copied as they are (JSON Lines, sorted by id).
 
-    .venv/bin/python bench/assistant_eval_convert.py /work/evalset
+    .venv/bin/python bench/assistant_eval_convert.py SOURCE_DIR
 """
 
 from __future__ import annotations
@@ -50,4 +50,6 @@ def main(source: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/evalset"))
+    if len(sys.argv) != 2:
+        sys.exit("usage: bench/assistant_eval_convert.py SOURCE_DIR (the writers' faq-*.jsonl and queries files)")
+    main(Path(sys.argv[1]))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from playwright.sync_api import Page, expect
-from tests.samples import ADDRESS, NAME
+from tests.samples import ADDRESS, NAME, png_bytes
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog"
 AOBA = "082015"
@@ -86,6 +86,47 @@ def start_application(page: Page, slug: str, language: str, *, code: str = AOBA)
     expect(page.locator("h1")).to_have_text(title)
     page.locator(f'main a[href$="/procedures/{slug}/apply/{procedure_yaml(slug)["steps"][0]["id"]}/"]').click()
     expect(page.locator("form.application-form")).to_be_visible()
+
+
+def fill_dog_registration(page: Page, tmp_path) -> None:
+    """inu-toroku's three steps, up to the confirmation page."""
+    certificate = tmp_path / "chushazumisho.png"
+    certificate.write_bytes(png_bytes())
+    start_application(page, "inu-toroku", "ja")
+    fill_name(page, "owner_name")
+    fill_address(page, "address")
+    page.locator("#f-phone").fill("029-200-1234")
+    next_step(page)
+    page.locator("#f-dog_name").fill("ポチ")
+    page.locator("#f-breed").fill("柴犬")
+    page.locator("#f-coat_color").fill("赤")
+    choose(page, "sex", "female")
+    choose(page, "microchip", "no")
+    next_step(page)
+    page.locator("#f-rabies_vaccination_date").fill(reiwa_letter(days_ago(10)))
+    page.locator("#f-vaccination_certificate").set_input_files(certificate)
+    page.locator("#f-consent").check()
+    next_step(page)
+    expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
+
+
+def fill_inkan_certificate(
+    page: Page, *, language: str = "ja", copies: int = 1, birth_date: str = "昭和55年1月2日"
+) -> None:
+    """印鑑登録証明書's three steps (collected at the counter), up to the confirmation page."""
+    start_application(page, "inkan-certificate", language)
+    fill_name(page, "applicant_name")
+    page.locator("#f-birth_date").fill(birth_date)
+    fill_address(page, "address")
+    next_step(page)
+    page.locator("#f-copies").fill(str(copies))
+    page.locator("#f-purpose").select_option("real_estate")
+    next_step(page)
+    choose(page, "delivery_method", "counter")
+    page.locator("#f-phone").fill("029-200-1234")
+    page.locator("#f-consent").check()
+    next_step(page)
+    expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
 
 
 def answers(page: Page) -> dict[str, str]:

@@ -16,6 +16,7 @@ from tests.e2e.resident import (
     choose,
     days_ago,
     fill_address,
+    fill_dog_registration,
     fill_name,
     look_up_status,
     next_step,
@@ -178,24 +179,7 @@ def test_language_switch_changes_page_language_and_procedure_title(page):
 
 def test_changing_a_step_from_confirmation_keeps_the_attached_file(page, tmp_path):
     definition = procedure_yaml("inu-toroku")
-    certificate = tmp_path / "chushazumisho.png"
-    certificate.write_bytes(png_bytes())
-    start_application(page, "inu-toroku", "ja")
-    fill_name(page, "owner_name")
-    fill_address(page, "address")
-    page.locator("#f-phone").fill("029-200-1234")
-    next_step(page)
-    page.locator("#f-dog_name").fill("ポチ")
-    page.locator("#f-breed").fill("柴犬")
-    page.locator("#f-coat_color").fill("赤")
-    choose(page, "sex", "female")
-    choose(page, "microchip", "no")
-    next_step(page)
-    page.locator("#f-rabies_vaccination_date").fill(reiwa_letter(days_ago(10)))
-    page.locator("#f-vaccination_certificate").set_input_files(certificate)
-    page.locator("#f-consent").check()
-    next_step(page)
-    expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
+    fill_dog_registration(page, tmp_path)
 
     page.locator('.answers a[href*="/apply/vaccination/"]').click()
     expect(page.locator(".attached")).to_contain_text("chushazumisho.png")

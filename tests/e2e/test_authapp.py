@@ -13,9 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 from tests.e2e.conftest import _new_page, axe_check
-from tests.e2e.resident import read_receipt
+from tests.e2e.resident import fill_inkan_certificate, read_receipt
 from tests.e2e.test_backoffice import sign_in
-from tests.e2e.test_signatures import fill_inkan_certificate
 from tests.signatures.authapp_standin import Standin, serve
 from tests.signatures.test_authapp import CLIENT_ID, configure, rp_keys  # noqa: F401 (fixture)
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 from tests.e2e.conftest import axe_check
 from tests.e2e.resident import (
-    choose,
-    fill_address,
-    fill_name,
+    fill_inkan_certificate,
     look_up_status,
-    next_step,
     read_receipt,
-    start_application,
     submit_confirmation,
     switch_language,
 )
@@ -26,19 +20,7 @@ def apply_for_two_seal_certificates(page: Page, language: str) -> None:
     page.goto("/")
     if language != "ja":
         switch_language(page, language)
-    start_application(page, "inkan-certificate", language)
-    fill_name(page, "applicant_name")
-    page.locator("#f-birth_date").fill("1980-01-02")
-    fill_address(page, "address")
-    next_step(page)
-    page.locator("#f-copies").fill("2")
-    page.locator("#f-purpose").select_option("real_estate")
-    next_step(page)
-    choose(page, "delivery_method", "counter")
-    page.locator("#f-phone").fill("029-200-1234")
-    page.locator("#f-consent").check()
-    next_step(page)
-    expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
+    fill_inkan_certificate(page, language=language, copies=2, birth_date="1980-01-02")
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from tests.e2e.conftest import axe_check
 from tests.e2e.resident import (
     AOBA,
@@ -18,42 +18,20 @@ from tests.e2e.resident import (
     choose,
     days_ago,
     fill_address,
+    fill_dog_registration,
     fill_name,
     next_step,
     procedure_yaml,
     read_receipt,
     reiwa_kanji,
-    reiwa_letter,
     start_application,
     submit_confirmation,
     switch_language,
     today_jst,
 )
-from tests.samples import ADDRESS, NAME, png_bytes
+from tests.samples import ADDRESS, NAME
 
 INKAN_APPLICANT = f"/{AOBA}/procedures/inkan-certificate/apply/applicant/"
-
-
-def fill_dog_registration(page: Page, tmp_path) -> None:
-    """inu-toroku's three steps, up to the confirmation page."""
-    certificate = tmp_path / "chushazumisho.png"
-    certificate.write_bytes(png_bytes())
-    start_application(page, "inu-toroku", "ja")
-    fill_name(page, "owner_name")
-    fill_address(page, "address")
-    page.locator("#f-phone").fill("029-200-1234")
-    next_step(page)
-    page.locator("#f-dog_name").fill("ポチ")
-    page.locator("#f-breed").fill("柴犬")
-    page.locator("#f-coat_color").fill("赤")
-    choose(page, "sex", "female")
-    choose(page, "microchip", "no")
-    next_step(page)
-    page.locator("#f-rabies_vaccination_date").fill(reiwa_letter(days_ago(10)))
-    page.locator("#f-vaccination_certificate").set_input_files(certificate)
-    page.locator("#f-consent").check()
-    next_step(page)
-    expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
 
 
 def heisei_or_reiwa(d: date) -> str:

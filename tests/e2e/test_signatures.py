@@ -5,21 +5,15 @@ page. axe-core checks the confirmation page, the case page and the status page."
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 from tests.backoffice.casework import complete_route
 from tests.e2e.conftest import _new_page, axe_check
 from tests.e2e.resident import (
-    choose,
-    fill_address,
-    fill_name,
+    fill_inkan_certificate,
     look_up_status,
-    next_step,
     read_receipt,
-    start_application,
 )
 from tests.e2e.test_backoffice import sign_in
 
@@ -31,22 +25,6 @@ from madoguchi.signatures.models import ResidentSignature
 def software_card(signatures_configured, settings):
     settings.MADOGUCHI_DEMO_SOFTWARE_CARD = True
     return signatures_configured / "software-card.p12"
-
-
-def fill_inkan_certificate(page) -> None:
-    start_application(page, "inkan-certificate", "ja")
-    fill_name(page, "applicant_name")
-    page.locator("#f-birth_date").fill("昭和55年1月2日")
-    fill_address(page, "address")
-    next_step(page)
-    page.locator("#f-copies").fill("1")
-    page.locator("#f-purpose").select_option("real_estate")
-    next_step(page)
-    choose(page, "delivery_method", "counter")
-    page.locator("#f-phone").fill("029-200-1234")
-    page.locator("#f-consent").check()
-    next_step(page)
-    expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
 
 
 def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(browser, site, aoba, software_card, tmp_path):

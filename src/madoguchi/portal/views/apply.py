@@ -206,7 +206,7 @@ def _missing_step(definition: dict, draft) -> str | None:
     return None
 
 
-def _confirm_draft(request, code: str, slug: str):
+def confirm_draft(request, code: str, slug: str):
     """The draft ready for confirmation, or a redirect to the step that still needs answers."""
     if sent := _already_sent(request, code, slug):
         return None, sent
@@ -220,12 +220,11 @@ def _confirm_draft(request, code: str, slug: str):
     return (municipality, procedure, definition, draft), None
 
 
-confirm_draft = _confirm_draft  # the national authentication app's views (views/authapp.py) use it too
 
 
 @resident_page
 def apply_confirm(request, code: str, slug: str):
-    ready, redirection = _confirm_draft(request, code, slug)
+    ready, redirection = confirm_draft(request, code, slug)
     if redirection:
         return redirection
     if request.method == "POST":
@@ -321,17 +320,26 @@ def confirm_page(request, code: str, slug: str, ready, *, errors=(), signature_e
 @resident_page
 def apply_signing_content(request, code: str, slug: str):
     """The canonical bytes of the draft, to sign with any signing software."""
-    ready, redirection = _confirm_draft(request, code, slug)
+    ready, redirection = confirm_draft(request, code, slug)
     if redirection:
         return redirection
+    content, redirection = draft_signing_content(code, slug, ready)
+    if redirection:
+        return redirection
+    return signing.signing_content_response(content)
+
+
+def draft_signing_content(code: str, slug: str, ready):
+    """(the canonical bytes of the ready draft to sign, None), or (None, back to the confirmation
+    page) when its answers no longer pass (a date bound moved, a condition changed)."""
     municipality, procedure, _definition, draft = ready
     try:
         content = signing.signing_content_for_draft(
             municipality=municipality, procedure=procedure, draft=draft, language=get_language()
         )
     except AnswersInvalid:
-        return redirect("portal:apply_confirm", code=code, slug=slug)
-    return signing.signing_content_response(content)
+        return None, redirect("portal:apply_confirm", code=code, slug=slug)
+    return content, None
 
 
 @resident_page

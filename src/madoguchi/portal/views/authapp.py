@@ -17,12 +17,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.portal.resident_view import resident_page
-from madoguchi.portal.views import apply, signing
-from madoguchi.procedures.answers import AnswersInvalid
+from madoguchi.portal.views import apply
 from madoguchi.signatures.authapp.client import SignFlow, sign_flow_finish, sign_flow_start
 from madoguchi.signatures.authapp.config import authapp_config
 from madoguchi.signatures.authapp.errors import AuthAppFlowInvalid, AuthAppUnavailable
@@ -52,13 +50,9 @@ def authapp_start(request, code: str, slug: str):
     ready, redirection = apply.confirm_draft(request, code, slug)
     if redirection:
         return redirection
-    municipality, procedure, _definition, draft = ready
-    try:
-        content = signing.signing_content_for_draft(
-            municipality=municipality, procedure=procedure, draft=draft, language=get_language()
-        )
-    except AnswersInvalid:
-        return redirect("portal:apply_confirm", code=code, slug=slug)
+    content, redirection = apply.draft_signing_content(code, slug, ready)
+    if redirection:
+        return redirection
     try:
         flow, url = sign_flow_start(
             _config(code), municipality=code, slug=slug, content=content, redirect_uri=callback_uri(),

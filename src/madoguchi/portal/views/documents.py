@@ -42,28 +42,37 @@ def document_download(request, document_id: int):
     return document_response(document, receipt_number=case.receipt_number)
 
 
-@require_POST
-@resident_page
-def receipt_certificate(request):
+def _case_for_document_request(request):
+    """(the resident's open case, None), or (None, the refusal) when there is no open case or
+    this address asked too often."""
     case = session_case(request)
     if case is None:
-        return not_found(request)
+        return None, not_found(request)
     if settings.MADOGUCHI_LOOKUP_RATE and is_ratelimited(
         request, group="documents", key="ip", rate=settings.MADOGUCHI_LOOKUP_RATE, increment=True
     ):
-        return rate_limited(request)
+        return None, rate_limited(request)
+    return case, None
+
+
+def _cannot_issue_message(error: SignaturesNotConfigured | UnprintableCharacters) -> str:
+    if isinstance(error, SignaturesNotConfigured):
+        return _("This municipality does not issue signed documents online yet.")
+    return _(
+        "The certificate cannot be made: the document font has no glyph for %(characters)s. Please contact the municipality."
+    ) % {"characters": ", ".join(code_point(c) for c in error.characters)}
+
+
+@require_POST
+@resident_page
+def receipt_certificate(request):
+    case, refused = _case_for_document_request(request)
+    if refused:
+        return refused
     try:
         document_receipt_request(case=case)
-    except SignaturesNotConfigured:
-        messages.error(request, _("This municipality does not issue signed documents online yet."))
-    except UnprintableCharacters as error:
-        messages.error(
-            request,
-            _(
-                "The certificate cannot be made: the document font has no glyph for %(characters)s. Please contact the municipality."
-            )
-            % {"characters": ", ".join(code_point(c) for c in error.characters)},
-        )
+    except (SignaturesNotConfigured, UnprintableCharacters) as error:
+        messages.error(request, _cannot_issue_message(error))
     else:
         messages.success(request, _("Your certificate of receipt is ready to download."))
     return redirect("portal:status")
@@ -73,27 +82,15 @@ def receipt_certificate(request):
 @resident_page
 def payment_slip(request):
     """Give the resident their 納付書 (issued the first time) and start the download."""
-    case = session_case(request)
-    if case is None:
-        return not_found(request)
-    if settings.MADOGUCHI_LOOKUP_RATE and is_ratelimited(
-        request, group="documents", key="ip", rate=settings.MADOGUCHI_LOOKUP_RATE, increment=True
-    ):
-        return rate_limited(request)
+    case, refused = _case_for_document_request(request)
+    if refused:
+        return refused
     try:
         document = payment_slip_request(case=case)
     except NoPaymentSlip as error:
         messages.error(request, error.message)
-    except SignaturesNotConfigured:
-        messages.error(request, _("This municipality does not issue signed documents online yet."))
-    except UnprintableCharacters as error:
-        messages.error(
-            request,
-            _(
-                "The certificate cannot be made: the document font has no glyph for %(characters)s. Please contact the municipality."
-            )
-            % {"characters": ", ".join(code_point(c) for c in error.characters)},
-        )
+    except (SignaturesNotConfigured, UnprintableCharacters) as error:
+        messages.error(request, _cannot_issue_message(error))
     else:
         return document_response(document, receipt_number=case.receipt_number)
     return redirect("portal:status")
