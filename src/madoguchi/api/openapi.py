@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 
-from madoguchi.api.requests import IDEMPOTENCY_KEY_RE, LANGUAGE_RE, MAX_FILES_PER_REQUEST
+from madoguchi.api.requests import IDEMPOTENCY_KEY_RE, LANGUAGE_RE, MAX_FILES_PER_REQUEST, MAX_REPLY_LENGTH
 from madoguchi.api.schemas import ProblemOut
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.schema_export import answers_json_schema, file_parts
@@ -90,6 +90,12 @@ IF_NONE_MATCH_PARAMETER = {
     "required": False,
     "description": "An ETag from an earlier answer: 304 Not Modified if it is still current.",
     "schema": {"type": "string"},
+}
+REPLY_SCHEMA = {
+    "type": "string",
+    "maxLength": MAX_REPLY_LENGTH,
+    "description": "The applicant's reply to the correction request (補正): what they changed and why, or why an "
+    "answer stays as it is. Staff see it beside what changed.",
 }
 LANGUAGE_SCHEMA = {
     "type": "string",
@@ -237,7 +243,7 @@ def _bodies(answer_refs: list[dict]) -> dict[str, dict]:
             "title": "CorrectionIn",
             "required": ["answers"],
             "additionalProperties": False,
-            "properties": {"answers": answers},
+            "properties": {"answers": answers, "reply": REPLY_SCHEMA},
         },
         "CorrectionMultipartIn": {
             "type": "object",
@@ -251,6 +257,7 @@ def _bodies(answer_refs: list[dict]) -> dict[str, dict]:
                     "contentMediaType": "application/json",
                     "description": "The whole corrected answers object as JSON text.",
                 },
+                "reply": REPLY_SCHEMA,
             },
             "additionalProperties": {"type": "string", "format": "binary"},
         },

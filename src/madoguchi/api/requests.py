@@ -20,6 +20,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
+from madoguchi.cases.workflow import MAX_MESSAGE_LENGTH
 from madoguchi.signatures.verification import SubmittedSignature
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
@@ -30,7 +31,9 @@ MAX_FILES_PER_REQUEST = 20
 # document > answers > field (address, name, list) > part: anything deeper is not an answer.
 MAX_JSON_DEPTH = 8
 MEMBERS = frozenset({"answers", "language", "signature"})
-CORRECTION_MEMBERS = frozenset({"answers"})
+CORRECTION_MEMBERS = frozenset({"answers", "reply"})
+# The portal's limit for the reply to a correction request.
+MAX_REPLY_LENGTH = MAX_MESSAGE_LENGTH
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 
@@ -51,6 +54,7 @@ class ApplicationRequest:
     files: dict[str, list]
     language: str | None
     signature: SubmittedSignature | None = None
+    reply: str = ""
 
 
 def max_request_bytes() -> int:
@@ -116,6 +120,16 @@ def _answers(value: object) -> dict:
     return value
 
 
+def _reply(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _malformed("'reply' must be text.")
+    if len(value) > MAX_REPLY_LENGTH:
+        raise _malformed(f"'reply' is longer than {MAX_REPLY_LENGTH} characters.")
+    return value
+
+
 def _base64(value: object, what: str) -> bytes:
     if not isinstance(value, str) or not value:
         raise _malformed(f"'signature.{what}' must be base64 text.")
@@ -161,6 +175,7 @@ def _read_json(request: HttpRequest, members: frozenset[str]) -> ApplicationRequ
         files={},
         language=_language(document.get("language")),
         signature=_signature(document.get("signature")),
+        reply=_reply(document.get("reply")),
     )
 
 
@@ -177,7 +192,8 @@ def _read_multipart(request: HttpRequest, members: frozenset[str]) -> Applicatio
     raw = request.POST.get("answers")
     if raw is None:
         raise _malformed("Send the answers as a part named 'answers'.")
-    if REPLACEMENT_CHARACTER in raw or REPLACEMENT_CHARACTER in request.POST.get("language", ""):
+    texts = (raw, request.POST.get("language", ""), request.POST.get("reply", ""))
+    if any(REPLACEMENT_CHARACTER in text for text in texts):
         # Django decodes text parts as UTF-8 with errors="replace": a part in Shift_JIS would
         # otherwise be stored as U+FFFD where the resident's name was.
         raise _malformed("Send the parts as UTF-8 text.")
@@ -186,14 +202,18 @@ def _read_multipart(request: HttpRequest, members: frozenset[str]) -> Applicatio
     raw_signature = request.POST.get("signature")
     signature = _signature(parse_json(raw_signature, what="JSON in 'signature'")) if raw_signature else None
     return ApplicationRequest(
-        answers=answers, files=files, language=_language(request.POST.get("language")), signature=signature
+        answers=answers,
+        files=files,
+        language=_language(request.POST.get("language")),
+        signature=signature,
+        reply=_reply(request.POST.get("reply")),
     )
 
 
 def read_application_request(request: HttpRequest, *, members: frozenset[str] = MEMBERS) -> ApplicationRequest:
     """Return the answers, files, language and signature of an application request.
 
-    ``members`` are the names the body may have (a correction takes only ``answers``).
+    ``members`` are the names the body may have (a correction takes ``answers`` and ``reply``).
     """
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > max_request_bytes():

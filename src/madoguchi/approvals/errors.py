@@ -111,3 +111,22 @@ class DecisionDiffersFromProposal(ApprovalError):
 
     code = "decision_differs"
     message = _("The decision must be the outcome the approval route approved.")
+
+
+class NoProposalToDecide(ApprovalError):
+    """Raised when a stamp must take the 決裁 but the route's draft proposed no outcome."""
+
+    code = "no_proposal"
+    message = _(
+        "The draft (起案) proposed no outcome, so this stamp cannot decide. Stamp the step, then approve or "
+        "reject the application."
+    )
+
+
+class ReturnTakesNoOutcome(ApprovalError):
+    """A return (差戻し) sent with a proposal or a decision: it neither proposes nor decides."""
+
+    status = 422
+    kind = Invalid.kind
+    code = "return_with_outcome"
+    message = _("A return (差戻し) neither proposes nor decides an outcome: send only the reason.")

@@ -33,6 +33,7 @@ from madoguchi.approvals.errors import (
     AlreadyPostReviewed,
     ApprovalNotAllowed,
     CaseNotInReview,
+    NoProposalToDecide,
     ProposalMisplaced,
     ProposalReasonRequired,
     ReasonRequired,
@@ -285,6 +286,9 @@ def step_decide(
     comment: str = "",
     now: datetime | None = None,
     department: str | None = None,
+    proposal: str = "",
+    proposal_message: str = "",
+    required: bool = False,
 ) -> tuple[Approval, Case | None]:
     """Stamp the route's last step and, when that completes the route, take the 決裁 at once.
 
@@ -294,16 +298,32 @@ def step_decide(
     leaves the decision to an approver) and the draft recorded a proposal. Both happen in one
     transaction: if the decision is refused, the stamp is not recorded either. Return the
     approval and the decided case (None when only the stamp was recorded).
+
+    ``proposal`` and ``proposal_message`` are :func:`step_approve`'s, for a route whose only
+    step is the 決裁. With ``required`` (a caller that asked for the decision, like the staff
+    API), a stamp that cannot decide is refused instead of recorded alone: NoProposalToDecide,
+    or what :func:`cases.workflow.case_decide` refuses (the route not complete, a staff member
+    who may not decide).
     """
     now = now or timezone.now()
     with transaction.atomic():
         approval = step_approve(
-            staff=staff, case=case, step_id=step_id, comment=comment, now=now, department=department
+            staff=staff,
+            case=case,
+            step_id=step_id,
+            comment=comment,
+            now=now,
+            department=department,
+            proposal=proposal,
+            proposal_message=proposal_message,
         )
         decided = None
         proposed = route_proposal(case)
-        if proposed is not None and staff.can("decide", case.department_id) and route_is_complete(case):
-            # case_decide re-checks the route (case_changing) under the same row lock.
+        if proposed is None and required:
+            raise NoProposalToDecide
+        may_decide = staff.can("decide", case.department_id) and route_is_complete(case)
+        if proposed is not None and (may_decide or required):
+            # case_decide re-checks the route (case_changing) and the role under the same row lock.
             decided = workflow.case_decide(
                 staff=staff,
                 case=case,

@@ -152,17 +152,20 @@ def _file_fields(case) -> list[str]:
     ),
 )
 def correction(request, receipt_number: str):
-    """Answer a correction request (補正) with the whole corrected answers; the receipt number stays.
+    """Answer a correction request (補正) with the whole corrected answers and, optionally, a
+    free-text ``reply`` (what was changed and why); the receipt number stays.
 
-    Validated exactly as on the portal. A file field without a part keeps the files already
-    attached to it. 409 unless the application's status is ``correction_requested``.
+    Validated exactly as on the portal, and the answers as the client sent them are kept as
+    the resident's notation, as the portal keeps what was typed. A file field without a part
+    keeps the files already attached to it. 409 unless the status is ``correction_requested``.
     """
     case = resident_case(request, receipt_number, group="submit")
     body = read_application_request(request, members=CORRECTION_MEMBERS)
     files = {
         field: body.files.get(field) or case_current_uploads(case=case, field_id=field) for field in _file_fields(case)
     }
-    return presenters.application_status_out(workflow.case_correct(case=case, answers=body.answers, files=files))
+    corrected = workflow.case_correct(case=case, answers=body.answers, files=files, reply=body.reply)
+    return presenters.application_status_out(corrected)
 
 
 @router.post(

@@ -25,12 +25,22 @@ from madoguchi.api.staff.schemas import (
     RouteOut,
     StampIn,
 )
+from madoguchi.approvals.errors import ProposalMissing, ReturnTakesNoOutcome
 from madoguchi.approvals.selectors import route_status
-from madoguchi.approvals.services import step_approve, step_return
+from madoguchi.approvals.services import step_approve, step_decide, step_return
 from madoguchi.cases import reading
 from madoguchi.cases.actions import case_action_perform
 from madoguchi.cases.models import CaseStatus
-from madoguchi.cases.selectors import QUEUE_PAGE_SIZE, QueueFilters, case_get_for_staff, case_queue, case_timeline
+from madoguchi.cases.selectors import (
+    QUEUE_PAGE_SIZE,
+    QueueFilters,
+    case_answer_versions,
+    case_correction_rounds,
+    case_get_for_staff,
+    case_queue,
+    case_timeline,
+)
+from madoguchi.procedures.answers import answers_diff
 from madoguchi.procedures.definition import translated
 from madoguchi.signatures.selectors import signature_summary
 from madoguchi.staff.tokens import staff_token_authenticate
@@ -127,7 +137,26 @@ def _signature(case) -> dict | None:
     }
 
 
+def _corrections(request, case, events) -> list[dict]:
+    """The applicant's corrections as the back office shows them: the reply and what changed."""
+    definition, language = case.procedure_version.definition, get_language()
+    versions = case_answer_versions(staff=request.staff, case=case)
+    return [
+        {
+            "version": item.event.data["version"],
+            "created_at": item.event.created_at,
+            "reply": item.event.message,
+            "changes": [
+                {"field": change["id"], "label": change["label"], "before": change["before"], "after": change["after"]}
+                for change in answers_diff(definition, item.before, item.after, language)
+            ],
+        }
+        for item in case_correction_rounds(case=case, versions=versions, events=events)
+    ]
+
+
 def _detail(request, case) -> dict:
+    events = case_timeline(staff=request.staff, case=case)
     return {
         **_summary(case),
         "answers": case.answers,
@@ -142,9 +171,10 @@ def _detail(request, case) -> dict:
                 "public": e.public,
                 "created_at": e.created_at,
             }
-            for e in case_timeline(staff=request.staff, case=case)
+            for e in events
         ],
         "signature": _signature(case),
+        "corrections": _corrections(request, case, events),
     }
 
 
@@ -190,6 +220,8 @@ def _stamp(approval) -> dict:
         "created_at": approval.created_at,
         "post_review_required": approval.post_review_required,
         "post_reviewed_by": approval.post_reviewed_by.get_username() if approval.post_reviewed_by_id else None,
+        "proposal": approval.proposal or None,
+        "proposal_message": approval.proposal_message,
     }
 
 
@@ -200,6 +232,10 @@ def _route(case) -> dict:
         "started": status.started,
         "complete": status.complete,
         "generation": status.generation,
+        "proposal": status.proposal or None,
+        "proposal_message": status.proposal_message,
+        "case_status": case.status,
+        "case_status_label": str(CaseStatus(case.status).label),
         "steps": [
             {
                 "step_id": step.step_id,
@@ -237,13 +273,35 @@ def staff_case_route(request, receipt_number: str):
 def staff_case_stamp(request, receipt_number: str, step_id: str, body: StampIn):
     """Approve a step of the route, or return the case from it (差戻し, ``message`` = reason).
 
-    For a 合議 step, ``department`` picks the consulted department. 409 when the step is not
-    open yet or already done; 404 when the token holder may not act on it.
+    On the first step (起案), ``proposal`` records what the draft proposes (``reject`` needs
+    ``proposal_message``, the reason the applicant is told). On the 決裁 step, ``decide``
+    takes that proposed decision with the stamp, as the back office's one-step button does;
+    ``case_status`` then says approved or rejected. For a 合議 step, ``department`` picks the
+    consulted department. 409 when the step is not open yet or already done, or nothing was
+    proposed to decide; 422 for a proposal where none belongs; 404 when the token holder may
+    not act on it (or, with ``decide``, may not decide).
     """
     staff = request.staff
     case = case_get_for_staff(staff=staff, receipt_number=receipt_number)
-    if body.action == "approve":
-        step_approve(staff=staff, case=case, step_id=step_id, comment=body.message, department=body.department)
-    else:
+    proposal = body.proposal.value if body.proposal else ""
+    if body.action == "return":
+        if proposal or body.proposal_message or body.decide:
+            raise ReturnTakesNoOutcome
         step_return(staff=staff, case=case, step_id=step_id, reason=body.message, department=body.department)
+    else:
+        if body.proposal_message and not proposal:
+            raise ProposalMissing
+        stamp = {
+            "staff": staff,
+            "case": case,
+            "step_id": step_id,
+            "comment": body.message,
+            "department": body.department,
+            "proposal": proposal,
+            "proposal_message": body.proposal_message,
+        }
+        if body.decide:
+            step_decide(**stamp, required=True)
+        else:
+            step_approve(**stamp)
     return _route(case_get_for_staff(staff=staff, receipt_number=receipt_number))

@@ -10,12 +10,15 @@ from ninja import Schema
 from pydantic import Field
 
 from madoguchi.api.schemas import CaseStatusEnum
+from madoguchi.approvals.models import Proposal
 from madoguchi.cases.actions import STAFF_ACTIONS
 from madoguchi.cases.workflow import MAX_MESSAGE_LENGTH
 
 # The actions of the back office's case page, from its registry: a new action is in the
 # contract without a change here.
 StaffActionEnum = StrEnum("StaffAction", [(name.upper(), name) for name in STAFF_ACTIONS.ids()])
+# What a route's draft (起案) proposes: approve = 承認案, reject = 却下案.
+ProposalEnum = StrEnum("Proposal", [(value.upper(), value) for value in Proposal.values])
 
 
 class QueueStatusEnum(StrEnum):
@@ -77,6 +80,22 @@ class ResidentSignatureOut(Schema):
     differs_from_answers: bool
 
 
+class AnswerChangeOut(Schema):
+    field: str = Field(description="The field's id.")
+    label: str
+    before: str = Field(description='The answer before, as displayed ("" where there was none).')
+    after: str = Field(description='The answer after, as displayed ("" where there is none).')
+
+
+class CorrectionOut(Schema):
+    """One 補正 by the applicant: what changed, field by field, and their reply."""
+
+    version: int = Field(description="The answers version the correction made (the one before is version - 1).")
+    created_at: datetime
+    reply: str = Field(description="The applicant's free-text reply to the correction request (may be empty).")
+    changes: list[AnswerChangeOut]
+
+
 class CaseDetailOut(CaseSummaryOut):
     answers: dict[str, Any]
     answers_version: int
@@ -84,6 +103,7 @@ class CaseDetailOut(CaseSummaryOut):
     language: str
     events: list[EventOut]
     signature: ResidentSignatureOut | None = None
+    corrections: list[CorrectionOut] = Field(description="The applicant's corrections, newest first.")
 
 
 class ActionIn(Schema):
@@ -100,6 +120,8 @@ class StampOut(Schema):
     created_at: datetime
     post_review_required: bool
     post_reviewed_by: str | None
+    proposal: ProposalEnum | None = Field(description="On the draft's (起案) stamp: the outcome it proposed.")
+    proposal_message: str = Field(description="With a proposal: what the applicant is told (the reason of a 却下案).")
 
 
 class RouteStepOut(Schema):
@@ -119,6 +141,10 @@ class RouteOut(Schema):
     complete: bool
     generation: int
     steps: list[RouteStepOut]
+    proposal: ProposalEnum | None = Field(description="What the current generation's draft proposes, if it did.")
+    proposal_message: str = Field(description="With the proposal: what the applicant is told.")
+    case_status: CaseStatusEnum = Field(description="The case's status: after a deciding stamp, approved or rejected.")
+    case_status_label: str
 
 
 class StampIn(Schema):
@@ -127,3 +153,16 @@ class StampIn(Schema):
         "", max_length=MAX_MESSAGE_LENGTH, description="A comment, or the reason of a return (差戻し)."
     )
     department: str | None = Field(None, max_length=40, description="For a 合議 step: the consulted department.")
+    proposal: ProposalEnum | None = Field(
+        None, description="On the route's first step (起案), with approve: what the draft proposes."
+    )
+    proposal_message: str = Field(
+        "",
+        max_length=MAX_MESSAGE_LENGTH,
+        description="With a proposal: what the applicant is told; required for reject (the reason of the 却下).",
+    )
+    decide: bool = Field(
+        False,
+        description="With approve on the 決裁 step: take the decision the draft proposed in the same transaction "
+        "(the case becomes approved or rejected), or refuse the stamp too.",
+    )
