@@ -4,10 +4,12 @@ import pytest
 
 from madoguchi.approvals.errors import (
     DecisionDiffersFromProposal,
+    NoProposalToDecide,
     ProposalMisplaced,
     ProposalReasonRequired,
     RouteIncomplete,
 )
+from madoguchi.approvals.models import Approval
 from madoguchi.approvals.selectors import route_status
 from madoguchi.approvals.services import step_approve, step_decide
 from madoguchi.audit.models import AuditEntry
@@ -86,3 +88,19 @@ def test_deciding_before_the_route_is_complete_is_still_refused(inkan_case, shim
     step_approve(staff=shimin["clerk"], case=inkan_case, step_id="kian", now=now, proposal="approve")
     with pytest.raises(RouteIncomplete):
         case_decide(staff=shimin["approver"], case=inkan_case, approve=True, now=now)
+
+
+def test_a_required_decision_without_a_proposal_refuses_the_stamp_too(inkan_case, shimin, now):
+    _draft_and_review(inkan_case, shimin, now, "")
+    with pytest.raises(NoProposalToDecide):
+        step_decide(staff=shimin["approver"], case=inkan_case, step_id="kessai", now=now, required=True)
+    assert Approval.objects.for_municipality(inkan_case.municipality).filter(case=inkan_case).count() == 2
+    assert route_status(case=inkan_case, now=now).complete is False
+
+
+def test_a_required_decision_on_an_earlier_step_refuses_the_stamp_too(inkan_case, shimin, make_staff, now):
+    reviews_and_decides = make_staff("shimin-dual", ("shimin", "reviewer"), ("shimin", "approver"))
+    step_approve(staff=shimin["clerk"], case=inkan_case, step_id="kian", now=now, proposal="approve")
+    with pytest.raises(RouteIncomplete):
+        step_decide(staff=reviews_and_decides, case=inkan_case, step_id="shinsa", now=now, required=True)
+    assert Approval.objects.for_municipality(inkan_case.municipality).filter(case=inkan_case).count() == 1
