@@ -319,10 +319,10 @@ def step_decide(
         )
         decided = None
         proposed = route_proposal(case)
-        if proposed is None and required:
-            raise NoProposalToDecide
-        may_decide = staff.can("decide", case.department_id) and route_is_complete(case)
-        if proposed is not None and (may_decide or required):
+        if proposed is None:
+            if required:
+                raise NoProposalToDecide
+        elif required or (staff.can("decide", case.department_id) and route_is_complete(case)):
             # case_decide re-checks the route (case_changing) and the role under the same row lock.
             decided = workflow.case_decide(
                 staff=staff,
