@@ -1,8 +1,7 @@
+import pytest
 from tests.backoffice.conftest import login_staff  # noqa: F401 (the back office's sign-in fixture)
+from tests.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 from tests.signatures.conftest import document_pki, documents_configured  # noqa: F401 (fixtures)
-
-import pytest  # noqa: E402
-from tests.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn  # noqa: E402
 
 
 @pytest.fixture
