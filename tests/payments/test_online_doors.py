@@ -434,3 +434,22 @@ def test_another_municipalitys_token_cannot_record_a_payment(client, aoba, minat
 
     assert response.status_code == 404
     assert payment_of(case=case).state == S.UNPAID
+
+
+def test_a_certificate_paid_online_says_so(
+    client, aoba, version_of, now, stripe_configured, documents_configured, django_capture_on_commit_callbacks, tmp_path
+):
+    from tests.payments.test_payments import _approve, _documents, _text
+
+    from madoguchi.signatures.models import DocumentKind
+
+    case, reference = _started(aoba, version_of, now, "certificate", stripe_configured)
+    body, headers = stripe_configured.event(reference, "checkout.session.completed", event_id="evt_cert")
+    client.post("/payments/webhooks/stripe/", body, content_type="application/json", **_meta(headers))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _approve(case, now)
+
+    [document] = _documents(case, DocumentKind.APPROVED)
+    text = "".join(_text(document, tmp_path).split())
+    assert "手数料600円（オンライン決済により納付済み）" in text and "納付書" not in text
