@@ -56,6 +56,7 @@ def test_a_resident_pays_online_and_staff_see_it_paid(page, browser, site, aoba,
 
     expect(page).to_have_url(f"{site}/status/payment/return/")
     expect(page.get_by_test_id("payment-complete")).to_contain_text(text["done"])
+    expect(page.locator("header")).to_contain_text("青葉市" if language == "ja" else "Aoba")
     expect(page.get_by_test_id("payment-amount")).to_have_text(text["amount"])
     axe_check(page)
     assert stripe.deliveries == [200]
@@ -64,6 +65,7 @@ def test_a_resident_pays_online_and_staff_see_it_paid(page, browser, site, aoba,
 
     page.get_by_role("link", name="申請に戻る" if language == "ja" else "Back to the application").click()
     expect(page.get_by_test_id("payment-state")).to_contain_text("納付済み" if language == "ja" else "Paid")
+    expect(page.get_by_test_id("fee-method")).to_have_text("オンライン決済" if language == "ja" else "Online payment")
     expect(page.get_by_test_id("payment-online")).to_have_count(0)
 
     context, staff_page = sign_in(browser, site, "aoba-clerk")

@@ -68,6 +68,7 @@ def payment_return(request):
         payment = payment_display(case=case)
         context.update(
             {
+                "municipality": case.municipality,  # the page's header names the city
                 "title": translated(case.procedure_version.definition["title"], get_language()),
                 "paid": payment is not None and payment["state"] == PaymentState.PAID,
                 "amount": yen_text(payment["payment"].amount, get_language()) if payment else "",
