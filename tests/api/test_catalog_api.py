@@ -446,6 +446,7 @@ RESIDENT_PATHS = {
     "/api/v1/applications/{receipt_number}": ["get"],
     "/api/v1/applications/{receipt_number}/correction": ["post"],
     "/api/v1/applications/{receipt_number}/withdrawal": ["post"],
+    "/api/v1/applications/{receipt_number}/payment/online": ["post"],
     "/api/v1/applications/{receipt_number}/receipt-certificate": ["post"],
     DOCUMENT_PATH: ["get"],
     "/api/v1/verifications": ["post"],

@@ -26,6 +26,7 @@ OPERATION_IDS = {
     "getApplicationStatus",
     "answerCorrection",
     "withdrawApplication",
+    "startOnlinePayment",
     "requestReceiptCertificate",
     "downloadDocument",
     "verifyDocument",

@@ -64,7 +64,8 @@ def test_scheduler_once_runs_the_seven_jobs_and_records_each(aoba, signatures_co
     outcomes = dict(JobRun.objects.values_list("job", "outcome"))
     assert outcomes == {name: RunOutcome.OK for name in [
         "notifications-send", "tasks-recover", "crl-refresh", "audit-checkpoint", "records-dispose",
-        "drafts-purge", "clearsessions", "inquiry-emails-expire", "signatures-verify", "operations-prune"]}  # fmt: skip
+        "drafts-purge", "clearsessions", "inquiry-emails-expire", "signatures-verify", "operations-prune",
+        "payments-reconcile"]}  # fmt: skip
     assert recurring_jobs_health().ok
 
 

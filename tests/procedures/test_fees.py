@@ -124,3 +124,43 @@ def test_an_unknown_payment_method_is_refused():
         parse_definition(_sample("{amount: 300, payment_methods: [bitcoin]}"), source="sample.yaml")
 
     assert "payment_methods" in str(refused.value)
+
+
+def test_the_demo_certificates_take_online_payment_beside_the_method_fixed_at_submission():
+    for slug in ("inkan-certificate", "juminhyo-copy", "zei-shomei"):
+        definition = _catalog(slug)
+        assert definition["fee"]["payment_methods"][-1] == "online"
+        assert fee_compute(definition, {"copies": 1, "certificate_types": ["income_taxation"]}).method == "counter"
+
+
+def test_online_cannot_be_the_method_fixed_at_submission():
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(_sample("{amount: 300, payment_methods: [online, counter]}"), source="sample.yaml")
+
+    assert "'online' cannot come first" in str(refused.value)
+
+
+def test_online_is_not_a_choice_of_the_method_field():
+    field = """      - id: how
+        type: choice
+        label: {ja: 支払方法, en: How}
+        choices:
+          - {value: counter, label: {ja: 窓口, en: Counter}}
+          - {value: online, label: {ja: オンライン, en: Online}}
+"""
+    rule = "{amount: 300, payment_methods: [counter, online], payment_method_field: how}"
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(_sample(rule, field), source="sample.yaml")
+
+    assert "'online' is not a choice" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "note", ["{ja: オンライン決済もご利用いただけます。, en: Pay at the counter.}", "{ja: 窓口で。, en: You can pay online.}"]
+)
+def test_a_fee_note_may_not_promise_online_payment(note):
+    rule = f"{{amount: 300, note: {note}, payment_methods: [counter, online]}}"
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(_sample(rule), source="sample.yaml")
+
+    assert "do not promise online payment" in str(refused.value)

@@ -5,7 +5,9 @@ actions of :data:`STAFF_ACTIONS` and performs them with :func:`case_action_perfo
 action, its permission, the statuses it is possible in and what it needs as input are
 defined here and nowhere else. A door only parses its input and shows the result.
 If you add an action: register it below and give it a form on the case page
-(``backoffice/case_detail.html``); the staff API takes it from the registry.
+(``backoffice/case_detail.html``); the staff API takes it from the registry. Another domain
+registers its own actions from its ``AppConfig.ready()`` (payments: ``payment_paid`` …), with
+``available`` saying when its own state allows them.
 """
 
 from __future__ import annotations
@@ -39,13 +41,19 @@ class StaffAction:
     # What the staff member is told when a required message is missing, and after success.
     message_missing: str | Promise = ""
     done: str | Promise = ""
+    # Whether the case allows it beyond its status (e.g. a payment still unpaid); None: always.
+    available: Callable[[Case], bool] | None = None
 
 
 STAFF_ACTIONS: Registry[StaffAction] = Registry("cases.staff_actions")
 
 
-def _register(action: StaffAction) -> None:
+def staff_action_register(action: StaffAction) -> None:
+    """Add ``action`` to :data:`STAFF_ACTIONS` (a domain's ``ready()`` may call this)."""
     STAFF_ACTIONS.add(action.name, action)
+
+
+_register = staff_action_register
 
 
 _register(
@@ -161,6 +169,7 @@ def case_available_actions(*, staff: StaffContext, case: Case) -> list[str]:
         for action in STAFF_ACTIONS
         if staff.can(action.permission, case.department_id)
         and (action.transition is None or case.status in workflow.TRANSITIONS[action.transition]["from"])
+        and (action.available is None or action.available(case))
     ]
 
 

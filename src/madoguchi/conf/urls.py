@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from madoguchi.api.pages import problem_index, problem_page
 from madoguchi.api.urls import api
+from madoguchi.api.webhooks import payment_webhook
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("problems/", problem_index, name="problems"),
     path("problems/<slug:kind>", problem_page, name="problem"),
+    path("payments/webhooks/<slug:provider>/", payment_webhook, name="payment_webhook"),
     path("staff/", include("madoguchi.backoffice.urls")),
     path("", include("madoguchi.observability.urls")),
     path("", include("madoguchi.portal.urls")),

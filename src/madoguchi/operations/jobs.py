@@ -128,6 +128,9 @@ DEFINITIONS: tuple[_Definition, ...] = (
     ),
     _Definition("signatures-verify", _("Verify organisational signatures"), _verify_signatures, "daily 04:00", "26h"),
     _Definition("operations-prune", _("Prune old job runs"), _prune, "daily 04:30", "26h"),
+    _Definition(
+        "payments-reconcile", _("Reconcile online payments"), _command("payments", "reconcile"), "daily 05:00", "26h"
+    ),
 )
 
 

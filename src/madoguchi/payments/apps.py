@@ -9,6 +9,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.cases.events import case_submitted, submission_checking
+        from madoguchi.payments import checks  # noqa: F401  (registers the provider keys check)
+        from madoguchi.payments.actions import payment_actions_register
         from madoguchi.payments.providers import payment_providers
         from madoguchi.payments.providers.stripe import StripeCheckout
         from madoguchi.payments.subscribers import (
@@ -22,3 +24,4 @@ class PaymentsConfig(AppConfig):
         submission_checking.subscribe(fee_noted_in_submission)
         case_submitted.subscribe(payment_opened)
         document_issuing.subscribe(certificate_held_until_paid)
+        payment_actions_register()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.errors import Conflict
+from madoguchi.core.errors import Conflict, Invalid
 
 
 class PaymentStateNotAllowed(Conflict):
@@ -23,3 +23,24 @@ class NoPaymentSlip(Conflict):
 
     code = "no_payment_slip"
     message = _("There is no payment slip for this application.")
+
+
+class NothingToPay(PaymentStateNotAllowed):
+    """The fee is already paid (or refunded, or there is none): no online payment to start."""
+
+    code = "nothing_to_pay"
+    message = _("There is nothing left to pay for this application.")
+
+
+class OnlinePaymentNotOffered(Conflict):
+    """The procedure takes no online payment, or this deployment has no payment provider."""
+
+    code = "online_payment_not_offered"
+    message = _("Online payment is not offered for this application.")
+
+
+class ReturnAddressNotAllowed(Invalid):
+    """A return address after paying that is not the portal's or an allowed site's (an open redirect)."""
+
+    code = "return_address_not_allowed"
+    message = _("The return address must be on the portal or on a site allowed to use the API.")

@@ -28,6 +28,8 @@ class PaymentMethod(models.TextChoices):
     COUNTER = "counter", _("At the counter")
     SLIP = "slip", _("Payment slip (nōfusho)")
     POSTAL_ORDER = "postal_order", _("Postal order (teigaku kogawase)")
+    # Never fixed at submission: a payment becomes ``online`` when the provider confirms it.
+    ONLINE = "online", _("Online payment")
 
 
 class Payment(models.Model):

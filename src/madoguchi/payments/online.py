@@ -13,16 +13,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from madoguchi.cases.models import Case
-from madoguchi.payments.errors import PaymentStateNotAllowed
-from madoguchi.payments.models import Payment, PaymentState, ProviderCallback
-from madoguchi.payments.providers import CallbackRejected, Checkout, PaymentProvider
+from madoguchi.payments.errors import NothingToPay, OnlinePaymentNotOffered, ReturnAddressNotAllowed
+from madoguchi.payments.models import Payment, PaymentMethod, PaymentState, ProviderCallback
+from madoguchi.payments.providers import CallbackRejected, Checkout, PaymentProvider, configured_provider
 from madoguchi.payments.services import TRANSITIONS, payment_of, payment_transition
 from madoguchi.procedures.definition import translated
 from madoguchi.tenants.models import Municipality
@@ -36,11 +38,12 @@ def payment_online_start(
 ) -> Checkout:
     """Create ``case``'s payment at ``provider`` and return where the resident pays.
 
-    Raise PaymentStateNotAllowed when there is nothing (left) to pay, and ProviderUnavailable.
+    Raise NothingToPay (a PaymentStateNotAllowed) when there is nothing (left) to pay, and
+    ProviderUnavailable.
     """
     payment = payment_of(case=case)
     if payment is None or payment.state not in STARTABLE:
-        raise PaymentStateNotAllowed(payment.state if payment else "", S.PENDING)
+        raise NothingToPay(payment.state if payment else "", S.PENDING)
     description = translated(case.procedure_version.definition["title"], "ja")
     checkout = provider.create(
         payment_number=payment.payment_number,
@@ -56,6 +59,49 @@ def payment_online_start(
         if payment.state != S.PENDING:
             payment_transition(case=case, to=S.PENDING, actor=f"provider:{provider.id}", now=now, note="online")
     return checkout
+
+
+def online_payment_listed(definition: dict) -> bool:
+    """Return whether the procedure ``definition`` takes online payment (``online`` in its methods)."""
+    return PaymentMethod.ONLINE in ((definition.get("fee") or {}).get("payment_methods") or [])
+
+
+def online_payment_offered(*, case: Case, provider: PaymentProvider | None = None) -> bool:
+    """Return whether the resident may start an online payment of ``case`` now.
+
+    Only when the deployment has a provider, the procedure lists ``online`` and the fee is
+    still open (unpaid, under way — e.g. a started payment the resident cancelled — or failed).
+    """
+    provider = provider if provider is not None else configured_provider()
+    if provider is None or not online_payment_listed(case.procedure_version.definition):
+        return False
+    payment = payment_of(case=case)
+    return payment is not None and payment.state in STARTABLE
+
+
+def payment_online_begin(*, case: Case, success_url: str, cancel_url: str, now: datetime) -> Checkout:
+    """Start ``case``'s online payment through the deployment's provider (the resident's button).
+
+    Raise OnlinePaymentNotOffered when there is no provider or the procedure takes no online
+    payment, NothingToPay when the fee is already paid, and ProviderUnavailable.
+    """
+    provider = configured_provider()
+    if provider is None or not online_payment_listed(case.procedure_version.definition):
+        raise OnlinePaymentNotOffered
+    return payment_online_start(case=case, provider=provider, success_url=success_url, cancel_url=cancel_url, now=now)
+
+
+def return_address_check(url: str, *, allowed_origins: Iterable[str]) -> str:
+    """Return ``url`` if its origin is one of ``allowed_origins``; raise ReturnAddressNotAllowed.
+
+    The provider sends the resident there after paying: an address anyone could choose would
+    make the municipality's payment page a way to send residents to any site.
+    """
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    if parts.scheme not in ("https", "http") or origin not in {o.rstrip("/").lower() for o in allowed_origins}:
+        raise ReturnAddressNotAllowed
+    return url
 
 
 def payment_callback(*, provider: PaymentProvider, body: bytes, headers: dict[str, str], now: datetime) -> str:
@@ -84,7 +130,15 @@ def payment_callback(*, provider: PaymentProvider, body: bytes, headers: dict[st
         outcome = event.outcome
         moved = bool(outcome) and outcome != current and outcome in TRANSITIONS[current]
         if moved:
-            payment_transition(case=case, to=outcome, actor=f"provider:{provider.id}", now=now, note=event.event_id)
+            payment_transition(
+                case=case,
+                to=outcome,
+                actor=f"provider:{provider.id}",
+                now=now,
+                note=event.event_id,
+                # Paid through the provider: the certificate says so, whatever was chosen at submission.
+                method=PaymentMethod.ONLINE if outcome == S.PAID else "",
+            )
         ProviderCallback.objects.for_municipality(municipality).create(
             municipality=municipality,
             payment=payment,

@@ -77,8 +77,14 @@ def payment_of(*, case: Case) -> Payment | None:
     return Payment.objects.for_municipality(case.municipality).filter(case_id=case.pk).first()
 
 
-def payment_transition(*, case: Case, to: str, actor: str, now: datetime | None = None, note: str = "") -> Payment:
-    """Move ``case``'s payment to ``to``; raise PaymentStateNotAllowed if that is not a move it may make."""
+def payment_transition(
+    *, case: Case, to: str, actor: str, now: datetime | None = None, note: str = "", method: str = ""
+) -> Payment:
+    """Move ``case``'s payment to ``to``; raise PaymentStateNotAllowed if that is not a move it may make.
+
+    ``method``: how it was paid, when that differs from the method fixed at submission (a
+    provider's confirmation makes it ``online``); the audit entry records the new one.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         payment = (
@@ -96,7 +102,9 @@ def payment_transition(*, case: Case, to: str, actor: str, now: datetime | None 
         payment.updated_at = now
         if to == S.PAID:
             payment.paid_at = now
-        payment.save(update_fields=["state", "updated_at", "paid_at"])
+        if method:
+            payment.method = method
+        payment.save(update_fields=["state", "updated_at", "paid_at", "method"])
         payload = {"from": previous, "to": to, "amount": payment.amount, "method": payment.method}
         if note:
             payload["note"] = note

@@ -23,6 +23,7 @@ PAID_BY = {
     PaymentMethod.COUNTER: "窓口で納付済み",
     PaymentMethod.SLIP: "納付書により納付済み",
     PaymentMethod.POSTAL_ORDER: "定額小為替により納付済み",
+    PaymentMethod.ONLINE: "オンライン決済により納付済み",
 }
 PAYMENT_PLACE = "金融機関又は市役所の窓口"
 

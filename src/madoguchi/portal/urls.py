@@ -1,6 +1,17 @@
 from django.urls import path
 
-from madoguchi.portal.views import apply, assistant, authapp, catalog, correction, documents, signing, status, verify
+from madoguchi.portal.views import (
+    apply,
+    assistant,
+    authapp,
+    catalog,
+    correction,
+    documents,
+    payments,
+    signing,
+    status,
+    verify,
+)
 
 app_name = "portal"
 
@@ -12,6 +23,9 @@ urlpatterns = [
     path("demo/software-card.p12", signing.demo_software_card, name="demo_software_card"),
     path("status/documents/receipt/", documents.receipt_certificate, name="receipt_certificate"),
     path("status/documents/payment-slip/", documents.payment_slip, name="payment_slip"),
+    path("status/payment/online/", payments.payment_online, name="payment_online"),
+    path("status/payment/return/", payments.payment_return, name="payment_return"),
+    path("status/payment/cancelled/", payments.payment_cancel, name="payment_cancel"),
     path("status/documents/<int:document_id>/", documents.document_download, name="document"),
     path("verify/", verify.verify, name="verify"),
     path(".well-known/jwks.json", authapp.jwks, name="authapp_jwks"),

@@ -23,6 +23,7 @@ a definition and answers into a :class:`Fee`; :func:`check_fee_rule` is its cata
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,12 +33,19 @@ from django.utils.translation import gettext_lazy
 from madoguchi.procedures.definition import DefinitionProblem, iter_fields, translated
 
 # 窓口で支払う / 納付書 (a payment slip the resident downloads) / 定額小為替 (postal order sent with a postal request)
-PAYMENT_METHODS = ("counter", "slip", "postal_order")
+# / online: paid through the deployment's payment provider from the status page. ``online`` is offered
+# beside the method fixed at submission, never as that method, since a deployment may have no provider.
+PAYMENT_METHODS = ("counter", "slip", "postal_order", "online")
+ONLINE = "online"
+# A fee note may not promise online payment: whether it is offered depends on the deployment,
+# and the pages say it where it is (docs/fees.md#online-payment).
+_ONLINE_PROMISE = re.compile(r"オンライン(決済|で(の)?(お)?支払|で納付)|クレジットカード|pay(ing|ment)? online|credit card", re.I)
 MULTIPLIER_TYPES = {"integer", "multichoice"}
 METHOD_LABELS = {
     "counter": gettext_lazy("Pay at the counter when you collect it"),
     "slip": gettext_lazy("Payment slip (nōfusho)"),
     "postal_order": gettext_lazy("Postal order (teigaku kogawase)"),
+    "online": gettext_lazy("Online payment"),
 }
 METHOD_INSTRUCTIONS = {
     "counter": gettext_lazy("Pay the fee at the counter when you collect the document."),
@@ -136,6 +144,19 @@ def check_fee_rule(definition: dict) -> None:
     methods = rule.get("payment_methods") or []
     if rule["amount"] == 0 and (methods or rule.get("per") or rule.get("exempt_if")):
         raise DefinitionProblem("fee: a free procedure (amount 0) takes no payment rule", path=["fee"])
+    if methods and methods[0] == ONLINE:
+        raise DefinitionProblem(
+            "fee/payment_methods: 'online' cannot come first: the first method is the one fixed at submission, "
+            "and a deployment without a payment provider cannot take it (list e.g. [counter, online])",
+            path=["fee", "payment_methods", 0],
+        )
+    for language, text in (rule.get("note") or {}).items():
+        if _ONLINE_PROMISE.search(text or ""):
+            raise DefinitionProblem(
+                "fee/note: do not promise online payment in the note; the status page offers it where the "
+                "deployment has a payment provider (list 'online' in payment_methods)",
+                path=["fee", "note", language],
+            )
     method_field = rule.get("payment_method_field")
     if method_field:
         spec = fields.get(method_field)
@@ -145,6 +166,12 @@ def check_fee_rule(definition: dict) -> None:
                 path=["fee", "payment_method_field"],
             )
         unknown = sorted({c["value"] for c in spec["choices"]} - set(methods))
+        if ONLINE in {c["value"] for c in spec["choices"]}:
+            raise DefinitionProblem(
+                "fee/payment_method_field: 'online' is not a choice: it is offered on the status page, beside the "
+                "chosen method, where the deployment has a payment provider",
+                path=["fee", "payment_method_field"],
+            )
         if unknown:
             raise DefinitionProblem(
                 f"fee/payment_method_field: choices {unknown} are not in payment_methods",

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from madoguchi.api.app import api
@@ -21,12 +24,19 @@ from madoguchi.api.requests import CORRECTION_MEMBERS, idempotency_key_from, rea
 from madoguchi.api.residents import presenters
 from madoguchi.api.residents.access import resident_case
 from madoguchi.api.residents.router import router
-from madoguchi.api.residents.schemas import ApplicationCreatedOut, ApplicationStatusOut, WithdrawalIn
+from madoguchi.api.residents.schemas import (
+    ApplicationCreatedOut,
+    ApplicationStatusOut,
+    OnlinePaymentIn,
+    OnlinePaymentOut,
+    WithdrawalIn,
+)
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Channel
 from madoguchi.cases.selectors import case_current_uploads
 from madoguchi.cases.services import case_submit
 from madoguchi.observability.metrics import submission_counted
+from madoguchi.payments.online import payment_online_begin, return_address_check
 from madoguchi.procedures.definition import iter_fields
 from madoguchi.procedures.selectors import procedure_version_for_submit
 from madoguchi.signatures import services as signature_services
@@ -184,3 +194,40 @@ def withdrawal(request, receipt_number: str, body: WithdrawalIn):
     """Withdraw the application (取下げ), optionally saying why. 409 once it is decided."""
     case = resident_case(request, receipt_number, group="submit")
     return presenters.application_status_out(workflow.case_resident_withdraw(case=case, message=body.message))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@router.post(
+    "/applications/{receipt_number}/payment/online",
+    operation_id="startOnlinePayment",
+    summary="Start paying the fee online",
+    tags=["applications"],
+    **declare({200: OnlinePaymentOut}, [400, 401, 404, 409, 422, 429, 503], parameters=[ACCESS_CODE_PARAMETER],
+              security=OPTIONAL),
+)  # fmt: skip
+def start_online_payment(request, receipt_number: str, body: OnlinePaymentIn):
+    """Create the payment at the municipality's payment provider; send the resident to ``payment_url``.
+
+    The fee counts as paid only once the provider confirms it to the municipality (its signed
+    webhook), never because the resident came back to ``success_url``: read ``payment.state``
+    with getApplicationStatus. Calling it again before paying returns the same page. 409 when
+    online payment is not offered (``online_payment_available`` is false) or nothing is left to
+    pay; 503 when the provider cannot be reached (nothing changed).
+    """
+    case = resident_case(request, receipt_number, group="submit")
+    portal = request.build_absolute_uri("/")
+    allowed = [_origin(portal), *([_origin(settings.MADOGUCHI_PUBLIC_URL)] if settings.MADOGUCHI_PUBLIC_URL else []),
+               *settings.CORS_ALLOWED_ORIGINS]  # fmt: skip
+    success = body.success_url or request.build_absolute_uri(reverse("portal:payment_return"))
+    cancel = body.cancel_url or request.build_absolute_uri(reverse("portal:payment_cancel"))
+    checkout = payment_online_begin(
+        case=case,
+        success_url=return_address_check(success, allowed_origins=allowed),
+        cancel_url=return_address_check(cancel, allowed_origins=allowed),
+        now=timezone.now(),
+    )
+    return {"payment_url": checkout.url, "payment": presenters.application_payment_out(case)}

@@ -152,6 +152,7 @@ def application_status_out(case: Case) -> dict:
             for item in resident_documents(case=case, language=language)
         ],
         "fee": application_fee_out(case),
+        "payment": application_payment_out(case),
     }
 
 
@@ -163,6 +164,19 @@ def application_fee_out(case: Case) -> dict:
         "method": payment["payment"].method if payment else fee.method,
         "payment_state": payment["state"] if payment else "",
         "payment_number": payment["number"] if payment else "",
+    }
+
+
+def application_payment_out(case: Case) -> dict | None:
+    payment = payment_display(case=case)
+    if payment is None:
+        return None
+    return {
+        "state": payment["state"],
+        "method": payment["payment"].method,
+        "amount": payment["payment"].amount,
+        "payment_number": payment["payment"].payment_number,
+        "online_payment_available": payment["online_available"],
     }
 
 

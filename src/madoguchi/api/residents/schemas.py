@@ -123,6 +123,53 @@ class ApplicationFeeOut(Schema):
     payment_number: str = Field("", description="The 納付番号 printed on the 納付書 (method slip only).")
 
 
+class PaymentStateEnum(StrEnum):
+    UNPAID = "unpaid"
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+
+
+class PaymentMethodEnum(StrEnum):
+    COUNTER = "counter"
+    SLIP = "slip"
+    POSTAL_ORDER = "postal_order"
+    ONLINE = "online"
+
+
+class ApplicationPaymentOut(Schema):
+    """The fee's payment: opened at submission when something is due; moves only through the municipality."""
+
+    state: PaymentStateEnum
+    method: PaymentMethodEnum = Field(
+        description="How it is paid: the method fixed at submission, or online once a provider confirmed it."
+    )
+    amount: int = Field(description="Yen.")
+    payment_number: str = Field(description="The 納付番号 (receipt number digits and a check digit).")
+    online_payment_available: bool = Field(
+        description="startOnlinePayment may be called now: the procedure takes online payment, the municipality "
+        "has a payment provider and the fee is still open."
+    )
+
+
+class OnlinePaymentIn(Schema):
+    success_url: str | None = Field(
+        None,
+        max_length=2000,
+        description="Where the provider sends the resident after paying: on the portal or an origin allowed for "
+        "CORS (MADOGUCHI_CORS_ALLOWED_ORIGINS). Default: the portal's return page.",
+    )
+    cancel_url: str | None = Field(
+        None, max_length=2000, description="Where the provider sends a resident who gives up. Same rule."
+    )
+
+
+class OnlinePaymentOut(Schema):
+    payment_url: str = Field(description="The provider's page: send the resident there (a browser redirect).")
+    payment: ApplicationPaymentOut
+
+
 class ApplicationStatusOut(Schema):
     receipt_number: str
     status: CaseStatusEnum
@@ -139,6 +186,7 @@ class ApplicationStatusOut(Schema):
     notices: list[NoticeOut]
     documents: list[IssuedDocumentOut]
     fee: ApplicationFeeOut | None = None
+    payment: ApplicationPaymentOut | None = None
 
 
 class WithdrawalIn(Schema):

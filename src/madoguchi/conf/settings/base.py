@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.conf import assets
 from madoguchi.observability.client import meta_key
 from madoguchi.observability.logs import logging_config
+from madoguchi.payments.config import payment_provider_from_env
 from madoguchi.storage.config import default_storage_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -267,6 +268,10 @@ MADOGUCHI_DEMO_SOFTWARE_CARD = env_bool("MADOGUCHI_DEMO_SOFTWARE_CARD", False)
 # "software_card" (a .p7s upload, plus the demo card in development) or "authapp" (the national
 # authentication app; residents.authapp in the signatures file holds its registration and keys).
 MADOGUCHI_SIGNING_PROVIDER = os.environ.get("MADOGUCHI_SIGNING_PROVIDER", "software_card")
+# Online payment (docs/fees.md#deployment-settings): MADOGUCHI_PAYMENT_PROVIDER ("" none, "stripe")
+# and that provider's MADOGUCHI_STRIPE_* keys.
+MADOGUCHI_PAYMENT_PROVIDER, MADOGUCHI_PAYMENT_PROVIDER_OPTIONS = payment_provider_from_env(os.environ)
+MADOGUCHI_PAYMENT_WEBHOOK_RATE = os.environ.get("MADOGUCHI_PAYMENT_WEBHOOK_RATE", "600/m")
 MADOGUCHI_CATALOG_DIR = Path(os.environ.get("MADOGUCHI_CATALOG_DIR", assets.catalog_dir(BASE_DIR)))
 # django-ratelimit rate strings, e.g. "20/m"; an empty value disables the limit.
 MADOGUCHI_SUBMIT_RATE = os.environ.get("MADOGUCHI_SUBMIT_RATE", "20/m")

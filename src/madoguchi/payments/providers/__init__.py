@@ -66,6 +66,9 @@ class ProviderPayment:
 
 class PaymentProvider(Protocol):
     id: str
+    # The origin of the pages residents pay on (``scheme://host[:port]``): a page whose form
+    # starts a payment lets its CSP form-action redirect there.
+    page_origin: str
 
     def create(
         self, *, payment_number: str, amount: int, description: str, success_url: str, cancel_url: str
@@ -77,3 +80,28 @@ class PaymentProvider(Protocol):
 
 
 payment_providers: Registry[type] = Registry("payments.providers")
+
+
+def configured_provider() -> PaymentProvider | None:
+    """Return the adapter of the deployment's provider (``MADOGUCHI_PAYMENT_PROVIDER``), or None.
+
+    None as well when its keys are missing: a half-configured provider offers nothing rather
+    than a button that fails (``check --deploy`` reports it, payments.E001).
+    """
+    from django.conf import settings
+
+    from madoguchi.payments.config import missing_options
+
+    provider_id = getattr(settings, "MADOGUCHI_PAYMENT_PROVIDER", "")
+    if not provider_id or provider_id not in payment_providers:
+        return None
+    options = getattr(settings, "MADOGUCHI_PAYMENT_PROVIDER_OPTIONS", {})
+    if missing_options(provider_id, options):
+        return None
+    return payment_providers[provider_id](**options)
+
+
+def provider_for_callback(provider_id: str) -> PaymentProvider | None:
+    """Return the configured adapter if ``provider_id`` names it (a webhook URL), else None."""
+    provider = configured_provider()
+    return provider if provider is not None and provider.id == provider_id else None

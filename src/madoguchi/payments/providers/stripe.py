@@ -33,6 +33,9 @@ from madoguchi.payments.providers import (
     ProviderUnavailable,
 )
 
+DEFAULT_API_BASE = "https://api.stripe.com"
+# Where Stripe serves its hosted payment pages (the status page's CSP form-action must allow it).
+CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 TOLERANCE_SECONDS = 300
 TIMEOUT_SECONDS = 10
 PAID_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
@@ -42,8 +45,14 @@ FAILED_EVENTS = {"checkout.session.async_payment_failed", "checkout.session.expi
 class StripeCheckout:
     id = "stripe"
 
-    def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str = "https://api.stripe.com"):
+    def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str = DEFAULT_API_BASE):
         self.secret_key, self.webhook_secret, self.api_base = secret_key, webhook_secret, api_base.rstrip("/")
+        # Another API base is a stand-in (or a proxy) that serves its payment pages itself.
+        if self.api_base == DEFAULT_API_BASE:
+            self.page_origin = CHECKOUT_ORIGIN
+        else:
+            parts = urllib.parse.urlsplit(self.api_base)
+            self.page_origin = f"{parts.scheme}://{parts.netloc}"
 
     def _request(self, method: str, path: str, *, form: dict | None = None, idempotency_key: str = "") -> dict:
         data = urllib.parse.urlencode(form).encode() if form is not None else None

@@ -24,6 +24,7 @@ from madoguchi.cases.selectors import case_get_for_session
 from madoguchi.cases.services import case_submit
 from madoguchi.notifications.services import resident_address
 from madoguchi.observability.metrics import submission_counted
+from madoguchi.payments.online import online_payment_offered
 from madoguchi.portal.form_device import draft_expired_notice
 from madoguchi.portal.forms import error_summary, field_contexts, raw_answers_from_post
 from madoguchi.portal.resident_view import DONE, resident_page, resident_view_get, resident_view_open
@@ -362,6 +363,7 @@ def apply_done(request, code: str, slug: str):
             "title": translated(definition["title"], get_language()),
             "next_steps": case_next_steps(case=case, emailed=emailed),
             "fee": fee_summary(definition, case.answers, get_language()),
+            "online_payment": online_payment_offered(case=case),
             "emailed": emailed,
         },
     )

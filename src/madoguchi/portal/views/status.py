@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from madoguchi.cases.models import CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident, case_get_for_session, case_public_events
+from madoguchi.payments.providers import configured_provider
 from madoguchi.payments.selectors import payment_display
 from madoguchi.portal.resident_view import (
     CASE,
@@ -27,6 +28,7 @@ from madoguchi.portal.resident_view import (
     resident_view_open,
 )
 from madoguchi.portal.views.errors import rate_limited
+from madoguchi.portal.views.signing import with_form_action
 from madoguchi.procedures.answers import display_answers
 from madoguchi.procedures.definition import translated
 from madoguchi.procedures.fees import fee_summary
@@ -103,4 +105,8 @@ def status_lookup(request):
                 "documents_enabled": documents_enabled(municipality=case.municipality),
             }
         )
-    return render(request, "portal/status.html", context, status=status)
+    response = render(request, "portal/status.html", context, status=status)
+    if (context.get("payment") or {}).get("online_available"):
+        # 「オンラインで支払う」 redirects to the provider's page: the CSP form-action must allow it.
+        response = with_form_action(response, configured_provider().page_origin)
+    return response
