@@ -61,6 +61,7 @@ TEXT = {
         "shown_before": "昭和55年1月2日",
         "shown_after": "昭和55年1月3日",
         "subject": "申請を受け付けました",
+        "mail_prefix": "【青葉市】",
         "reply": "生年月日を誤って入力していました。訂正します。",
         "notice": "決定通知書",
         "slip": "納付書",
@@ -79,6 +80,7 @@ TEXT = {
         "shown_before": "2 January 1980 (S55.1.2)",
         "shown_after": "3 January 1980 (S55.1.3)",
         "subject": "We have received your application",
+        "mail_prefix": "[Aoba City]",
         "reply": "I typed my date of birth wrongly. Here is the right one.",
         "notice": "Notice of decision",
         "slip": "Payment slip",
@@ -298,6 +300,16 @@ def test_a_resident_finds_applies_pays_corrects_and_verifies_the_notice_and_leav
     expect(verdict.get_by_test_id("changes")).to_contain_text(text["appended"])
     axe_check(resident)
 
+    # 受付, 補正のお願い, 承認 and 文書の交付: all to the resident, in their language, none with the
+    # access code or an answer (docs/notifications.md).
+    notifications_send_due()
+    assert len(mail.outbox) == 4
+    for sent in mail.outbox:
+        assert sent.to == [EMAIL]
+        assert sent.subject.startswith(text["mail_prefix"]) and receipt_number in sent.subject
+        for secret in (access_code, "山田", "029-200-1234", "中央一丁目"):
+            assert secret not in sent.body
+
     # 6. On the shared computer: 終了する, then the browser is closed and opened again.
     resident.goto("/status/")  # still open on this computer since the look-up
     expect(resident.locator("main")).to_contain_text("ヤマダ ハナコ")
@@ -312,6 +324,10 @@ def test_a_resident_finds_applies_pays_corrects_and_verifies_the_notice_and_leav
     next_context, next_person = open_browser(browser, site, cookies=kept, language=language)
     next_person.goto("/status/")
     assert_shows_nothing_personal(next_person, *PERSONAL, receipt_number)
+    axe_check(next_person)
+    next_person.goto(f"/{AOBA}/procedures/inkan-certificate/apply/done/")  # the receipt page, by history
+    for value in (receipt_number, access_code):
+        assert value not in next_person.locator("main").inner_text()
     axe_check(next_person)
     next_person.goto(f"/{AOBA}/procedures/inkan-certificate/apply/applicant/")
     expect(next_person.locator('[name="applicant_name.family"]')).to_have_value("")
