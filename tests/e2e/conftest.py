@@ -74,11 +74,29 @@ def site(live_server, transactional_db, municipalities) -> str:
 
 
 def _new_page(browser, site: str, **options):
-    context = browser.new_context(base_url=site, locale="ja-JP", **options)
+    options.setdefault("locale", "ja-JP")
+    context = browser.new_context(base_url=site, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=AXE_SOURCE, content_type="text/javascript"))
     return context, page
+
+
+def open_browser(browser, site: str, *, cookies: list | None = None, language: str = "ja"):
+    """Open a browser whose only cookies are ``cookies`` (a reopened one keeps its persistent cookies)."""
+    return _new_page(
+        browser,
+        site,
+        locale="ja-JP" if language == "ja" else "en-US",
+        storage_state={"cookies": cookies or [], "origins": []},
+    )
+
+
+def close_browser(context) -> list[dict]:
+    """Close the browser and return the cookies a real one keeps: those with an expiry date."""
+    state = context.storage_state()
+    context.close()
+    return [cookie for cookie in state["cookies"] if cookie["expires"] != -1]
 
 
 @pytest.fixture
@@ -95,6 +113,23 @@ def page_without_js(browser, site) -> Iterator:
     context, page = _new_page(browser, site, java_script_enabled=False)
     yield page
     context.close()
+
+
+@pytest.fixture
+def software_card(signatures_configured, settings) -> Path:
+    """The demo software card (a .p12 of the demo JPKI CA), offered on the confirmation page."""
+    settings.MADOGUCHI_DEMO_SOFTWARE_CARD = True
+    return signatures_configured / "software-card.p12"
+
+
+@pytest.fixture
+def shipped_inkan(site, aoba) -> None:
+    """印鑑登録証明書 as shipped: the test databases relax its signature (tests/conftest.py)."""
+    from tests.conftest import shipped_definition
+
+    from madoguchi.procedures.services import procedure_load_definition
+
+    procedure_load_definition(municipality=aoba, definition=shipped_definition("inkan-certificate.yaml"))
 
 
 def axe_violations(page) -> list[dict]:

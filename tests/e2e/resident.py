@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from playwright.sync_api import Page, expect
+from tests.e2e.conftest import axe_check
 from tests.samples import ADDRESS, NAME, png_bytes
+
+from madoguchi.demo.pki import SOFTWARE_CARD_PIN
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog"
 AOBA = "082015"
@@ -111,22 +114,59 @@ def fill_dog_registration(page: Page, tmp_path) -> None:
 
 
 def fill_inkan_certificate(
-    page: Page, *, language: str = "ja", copies: int = 1, birth_date: str = "昭和55年1月2日"
+    page: Page,
+    *,
+    language: str = "ja",
+    copies: int = 1,
+    birth_date: str = "昭和55年1月2日",
+    delivery: str = "counter",
+    payment: str | None = None,
+    email: str = "",
+    started: bool = False,
+    axe: bool = False,
 ) -> None:
-    """印鑑登録証明書's three steps (collected at the counter), up to the confirmation page."""
-    start_application(page, "inkan-certificate", language)
+    """印鑑登録証明書's three steps, up to the confirmation page.
+
+    Collected at the counter unless ``delivery`` is ``postal``, which asks how to pay
+    (``payment``: ``slip`` or ``postal_order``). ``started``: the first step is already open.
+    ``axe``: check each step with axe-core.
+    """
+    if not started:
+        start_application(page, "inkan-certificate", language)
+    if axe:
+        axe_check(page)
     fill_name(page, "applicant_name")
     page.locator("#f-birth_date").fill(birth_date)
     fill_address(page, "address")
     next_step(page)
+    expect(page.locator("#f-copies")).to_be_visible()
+    if axe:
+        axe_check(page)
     page.locator("#f-copies").fill(str(copies))
     page.locator("#f-purpose").select_option("real_estate")
     next_step(page)
-    choose(page, "delivery_method", "counter")
+    expect(page.locator("#f-consent")).to_be_visible()
+    if axe:
+        axe_check(page)
+    choose(page, "delivery_method", delivery)
+    if payment:
+        choose(page, "payment_method", payment)
     page.locator("#f-phone").fill("029-200-1234")
+    if email:
+        page.locator("#f-email").fill(email)
     page.locator("#f-consent").check()
     next_step(page)
     expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
+
+
+def sign_with_software_card(page: Page, card: Path, pin: str = SOFTWARE_CARD_PIN) -> None:
+    """Sign the confirmation page with the demo software card and wait until it is signed."""
+    page.locator("#software-card-file").set_input_files(card)
+    page.locator("#software-card-pin").fill(pin)
+    page.locator("[data-software-card-sign]").click()
+    status = page.locator("[data-software-card-status]")
+    expect(status).to_have_text(status.get_attribute("data-signed-text"))
+    expect(page.locator('[name="signature_value"]')).not_to_have_value("")
 
 
 def answers(page: Page) -> dict[str, str]:
@@ -149,3 +189,21 @@ def look_up_status(page: Page, receipt_number: str, access_code: str) -> None:
     page.locator("#receipt_number").fill(receipt_number)
     page.locator("#access_code").fill(access_code)
     page.locator("main form button[type=submit]").click()
+
+
+def assert_shows_nothing_personal(page: Page, *values: str) -> None:
+    """The status page offers an empty look-up form, and none of ``values`` is on the page."""
+    expect(page.locator("#access_code")).to_be_visible()
+    text = page.locator("main").inner_text()
+    for value in values:
+        assert value not in text
+
+
+def correct_application(page: Page, values: dict[str, str], *, reply: str) -> None:
+    """On the open correction form, change ``values`` (by field id), reply, and go on to the
+    correction's confirmation page."""
+    for field_id, value in values.items():
+        page.locator(f"#f-{field_id}").fill(value)
+    page.locator("#f-reply").fill(reply)
+    page.locator("form.application-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/status/correct/confirm/$"))

@@ -9,24 +9,12 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from tests.backoffice.conftest import demo_device, totp_code
 from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import _new_page, axe_check
+from tests.e2e.resident import correct_application
+from tests.e2e.staff import decide_approval, draft_approval, request_correction, review_approval, sign_in
 
 from madoguchi.cases.services import case_submit
-from madoguchi.demo.tenants import DEMO_PASSWORD
-
-
-def sign_in(browser, site, username):
-    context, page = _new_page(browser, site)
-    page.goto("/staff/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.locator("#id_code").fill(totp_code(demo_device(username)))
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
-    return context, page
 
 
 def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(browser, site, aoba, version_of):
@@ -44,9 +32,7 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     clerk.get_by_role("link", name=receipt).click()
     expect(clerk.locator("h1")).to_contain_text(receipt)
     axe_check(clerk)
-    clerk.locator("form[action$='/actions/request_correction/'] textarea").fill("電話番号をご確認ください。")
-    clerk.locator("form[action$='/actions/request_correction/'] button").click()
-    expect(clerk.locator("main")).to_contain_text("電話番号をご確認ください。")
+    request_correction(clerk, "電話番号をご確認ください。")
 
     resident_context, resident = _new_page(browser, site)
     resident.goto("/status/")
@@ -60,11 +46,9 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     request_panel.locator("a[href='/status/correct/']").click()
     axe_check(resident)
     expect(resident.locator("#f-birth_date")).to_have_value("昭和55年1月2日")  # as typed, not ISO
-    resident.locator("#f-phone").fill("090-1111-2222")
-    resident.locator("#f-address-building").fill("青葉荘（2階）")
-    resident.locator("#f-reply").fill("携帯電話の番号に直しました。")
-    resident.locator("form.application-form button[type=submit]").click()
-    expect(resident).to_have_url(re.compile(r"/status/correct/confirm/$"))
+    correct_application(
+        resident, {"phone": "090-1111-2222", "address-building": "青葉荘（2階）"}, reply="携帯電話の番号に直しました。"
+    )
     changes = resident.get_by_test_id("correction-changes")
     expect(changes).to_contain_text("029-200-1234")
     expect(changes).to_contain_text("090-1111-2222")
@@ -84,11 +68,7 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     axe_check(clerk)
     expect(clerk.get_by_test_id("route")).to_be_visible()
     expect(clerk.get_by_test_id("decision-waits")).to_have_count(0)  # a clerk may not decide at all
-    draft = clerk.get_by_test_id("route-approve-kian")
-    draft.get_by_role("radio", name="承認案").check()
-    draft.locator("textarea[name=message]").fill("本人確認書類を確認しました。")
-    draft.get_by_role("button", name="起案する").click()
-    expect(clerk.get_by_test_id("route-step-kian-shimin").get_by_test_id("route-status")).to_have_text("承認")
+    draft_approval(clerk, "本人確認書類を確認しました。")
     clerk_context.close()
 
     # 審査 by the reviewer, who finds the case on the approvals page.
@@ -98,8 +78,7 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     axe_check(reviewer)
     reviewer.get_by_test_id("awaiting").get_by_role("link", name=receipt).click()
     axe_check(reviewer)
-    reviewer.get_by_test_id("route-approve-shinsa").get_by_role("button", name="承認案を承認する").click()
-    expect(reviewer.get_by_test_id("route-step-shinsa-shimin").get_by_test_id("route-status")).to_have_text("承認")
+    review_approval(reviewer)
     reviewer_context.close()
 
     # 決裁 by the approver: the last stamp takes the proposed decision, without a second form.
@@ -108,9 +87,7 @@ def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(brows
     expect(approver.locator("main")).to_contain_text("090-1111-2222")
     expect(approver.get_by_test_id("decision-waits")).to_be_visible()
     axe_check(approver)
-    approver.get_by_test_id("route-approve-kessai").get_by_role("button", name="承認案を承認して決裁する").click()
-    expect(approver.get_by_test_id("route-complete")).to_be_visible()
-    expect(approver.get_by_test_id("status")).to_have_text("承認")
+    decide_approval(approver)
     axe_check(approver)
     approver_context.close()
 

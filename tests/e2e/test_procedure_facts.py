@@ -1,18 +1,15 @@
 """The procedure page states the signature requirement, how to sign and what is needed, before the form.
 
 Browser (Chromium) with axe-core, in Japanese and English. 印鑑登録証明書 is loaded as shipped
-(the test databases relax its signature, tests/conftest.py).
+(the ``shipped_inkan`` fixture: the test databases relax its signature).
 """
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.conftest import shipped_definition
 from tests.e2e.conftest import axe_check
 from tests.e2e.resident import AOBA, switch_language
-
-from madoguchi.procedures.services import procedure_load_definition
 
 EXPECTED = {
     "ja": {
@@ -30,11 +27,6 @@ EXPECTED = {
         "reason": "Used for the electronic signature (no copy of the card is submitted).",
     },
 }
-
-
-@pytest.fixture
-def shipped_inkan(site, aoba):
-    procedure_load_definition(municipality=aoba, definition=shipped_definition("inkan-certificate.yaml"))
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 from tests.cases.test_submit import INKAN
-from tests.e2e.conftest import AXE_PATH, AXE_SOURCE, TIMEOUT_MS, axe_check
-from tests.e2e.resident import look_up_status, switch_language
+from tests.e2e.conftest import axe_check, close_browser, open_browser
+from tests.e2e.resident import assert_shows_nothing_personal, look_up_status, switch_language
 from tests.portal.test_apply_views import APPLICANT
 
 from madoguchi.cases.services import case_submit
@@ -38,25 +38,6 @@ def application(site, aoba, version_of):
     return result.case.receipt_number, result.access_code
 
 
-def open_browser(browser, site: str, *, cookies: list | None = None, language: str = "ja"):
-    context = browser.new_context(
-        base_url=site,
-        locale="ja-JP" if language == "ja" else "en-US",
-        storage_state={"cookies": cookies or [], "origins": []},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=AXE_SOURCE, content_type="text/javascript"))
-    return context, page
-
-
-def assert_shows_nothing_personal(page, receipt_number: str) -> None:
-    expect(page.locator("#access_code")).to_be_visible()
-    text = page.locator("main").inner_text()
-    for value in (*PERSONAL, receipt_number):
-        assert value not in text
-
-
 def test_after_closing_and_reopening_the_browser_nothing_personal_is_shown(browser, site, application):
     receipt_number, access_code = application
     context, page = open_browser(browser, site)
@@ -66,15 +47,12 @@ def test_after_closing_and_reopening_the_browser_nothing_personal_is_shown(brows
     axe_check(page)
     page.goto("/status/")  # the view is open on this browser: a new visit still shows it
     expect(page.locator("main")).to_contain_text("ヤマダ ハナコ")
-    state = context.storage_state()
-    context.close()
-
-    kept = [cookie for cookie in state["cookies"] if cookie["expires"] != -1]
+    kept = close_browser(context)
     assert {cookie["name"] for cookie in kept} >= {"sessionid"}
     assert resident_view.VIEW_COOKIE not in {cookie["name"] for cookie in kept}
     context, page = open_browser(browser, site, cookies=kept)
     page.goto("/status/")
-    assert_shows_nothing_personal(page, receipt_number)
+    assert_shows_nothing_personal(page, *PERSONAL, receipt_number)
     axe_check(page)
     context.close()
 
@@ -90,7 +68,7 @@ def test_after_15_idle_minutes_the_view_is_gone(browser, site, application, monk
     page.goto("/status/")
 
     expect(page.get_by_test_id("view-expired")).to_be_visible()
-    assert_shows_nothing_personal(page, receipt_number)
+    assert_shows_nothing_personal(page, *PERSONAL, receipt_number)
     axe_check(page)
     context.close()
 
@@ -111,10 +89,10 @@ def test_finish_ends_the_view_at_once(browser, site, application, language):
     finish.click()
 
     expect(page.locator("main [role=status]")).to_contain_text(closed)
-    assert_shows_nothing_personal(page, receipt_number)
+    assert_shows_nothing_personal(page, *PERSONAL, receipt_number)
     axe_check(page)
     page.go_back()  # no-store, and the look-up redirected: Back fetches the page again
-    assert_shows_nothing_personal(page, receipt_number)
+    assert_shows_nothing_personal(page, *PERSONAL, receipt_number)
     context.close()
 
 
@@ -135,10 +113,7 @@ def test_a_half_typed_form_is_gone_after_closing_and_reopening_the_browser(brows
     expect(page).to_have_url(re.compile(r"/apply/request/$"))
     page.goto(form)  # Back to step 1 on the same browser: the answers are there
     expect(page.locator('[name="applicant_name.family"]')).to_have_value("山田")
-    state = context.storage_state()
-    context.close()
-
-    kept = [cookie for cookie in state["cookies"] if cookie["expires"] != -1]
+    kept = close_browser(context)
     assert "sessionid" in {cookie["name"] for cookie in kept}
     assert form_device.FORM_COOKIE not in {cookie["name"] for cookie in kept}
     context, page = open_browser(browser, site, cookies=kept)

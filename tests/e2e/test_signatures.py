@@ -5,7 +5,6 @@ page. axe-core checks the confirmation page, the case page and the status page."
 
 from __future__ import annotations
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 from tests.backoffice.casework import complete_route
@@ -14,17 +13,12 @@ from tests.e2e.resident import (
     fill_inkan_certificate,
     look_up_status,
     read_receipt,
+    sign_with_software_card,
 )
 from tests.e2e.test_backoffice import sign_in
 
-from madoguchi.demo.pki import SOFTWARE_CARD, SOFTWARE_CARD_PIN
+from madoguchi.demo.pki import SOFTWARE_CARD
 from madoguchi.signatures.models import ResidentSignature
-
-
-@pytest.fixture
-def software_card(signatures_configured, settings):
-    settings.MADOGUCHI_DEMO_SOFTWARE_CARD = True
-    return signatures_configured / "software-card.p12"
 
 
 def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(browser, site, aoba, software_card, tmp_path):
@@ -38,8 +32,7 @@ def test_a_signed_application_ends_in_a_signed_pdf_the_resident_can_verify(brows
     resident.locator("[data-software-card-sign]").click()
     expect(resident.locator("[data-software-card-status]")).to_contain_text("暗証番号")  # a wrong PIN: nothing signed
     expect(resident.locator('[name="signature_value"]')).to_have_value("")
-    resident.locator("#software-card-pin").fill(SOFTWARE_CARD_PIN)
-    resident.locator("[data-software-card-sign]").click()
+    sign_with_software_card(resident, software_card)
     expect(resident.locator("[data-software-card-status]")).to_contain_text("署名しました")
     resident.locator("main form button[type=submit]").click()
     receipt, access_code = read_receipt(resident)

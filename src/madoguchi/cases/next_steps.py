@@ -11,10 +11,10 @@ a safe place for it.
 
 from __future__ import annotations
 
-from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from madoguchi.cases.models import Case
+from madoguchi.jp.wareki import format_date
 from madoguchi.procedures.wording import processing_period_text
 
 
@@ -29,8 +29,9 @@ def case_next_steps(*, case: Case, emailed: bool) -> list[str]:
     }
     expected = ""
     if case.due_date is not None:
+        # The status page's way of writing dates (10 December 2026), not Django's (Dec. 10, 2026).
         expected = gettext("We expect to decide by %(date)s.") % {
-            "date": formats.date_format(case.due_date, "DATE_FORMAT")
+            "date": format_date(case.due_date, get_language() or "ja")
         }
     if emailed:
         told = gettext(
