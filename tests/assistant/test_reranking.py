@@ -65,6 +65,17 @@ def test_japanese_questions_are_not_reranked():
     ]
 
 
+def test_an_faq_translated_into_the_questions_language_is_not_reranked():
+    translated = [
+        Document(1, {"ja": ("犬の登録", "登録してください。"), "en": ("Dog registration", "Register your dog.")}),
+        DOCUMENTS[1],
+    ]
+    r = HybridRetriever(documents=translated, vectors=VECTORS, analyser=get_analyser(), embedder=AxisEmbedder())
+    assert [h.key for h in r.search("How do I register?", language="en", limit=2).hits] == [1, 2]
+    # a language no entry is written in: re-ranked as before
+    assert [h.key for h in r.search("Como faço o registro?", language="pt-BR", limit=2).hits] == [2, 1]
+
+
 def test_without_kinds_of_vectors_nothing_is_reranked():
     plain = HybridRetriever(
         documents=DOCUMENTS, vectors=[(k, v) for k, v, _kind in VECTORS], analyser=get_analyser(),
