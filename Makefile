@@ -59,6 +59,12 @@ bench-assistant: setup
 	$(BIN)/python bench/assistant.py
 	$(BIN)/python bench/assistant_eval.py
 
+# Assistant: refit the re-ranker on the labelled set's development half and report the test half
+# (docs/assistant.md#re-ranking-and-the-confidences-features).
+.PHONY: bench-assistant-rerank
+bench-assistant-rerank: setup
+	$(BIN)/python bench/assistant_rerank.py --fit
+
 # Assistant: embedding texts/s of a 1,786-entry FAQ import, old vs new settings (docs/assistant.md).
 bench-assistant-embed: setup
 	$(BIN)/python bench/assistant_embed.py $(if $(FAQ_DIR),--faq-dir $(FAQ_DIR))

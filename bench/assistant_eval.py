@@ -134,14 +134,14 @@ def main() -> None:
         index = kb_index(municipality=municipality)
         external = {pk: e.external_id for pk, e in index.entries.items()}
         documents = index.retriever.documents
-        question_vectors = kb_vectors(municipality=municipality, entries=index.entries, kinds=("q",))
-        passage_vectors = kb_vectors(municipality=municipality, entries=index.entries, kinds=("a",))
+        question_vectors = kb_vectors(municipality=municipality, entries=index.entries, kinds=("q",), with_kind=True)
+        passage_vectors = kb_vectors(municipality=municipality, entries=index.entries, kinds=("a",), with_kind=True)
         whole, before = whole_answer_vectors(index.entries, embedder)
         if before:
             print(f"embedding (previous release: whole answers, batches of 8): {before[0]} texts in "
                   f"{before[1]:.1f} s, {before[0] / before[1]:.2f} texts/s")  # fmt: skip
         titled = titled_passage_vectors(index.entries, embedder) if args.titled else []
-        rows_per_answer = [len(v) for _k, v in passage_vectors]
+        rows_per_answer = [len(v) for _k, v, _kind in passage_vectors]
         print(f"{len(documents)} entries; answer vectors: {sum(rows_per_answer)} passages "
               f"({statistics.mean(rows_per_answer):.2f} per answer)")  # fmt: skip
 

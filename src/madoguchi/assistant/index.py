@@ -90,9 +90,16 @@ def kb_index_clear() -> None:
 
 
 def kb_vectors(
-    *, municipality: Municipality, entries: dict[int, IndexedEntry], kinds: tuple[str, ...] = ("q", "a")
-) -> list[tuple[int, np.ndarray]]:
-    """The current vectors of ``entries`` as (entry pk, rows): one row a question, one per passage an answer."""
+    *,
+    municipality: Municipality,
+    entries: dict[int, IndexedEntry],
+    kinds: tuple[str, ...] = ("q", "a"),
+    with_kind: bool = False,
+) -> list[tuple[int, np.ndarray] | tuple[int, np.ndarray, str]]:
+    """The current vectors of ``entries`` as (entry pk, rows): one row a question, one per passage an answer.
+
+    ``with_kind``: (entry pk, rows, kind) — the re-ranker tells question and passage cosines apart.
+    """
     from madoguchi.assistant.services import embedded_text_hash
 
     embedder = get_embedder()
@@ -106,7 +113,7 @@ def kb_vectors(
                 TextKind.ANSWER, text, question
             )
     return [
-        (e.entry_id, vector_from_bytes(e.vector).reshape(-1, embedder.dim))
+        (e.entry_id, vector_from_bytes(e.vector).reshape(-1, embedder.dim), *((e.kind,) if with_kind else ()))
         for e in FaqEmbedding.objects.for_municipality(municipality).filter(
             model=embedder.name, entry_id__in=list(entries), kind__in=kinds
         )
@@ -140,7 +147,7 @@ def _build(municipality: Municipality, stamp: str) -> KbIndex:
                 for t in entry.translations.all()
             },
         )
-    vectors = kb_vectors(municipality=municipality, entries=entries)
+    vectors = kb_vectors(municipality=municipality, entries=entries, with_kind=True)
     documents = [
         Document(key=e.pk, texts={lang: (q, text) for lang, (q, _h, text) in e.translations.items()})
         for e in entries.values()
