@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client.parser import text_string_to_metric_families
-from tests.api.support import juminhyo_answers, post_json, status_url
+from tests.api.support import juminhyo_answers, post_with_id, status_url
 from tests.cases.test_submit import INKAN
 from tests.portal.test_apply_views import BASE, fill_all_steps
 
@@ -89,9 +89,9 @@ def test_unusual_methods_are_counted_as_other(municipalities):
 def test_submissions_are_counted_by_channel_and_outcome(municipalities):
     total = "madoguchi_submissions_total"
     before = scrape()
-    post_json(Client(), juminhyo_answers(), key="metrics-1")
-    post_json(Client(), juminhyo_answers(), key="metrics-1")
-    post_json(Client(), juminhyo_answers(copies=0), key="metrics-2")
+    post_with_id(Client(), juminhyo_answers(), key="metrics-1")
+    post_with_id(Client(), juminhyo_answers(), key="metrics-1")
+    post_with_id(Client(), juminhyo_answers(copies=0), key="metrics-2")
     resident = Client()
     fill_all_steps(resident)
     resident.post(f"{BASE}/confirm/")
