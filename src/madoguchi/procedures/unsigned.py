@@ -36,17 +36,29 @@ def unsigned_required_fields(definition: dict) -> list[dict]:
     return [spec for _step, spec in iter_fields(definition) if spec["id"] in wanted]
 
 
-def unsigned_requirements_check(definition: dict, values: dict[str, Any], *, language: str) -> None:
-    """Raise AnswersInvalid naming each ``unsigned_requires`` file missing from clean ``values``.
+def unsigned_missing_fields(definition: dict, values: dict[str, Any]) -> list[dict]:
+    """The ``unsigned_requires`` fields that clean ``values`` lack: what signing would replace.
 
-    Called for an application that carries no signature. A field hidden by its ``show_if``
-    is not asked for, so it is not required either.
+    A field hidden by its ``show_if`` is not asked for, so it is not required either.
     """
-    errors = [
-        FieldError(spec["id"], SIGN_OR_ATTACH, {"label": translated(spec["label"], language)})
+    return [
+        spec
         for spec in unsigned_required_fields(definition)
         if condition_holds(spec, values) and is_empty(values.get(spec["id"]))
     ]
+
+
+def unsigned_missing_error(spec: dict, language: str) -> FieldError:
+    """「マイナンバーカードで電子署名するか、本人確認書類の写しを添付してください」 for the field ``spec``."""
+    return FieldError(spec["id"], SIGN_OR_ATTACH, {"label": translated(spec["label"], language)})
+
+
+def unsigned_requirements_check(definition: dict, values: dict[str, Any], *, language: str) -> None:
+    """Raise AnswersInvalid naming each ``unsigned_requires`` file missing from clean ``values``.
+
+    Called for an application that carries no signature.
+    """
+    errors = [unsigned_missing_error(spec, language) for spec in unsigned_missing_fields(definition, values)]
     if errors:
         raise AnswersInvalid(errors)
 
