@@ -14,6 +14,7 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.api.support import (
     API,
+    JSON_ONLY_SLUG,
     applications_url,
     assert_problem,
     body_of,
@@ -544,9 +545,9 @@ def test_openapi_json_body_schema_accepts_the_example_and_nothing_else(client, a
 
 
 def test_created_response_matches_its_openapi_schema(client, aoba, openapi):
-    example = detail(client, "inkan-certificate")["example"]["answers"]
+    example = detail(client, JSON_ONLY_SLUG)["example"]["answers"]
 
-    response = post_json(client, example, slug="inkan-certificate")
+    response = post_json(client, example, slug=JSON_ONLY_SLUG)
 
     assert response.status_code == 201, response.content[:500]
     assert (

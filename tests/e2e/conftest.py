@@ -127,3 +127,10 @@ def axe_check(page) -> None:
     """Assert that axe-core finds no WCAG 2.1 A/AA violation on the current page."""
     violations = axe_violations(page)
     assert not violations, f"axe violations on {page.url}:\n{format_violations(violations)}"
+
+
+@pytest.fixture
+def demo_card(signatures_configured, settings) -> Path:
+    """The demo software card, offered on the confirmation page, for applications that must be signed."""
+    settings.MADOGUCHI_DEMO_SOFTWARE_CARD = True
+    return signatures_configured / "software-card.p12"

@@ -15,6 +15,8 @@ import yaml
 from playwright.sync_api import Page, expect
 from tests.samples import ADDRESS, NAME, png_bytes
 
+from madoguchi.demo.pki import SOFTWARE_CARD_PIN
+
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog"
 AOBA = "082015"
 RECEIPT_NUMBER = re.compile(r"^\d{6}-\d{4}-\d{6}$")
@@ -127,6 +129,14 @@ def fill_inkan_certificate(
     page.locator("#f-consent").check()
     next_step(page)
     expect(page).to_have_url(re.compile(r"/apply/confirm/$"))
+
+
+def sign_with_demo_card(page: Page, card: Path) -> None:
+    """Sign the application on the confirmation page with the demo software card (``demo_card``)."""
+    page.locator("#software-card-file").set_input_files(card)
+    page.locator("#software-card-pin").fill(SOFTWARE_CARD_PIN)
+    page.locator("[data-software-card-sign]").click()
+    expect(page.locator('[name="signature_value"]')).not_to_have_value("")
 
 
 def answers(page: Page) -> dict[str, str]:

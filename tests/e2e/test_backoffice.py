@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from tests.backoffice.conftest import demo_device, totp_code
 from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import _new_page, axe_check
+from tests.resident_signing import case_submit_as_resident
 
-from madoguchi.cases.services import case_submit
 from madoguchi.demo.tenants import DEMO_PASSWORD
 
 
@@ -30,7 +30,7 @@ def sign_in(browser, site, username):
 
 
 def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(browser, site, aoba, version_of):
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -125,7 +125,7 @@ def test_a_proposed_rejection_is_approved_and_decided_in_one_step(browser, site,
 
     from madoguchi.cases.workflow import case_start_review
 
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,

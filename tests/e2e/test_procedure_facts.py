@@ -1,7 +1,6 @@
 """The procedure page states the signature requirement, how to sign and what is needed, before the form.
 
-Browser (Chromium) with axe-core, in Japanese and English. 印鑑登録証明書 is loaded as shipped
-(the test databases relax its signature, tests/conftest.py).
+Browser (Chromium) with axe-core, in Japanese and English, against the shipped catalog.
 """
 
 from __future__ import annotations
