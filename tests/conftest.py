@@ -23,25 +23,16 @@ CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog"
 
 _ORIGINAL_LOAD = procedure_services.load_definition_file
 _PARSED: dict[Path, dict] = {}
-# 印鑑登録証明書 requires the resident's signature (catalog/inkan-certificate.yaml). Hundreds of
-# tests of other concerns (approvals, documents, notifications, the API …) submit it unsigned,
-# as they did before it required one, so the test databases hold it with the signature optional.
-# The requirement itself is tested against the shipped file: `shipped_definition` and
-# tests/procedures/test_catalog_consistency.py, tests/api/test_signature_required.py.
-SIGNATURE_RELAXED_FOR_TESTS = {"inkan-certificate.yaml": "optional"}
 
 
 def shipped_definition(name: str) -> dict:
-    """The catalog file ``name`` exactly as shipped (parsed and checked, not relaxed)."""
+    """The catalog file ``name`` exactly as shipped (parsed and checked afresh, not memoised)."""
     return _ORIGINAL_LOAD(CATALOG_DIR / name)
 
 
 def _load_for_tests(path: Path) -> dict:
     if path not in _PARSED:
-        definition = _ORIGINAL_LOAD(path)
-        if path.parent == CATALOG_DIR and path.name in SIGNATURE_RELAXED_FOR_TESTS:
-            definition["signature"] = SIGNATURE_RELAXED_FOR_TESTS[path.name]
-        _PARSED[path] = definition
+        _PARSED[path] = _ORIGINAL_LOAD(path)
     return copy.deepcopy(_PARSED[path])
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
+from tests.api.support import pdf_upload
 from tests.samples import ADDRESS, NAME
 
 from madoguchi.cases import workflow
@@ -57,7 +58,14 @@ class LiveApi:
 
 def _submit(municipality, key: str) -> SeededCase:
     version = procedure_get(municipality=municipality, slug="juminhyo-copy").current_version
-    result = case_submit(municipality=municipality, procedure_version=version, answers=JUMINHYO, idempotency_key=key)
+    result = case_submit(
+        municipality=municipality,
+        procedure_version=version,
+        answers=JUMINHYO,
+        # Unsigned, so with the copy of photo ID the procedure asks for instead (unsigned_requires).
+        files={"identity_document": [pdf_upload("本人確認書類.pdf")]},
+        idempotency_key=key,
+    )
     return SeededCase(result.case.receipt_number, result.access_code)
 
 

@@ -65,6 +65,27 @@ def post_json(client, answers, *, code="082015", slug="juminhyo-copy", language=
     )
 
 
+def identity_copy(name: str = "本人確認書類.pdf"):
+    """A copy of photo ID: what an unsigned 住民票の写し request attaches (``unsigned_requires``)."""
+    return pdf_upload(name)
+
+
+def post_with_id(client, answers, files=None, *, code="082015", slug="juminhyo-copy", language=None, key=None, **extra):
+    """POST an unsigned application as multipart with a copy of photo ID, which JSON cannot carry."""
+    parts = {**({"language": language} if language is not None else {}), **extra.pop("parts", {})}
+    files = {"identity_document": identity_copy(), **(files or {})}
+    return post_multipart(client, answers, files, code=code, slug=slug, key=key, parts=parts, **extra)
+
+
+# A procedure that takes no signature and needs no file, so a JSON body alone is a whole application.
+JSON_ONLY_SLUG = "sodai-gomi"
+
+
+def json_only_answers(client, **changes) -> dict:
+    """The catalog's example answers for JSON_ONLY_SLUG, with ``changes``."""
+    return {**client.get(procedure_url(slug=JSON_ONLY_SLUG)).json()["example"]["answers"], **changes}
+
+
 def post_raw(
     client, body: bytes | str, content_type="application/json", *, code="082015", slug="juminhyo-copy", **extra
 ):

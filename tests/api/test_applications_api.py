@@ -16,15 +16,17 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 from tests.api.support import (
+    JSON_ONLY_SLUG,
     agent_answers,
     assert_problem,
     body_of,
+    json_only_answers,
     juminhyo_answers,
     pdf_bytes,
     pdf_upload,
     png_upload,
     post_json,
-    post_multipart,
+    post_with_id,
     status_url,
     stored_case,
 )
@@ -59,7 +61,7 @@ def lookup(client, receipt_number: str, access_code: str | None, **extra):
 
 
 def test_submit_json_returns_receipt_number_access_code_and_status(client, aoba):
-    response = post_json(client, juminhyo_answers())
+    response = post_with_id(client, juminhyo_answers())
 
     body = submitted(response)
     receipt = f"082015-{current_fiscal_year()}-000001"
@@ -74,7 +76,7 @@ def test_submit_json_returns_receipt_number_access_code_and_status(client, aoba)
 
 
 def test_submit_stores_the_case_for_the_municipality_through_the_api_channel(client, aoba):
-    body = submitted(post_json(client, juminhyo_answers(), language="en"))
+    body = submitted(post_with_id(client, juminhyo_answers(), language="en"))
 
     case = stored_case(aoba, body["receipt_number"])
     assert case.status == "submitted"
@@ -86,7 +88,7 @@ def test_submit_stores_the_case_for_the_municipality_through_the_api_channel(cli
 
 
 def test_submit_without_language_takes_accept_language(client, aoba):
-    body = submitted(post_json(client, juminhyo_answers(), HTTP_ACCEPT_LANGUAGE="en"))
+    body = submitted(post_with_id(client, juminhyo_answers(), HTTP_ACCEPT_LANGUAGE="en"))
 
     assert stored_case(aoba, body["receipt_number"]).language == "en"
 
@@ -94,14 +96,14 @@ def test_submit_without_language_takes_accept_language(client, aoba):
 def test_submit_needs_no_csrf_token(aoba):
     client = Client(enforce_csrf_checks=True)
 
-    assert post_json(client, juminhyo_answers()).status_code == 201
+    assert post_with_id(client, juminhyo_answers()).status_code == 201
 
 
 def test_submit_json_body_with_charset_and_byte_order_mark_is_accepted(client, aoba):
-    body = b"\xef\xbb\xbf" + json.dumps({"answers": juminhyo_answers()}).encode()
+    body = b"\xef\xbb\xbf" + json.dumps({"answers": json_only_answers(client)}).encode()
 
     response = client.post(
-        "/api/v1/municipalities/082015/procedures/juminhyo-copy/applications",
+        f"/api/v1/municipalities/082015/procedures/{JSON_ONLY_SLUG}/applications",
         body,
         content_type="application/json; charset=UTF-8",
     )
@@ -110,7 +112,7 @@ def test_submit_json_body_with_charset_and_byte_order_mark_is_accepted(client, a
 
 
 def test_submit_writes_audit_entry_without_personal_data(client, aoba):
-    body = submitted(post_json(client, juminhyo_answers()))
+    body = submitted(post_with_id(client, juminhyo_answers()))
 
     (entry,) = AuditEntry.objects.for_municipality(aoba).filter(event="cases.case.submitted")
     assert entry.object_type == "case"
@@ -123,8 +125,8 @@ def test_submit_writes_audit_entry_without_personal_data(client, aoba):
 
 
 def test_submit_without_idempotency_key_twice_makes_two_cases(client, aoba):
-    first = submitted(post_json(client, juminhyo_answers()))
-    second = submitted(post_json(client, juminhyo_answers()))
+    first = submitted(post_with_id(client, juminhyo_answers()))
+    second = submitted(post_with_id(client, juminhyo_answers()))
 
     assert first["receipt_number"] != second["receipt_number"]
     assert Case.objects.for_municipality(aoba).count() == 2
@@ -136,9 +138,9 @@ def test_submit_without_idempotency_key_twice_makes_two_cases(client, aoba):
 def test_receipt_numbers_are_sequential_per_municipality_and_fiscal_year(client, aoba, minatogawa):
     year = current_fiscal_year()
 
-    aoba_numbers = [submitted(post_json(client, juminhyo_answers()))["receipt_number"] for _ in range(3)]
-    minatogawa_number = submitted(post_json(client, juminhyo_answers(), code="082023"))["receipt_number"]
-    aoba_numbers.append(submitted(post_json(client, juminhyo_answers()))["receipt_number"])
+    aoba_numbers = [submitted(post_with_id(client, juminhyo_answers()))["receipt_number"] for _ in range(3)]
+    minatogawa_number = submitted(post_with_id(client, juminhyo_answers(), code="082023"))["receipt_number"]
+    aoba_numbers.append(submitted(post_with_id(client, juminhyo_answers()))["receipt_number"])
 
     assert aoba_numbers == [f"082015-{year}-{n:06d}" for n in (1, 2, 3, 4)]
     assert minatogawa_number == f"082023-{year}-000001"
@@ -147,10 +149,10 @@ def test_receipt_numbers_are_sequential_per_municipality_and_fiscal_year(client,
 
 
 def test_rejected_submission_uses_no_receipt_number(client, aoba):
-    first = submitted(post_json(client, juminhyo_answers()))
-    assert post_json(client, juminhyo_answers(copies=0)).status_code == 422
+    first = submitted(post_with_id(client, juminhyo_answers()))
+    assert post_with_id(client, juminhyo_answers(copies=0)).status_code == 422
 
-    second = submitted(post_json(client, juminhyo_answers()))
+    second = submitted(post_with_id(client, juminhyo_answers()))
 
     assert [first["receipt_number"][-6:], second["receipt_number"][-6:]] == ["000001", "000002"]
 
@@ -159,7 +161,7 @@ def test_rejected_submission_uses_no_receipt_number(client, aoba):
 
 
 def test_status_lookup_with_the_access_code_returns_the_status(client, aoba):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
 
     response = lookup(client, created["receipt_number"], created["access_code"], HTTP_ACCEPT_LANGUAGE="en")
 
@@ -190,7 +192,7 @@ def test_status_lookup_with_the_access_code_returns_the_status(client, aoba):
     ],
 )
 def test_status_lookup_accepts_the_access_code_as_typed(client, aoba, typed):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
 
     response = lookup(client, created["receipt_number"], typed(created["access_code"]))
 
@@ -207,7 +209,7 @@ def test_status_lookup_accepts_the_access_code_as_typed(client, aoba, typed):
     ],
 )
 def test_status_lookup_accepts_the_receipt_number_as_typed(client, aoba, typed):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
 
     response = lookup(client, typed(created["receipt_number"]), created["access_code"])
 
@@ -216,14 +218,14 @@ def test_status_lookup_accepts_the_receipt_number_as_typed(client, aoba, typed):
 
 
 def test_status_lookup_with_a_wrong_code_is_404(client, aoba):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
     wrong = "A" * 12 if created["access_code"] != "A" * 12 else "B" * 12
 
     assert_problem(lookup(client, created["receipt_number"], wrong), 404, "not-found")
 
 
 def test_status_lookup_without_a_code_is_a_400_naming_the_header(client, aoba):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
 
     body = assert_problem(lookup(client, created["receipt_number"], None), 400, "malformed-request")
 
@@ -232,7 +234,7 @@ def test_status_lookup_without_a_code_is_a_400_naming_the_header(client, aoba):
 
 
 def test_status_lookup_answers_a_wrong_code_and_an_unknown_number_alike(client, aoba):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
     unknown = created["receipt_number"][:-6] + "999999"
 
     wrong_code = lookup(client, created["receipt_number"], "WRONGCODE234")
@@ -243,15 +245,15 @@ def test_status_lookup_answers_a_wrong_code_and_an_unknown_number_alike(client, 
 
 
 def test_status_lookup_of_another_municipalitys_case_with_this_code_is_404(client, aoba, minatogawa):
-    mine = submitted(post_json(client, juminhyo_answers()))
-    theirs = submitted(post_json(client, juminhyo_answers(), code="082023"))
+    mine = submitted(post_with_id(client, juminhyo_answers()))
+    theirs = submitted(post_with_id(client, juminhyo_answers(), code="082023"))
 
     assert_problem(lookup(client, theirs["receipt_number"], mine["access_code"]), 404, "not-found")
     assert lookup(client, theirs["receipt_number"], theirs["access_code"]).status_code == 200
 
 
 def test_status_lookup_with_the_municipality_code_swapped_is_404(client, aoba, minatogawa):
-    created = submitted(post_json(client, juminhyo_answers()))
+    created = submitted(post_with_id(client, juminhyo_answers()))
     swapped = created["receipt_number"].replace("082015", "082023")
 
     assert_problem(lookup(client, swapped, created["access_code"]), 404, "not-found")
@@ -268,7 +270,7 @@ def test_status_lookup_with_the_municipality_code_swapped_is_404(client, aoba, m
     ids=["sql", "like-wildcard", "path-traversal", "html"],
 )
 def test_status_lookup_of_garbage_is_404(client, aoba, receipt_number, code):
-    submitted(post_json(client, juminhyo_answers()))
+    submitted(post_with_id(client, juminhyo_answers()))
 
     assert_problem(lookup(client, receipt_number, code), 404, "not-found")
 
@@ -279,10 +281,10 @@ def test_status_lookup_of_garbage_is_404(client, aoba, receipt_number, code):
 def test_multipart_with_pdf_stores_an_attachment_with_its_digest(client, aoba):
     content = pdf_bytes("委任状")
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload("委任状.pdf", content)})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload("委任状.pdf", content)})
 
     case = stored_case(aoba, submitted(response)["receipt_number"])
-    (attachment,) = Attachment.objects.for_municipality(aoba).filter(case=case)
+    (attachment,) = Attachment.objects.for_municipality(aoba).filter(case=case, field_id="power_of_attorney")
     assert attachment.field_id == "power_of_attorney"
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert attachment.content_type == "application/pdf"
@@ -309,39 +311,39 @@ def test_multipart_with_pdf_stores_an_attachment_with_its_digest(client, aoba):
     ],
 )
 def test_attachment_name_is_sanitised(client, aoba, sent_name, stored_name):
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload(sent_name)})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload(sent_name)})
 
     case = stored_case(aoba, submitted(response)["receipt_number"])
-    (attachment,) = Attachment.objects.for_municipality(aoba).filter(case=case)
+    (attachment,) = Attachment.objects.for_municipality(aoba).filter(case=case, field_id="power_of_attorney")
     assert attachment.name == stored_name
     assert "/" not in attachment.name
     assert "\\" not in attachment.name
 
 
 def test_attachment_name_is_shortened_keeping_the_extension(client, aoba):
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload("長" * 300 + ".pdf")})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload("長" * 300 + ".pdf")})
 
     case = stored_case(aoba, submitted(response)["receipt_number"])
-    (attachment,) = Attachment.objects.for_municipality(aoba).filter(case=case)
+    (attachment,) = Attachment.objects.for_municipality(aoba).filter(case=case, field_id="power_of_attorney")
     assert attachment.name == "長" * 116 + ".pdf"
 
 
 def test_attachment_with_a_generic_declared_type_is_typed_by_its_content(client, aoba):
     upload = png_upload("scan.png", content_type="application/octet-stream")
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": upload})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": upload})
 
     case = stored_case(aoba, submitted(response)["receipt_number"])
-    assert Attachment.objects.for_municipality(aoba).get(case=case).content_type == "image/png"
+    assert Attachment.objects.for_municipality(aoba).get(case=case, field_id="power_of_attorney").content_type == "image/png"
 
 
 def test_two_attachments_for_one_field_are_both_stored(client, aoba):
     uploads = [pdf_upload("1.pdf", pdf_bytes("page 1")), png_upload("2.png")]
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": uploads})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": uploads})
 
     case = stored_case(aoba, submitted(response)["receipt_number"])
-    attachments = Attachment.objects.for_municipality(aoba).filter(case=case).order_by("name")
+    attachments = Attachment.objects.for_municipality(aoba).filter(case=case, field_id="power_of_attorney").order_by("name")
     assert [(a.name, a.content_type) for a in attachments] == [("1.pdf", "application/pdf"), ("2.png", "image/png")]
 
 
@@ -349,8 +351,8 @@ def test_two_attachments_for_one_field_are_both_stored(client, aoba):
 
 
 def test_replay_with_the_same_key_and_body_returns_the_same_receipt_and_code(client, aoba):
-    first = post_json(client, juminhyo_answers(), key="order-42")
-    second = post_json(client, juminhyo_answers(), key="order-42")
+    first = post_with_id(client, juminhyo_answers(), key="order-42")
+    second = post_with_id(client, juminhyo_answers(), key="order-42")
 
     assert second.status_code == 201
     assert second["Idempotent-Replayed"] == "true"
@@ -362,37 +364,37 @@ def test_replay_with_the_same_key_and_body_returns_the_same_receipt_and_code(cli
 
 
 def test_replay_stores_nothing_new(client, aoba):
-    submitted(post_json(client, juminhyo_answers(), key="order-42"))
+    submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
     assert Case.objects.for_municipality(aoba).count() == 1
     audit_entries = AuditEntry.objects.for_municipality(aoba).count()
 
-    post_json(client, juminhyo_answers(), key="order-42")
+    post_with_id(client, juminhyo_answers(), key="order-42")
 
     assert Case.objects.for_municipality(aoba).count() == 1
     assert AuditEntry.objects.for_municipality(aoba).count() == audit_entries
 
 
 def test_replayed_access_code_opens_the_status(client, aoba):
-    submitted(post_json(client, juminhyo_answers(), key="order-42"))
-    replay = submitted(post_json(client, juminhyo_answers(), key="order-42"))
+    submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
+    replay = submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
 
     assert lookup(client, replay["receipt_number"], replay["access_code"]).status_code == 200
 
 
 def test_replay_of_a_multipart_submission_returns_the_same_receipt(client, aoba):
-    first = submitted(post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload()}, key="k-1"))
-    second = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload()}, key="k-1")
+    first = submitted(post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload()}, key="k-1"))
+    second = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload()}, key="k-1")
 
     assert second["Idempotent-Replayed"] == "true"
     assert second.json()["receipt_number"] == first["receipt_number"]
-    assert Attachment.objects.for_municipality(aoba).count() == 1
+    assert Attachment.objects.for_municipality(aoba).filter(field_id="power_of_attorney").count() == 1
 
 
 def test_replay_with_a_different_body_is_an_idempotency_conflict(client, aoba):
-    first = submitted(post_json(client, juminhyo_answers(), key="order-42"))
+    first = submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
     audit_entries = AuditEntry.objects.for_municipality(aoba).count()
 
-    response = post_json(client, juminhyo_answers(copies=2), key="order-42", HTTP_ACCEPT_LANGUAGE="en")
+    response = post_with_id(client, juminhyo_answers(copies=2), key="order-42", HTTP_ACCEPT_LANGUAGE="en")
 
     body = assert_problem(response, 422, "idempotency-conflict")
     assert body["title"] == "This Idempotency-Key was already used with a different request."
@@ -402,21 +404,19 @@ def test_replay_with_a_different_body_is_an_idempotency_conflict(client, aoba):
 
 
 def test_replay_with_a_different_file_is_an_idempotency_conflict(client, aoba):
-    submitted(post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload()}, key="k-1"))
+    submitted(post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload()}, key="k-1"))
 
-    response = post_multipart(
+    response = post_with_id(
         client, agent_answers(), {"power_of_attorney": pdf_upload(content=pdf_bytes("v2"))}, key="k-1"
     )
 
     assert_problem(response, 422, "idempotency-conflict")
-    assert Attachment.objects.for_municipality(aoba).count() == 1
+    assert Attachment.objects.for_municipality(aoba).filter(field_id="power_of_attorney").count() == 1
 
 
 def test_same_key_for_another_procedure_is_an_idempotency_conflict(client, aoba):
-    submitted(post_json(client, juminhyo_answers(), key="order-42"))
-    example = client.get("/api/v1/municipalities/082015/procedures/inkan-certificate").json()["example"]
-
-    response = post_json(client, example["answers"], slug="inkan-certificate", key="order-42")
+    submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
+    response = post_json(client, json_only_answers(client), slug=JSON_ONLY_SLUG, key="order-42")
 
     assert_problem(response, 422, "idempotency-conflict")
 
@@ -424,25 +424,25 @@ def test_same_key_for_another_procedure_is_an_idempotency_conflict(client, aoba)
 def test_body_typed_differently_but_cleaning_to_the_same_answers_is_a_replay(client, aoba):
     name_in_hiragana = {"family": "山田", "given": "花子", "family_kana": "やまだ", "given_kana": "はなこ"}
     name_in_katakana = {"family": "山田", "given": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ"}
-    first = submitted(post_json(client, juminhyo_answers(requester_name=name_in_hiragana), key="order-42"))
+    first = submitted(post_with_id(client, juminhyo_answers(requester_name=name_in_hiragana), key="order-42"))
 
-    second = post_json(client, juminhyo_answers(requester_name=name_in_katakana), key="order-42")
+    second = post_with_id(client, juminhyo_answers(requester_name=name_in_katakana), key="order-42")
 
     assert second["Idempotent-Replayed"] == "true"
     assert second.json()["receipt_number"] == first["receipt_number"]
 
 
 def test_quotes_around_the_idempotency_key_are_ignored(client, aoba):
-    first = submitted(post_json(client, juminhyo_answers(), key="order-42"))
+    first = submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
 
-    second = post_json(client, juminhyo_answers(), key='"order-42"')
+    second = post_with_id(client, juminhyo_answers(), key='"order-42"')
 
     assert second.json()["receipt_number"] == first["receipt_number"]
 
 
 def test_same_key_in_two_municipalities_makes_two_cases(client, aoba, minatogawa):
-    mine = submitted(post_json(client, juminhyo_answers(), key="order-42"))
-    theirs = submitted(post_json(client, juminhyo_answers(), code="082023", key="order-42"))
+    mine = submitted(post_with_id(client, juminhyo_answers(), key="order-42"))
+    theirs = submitted(post_with_id(client, juminhyo_answers(), code="082023", key="order-42"))
 
     assert mine["receipt_number"].startswith("082015-")
     assert theirs["receipt_number"].startswith("082023-")
@@ -452,7 +452,7 @@ def test_same_key_in_two_municipalities_makes_two_cases(client, aoba, minatogawa
 def test_idempotency_key_of_100_visible_ascii_characters_is_accepted(client, aoba):
     key = "".join(chr(0x21 + i % 94) for i in range(100))
 
-    assert post_json(client, juminhyo_answers(), key=key).status_code == 201
+    assert post_with_id(client, juminhyo_answers(), key=key).status_code == 201
     assert Case.objects.for_municipality(aoba).get().idempotency_key == key
 
 
@@ -473,7 +473,7 @@ def test_idempotency_key_of_100_visible_ascii_characters_is_accepted(client, aob
     ],
 )
 def test_date_is_stored_in_iso_format(client, aoba, typed):
-    response = post_json(client, juminhyo_answers(target_birth_date=typed))
+    response = post_with_id(client, juminhyo_answers(target_birth_date=typed))
 
     assert stored_case(aoba, submitted(response)["receipt_number"]).answers["target_birth_date"] == "2026-04-01"
 
@@ -482,7 +482,7 @@ def test_date_is_stored_in_iso_format(client, aoba, typed):
     ("typed", "iso"), [("平成31年4月30日", "2019-04-30"), ("令和元年5月1日", "2019-05-01"), ("S55.5.6", "1980-05-06")]
 )
 def test_date_at_an_era_boundary_is_stored_in_iso_format(client, aoba, typed, iso):
-    response = post_json(client, juminhyo_answers(target_birth_date=typed))
+    response = post_with_id(client, juminhyo_answers(target_birth_date=typed))
 
     assert stored_case(aoba, submitted(response)["receipt_number"]).answers["target_birth_date"] == iso
 
@@ -546,7 +546,7 @@ def test_date_at_an_era_boundary_is_stored_in_iso_format(client, aoba, typed, is
     ],
 )
 def test_input_is_stored_normalised(client, aoba, changes, path, expected):
-    response = post_json(client, juminhyo_answers(**changes))
+    response = post_with_id(client, juminhyo_answers(**changes))
 
     value = stored_case(aoba, submitted(response)["receipt_number"]).answers
     for key in path:
@@ -555,16 +555,18 @@ def test_input_is_stored_normalised(client, aoba, changes, path, expected):
 
 
 def test_optional_answers_left_empty_are_not_stored(client, aoba):
-    response = post_json(client, juminhyo_answers(notes="", email=None, include_items=[]))
+    response = post_with_id(client, juminhyo_answers(notes="", email=None, include_items=[]))
 
     answers = stored_case(aoba, submitted(response)["receipt_number"]).answers
     assert {"notes", "email", "include_items"}.isdisjoint(answers)
 
 
 def test_stored_answers_are_exactly_the_clean_answers(client, aoba):
-    response = post_json(client, juminhyo_answers())
+    response = post_with_id(client, juminhyo_answers())
 
-    assert stored_case(aoba, submitted(response)["receipt_number"]).answers == {
+    answers = stored_case(aoba, submitted(response)["receipt_number"]).answers
+    assert [item["name"] for item in answers.pop("identity_document")] == ["本人確認書類.pdf"]
+    assert answers == {
         "requester_name": {"family": "山田", "given": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ"},
         "relationship": "self",
         "target_address": {
@@ -586,14 +588,14 @@ def test_stored_answers_are_exactly_the_clean_answers(client, aoba):
 
 
 def test_created_response_is_json_not_problem(client, aoba):
-    response = post_json(client, juminhyo_answers())
+    response = post_with_id(client, juminhyo_answers())
 
     assert response["Content-Type"].startswith("application/json")
     assert body_of(response)["status"] == "submitted"
 
 
 def test_status_lookup_gives_the_fee_and_its_payment_state(client, aoba):
-    created = submitted(post_json(client, juminhyo_answers(copies=2, delivery_method="postal", payment_method="slip",
+    created = submitted(post_with_id(client, juminhyo_answers(copies=2, delivery_method="postal", payment_method="slip",
                                                          mailing_address=dict(ADDRESS))))  # fmt: skip
 
     body = lookup(client, created["receipt_number"], created["access_code"]).json()
@@ -605,7 +607,7 @@ def test_status_lookup_gives_the_fee_and_its_payment_state(client, aoba):
 
 
 def test_status_lookup_of_an_exempt_application_has_nothing_to_pay(client, aoba):
-    created = submitted(post_json(client, juminhyo_answers(purpose="pension")))
+    created = submitted(post_with_id(client, juminhyo_answers(purpose="pension")))
 
     body = lookup(client, created["receipt_number"], created["access_code"]).json()
 

@@ -15,10 +15,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from tests.api.support import (
+    JSON_ONLY_SLUG,
     agent_answers,
     applications_url,
     assert_problem,
     error_codes,
+    json_only_answers,
     juminhyo_answers,
     pdf_bytes,
     pdf_upload,
@@ -26,6 +28,7 @@ from tests.api.support import (
     post_json,
     post_multipart,
     post_raw,
+    post_with_id,
     procedure_url,
     procedures_url,
     status_url,
@@ -150,12 +153,12 @@ def test_unpaired_surrogate_escape_is_400(client, unchanged, escaped):
 
 
 def test_paired_surrogate_escape_is_a_character(client, aoba):
-    body = json.dumps({"answers": juminhyo_answers(notes="X")}).replace('"X"', '"\\ud842\\udfb7"')
+    body = json.dumps({"answers": json_only_answers(client, item_list="X")}).replace('"X"', '"\\ud842\\udfb7"')
 
-    response = post_raw(client, body)
+    response = post_raw(client, body, slug=JSON_ONLY_SLUG)
 
     assert response.status_code == 201
-    assert stored_case(aoba, response.json()["receipt_number"]).answers["notes"] == "𠮷"
+    assert stored_case(aoba, response.json()["receipt_number"]).answers["item_list"] == "𠮷"
 
 
 def test_ten_thousand_nested_lists_are_400_not_500(client, unchanged):
@@ -190,7 +193,7 @@ def test_invalid_language_is_400(client, unchanged, language):
 
 @pytest.mark.parametrize("language", ["en", "zh-Hant-TW"])
 def test_valid_language_tag_is_stored(client, aoba, language):
-    response = post_json(client, juminhyo_answers(), language=language)
+    response = post_with_id(client, juminhyo_answers(), language=language)
 
     assert stored_case(aoba, response.json()["receipt_number"]).language == language
 
@@ -250,7 +253,11 @@ def test_multipart_answers_in_shift_jis_is_400_not_stored_as_mojibake(client, un
 
 def test_multipart_answers_in_utf8_keep_their_japanese(client, aoba):
     answers = json.dumps(juminhyo_answers(), ensure_ascii=False).encode()
-    body = b'--B\r\nContent-Disposition: form-data; name="answers"\r\n\r\n' + answers + b"\r\n--B--\r\n"
+    identity = (
+        b'--B\r\nContent-Disposition: form-data; name="identity_document"; filename="id.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n" + pdf_bytes() + b"\r\n"
+    )
+    body = b'--B\r\nContent-Disposition: form-data; name="answers"\r\n\r\n' + answers + b"\r\n" + identity + b"--B--\r\n"
 
     response = post_raw(client, body, "multipart/form-data; boundary=B")
 
@@ -267,7 +274,7 @@ def test_multipart_answers_spread_over_form_fields_is_400(client, unchanged):
 
 
 def test_multipart_file_field_sent_as_text_part_is_400(client, unchanged):
-    response = post_multipart(client, agent_answers(), parts={"power_of_attorney": "委任状.pdf"})
+    response = post_with_id(client, agent_answers(), parts={"power_of_attorney": "委任状.pdf"})
 
     assert refused(response, 400, "malformed-request", unchanged)["detail"].startswith(
         "Unknown part(s): power_of_attorney."
@@ -330,7 +337,7 @@ def test_multipart_without_boundary_is_400(client, unchanged):
     ],
 )
 def test_answer_of_the_wrong_type_is_422(client, unchanged, changes, expected):
-    assert invalid(post_json(client, juminhyo_answers(**changes)), unchanged) == [expected]
+    assert invalid(post_with_id(client, juminhyo_answers(**changes)), unchanged) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -368,7 +375,7 @@ def test_answer_of_the_wrong_type_is_422(client, unchanged, changes, expected):
     ],
 )
 def test_over_long_answer_is_422(client, unchanged, changes, expected, message):
-    response = post_json(client, juminhyo_answers(**changes), **EN)
+    response = post_with_id(client, juminhyo_answers(**changes), **EN)
 
     assert invalid(response, unchanged) == [expected]
     if message:
@@ -377,7 +384,7 @@ def test_over_long_answer_is_422(client, unchanged, changes, expected, message):
 
 def test_normalisation_cannot_smuggle_text_past_the_length_limit(client, unchanged):
     # U+FDFA is one character that NFKC turns into eighteen: the limit applies to the stored text.
-    response = post_json(client, juminhyo_answers(notes="\ufdfa" * 100))
+    response = post_with_id(client, juminhyo_answers(notes="\ufdfa" * 100))
 
     assert invalid(response, unchanged) == [("notes", "too_long")]
 
@@ -404,13 +411,13 @@ def test_normalisation_cannot_smuggle_text_past_the_length_limit(client, unchang
     ],
 )
 def test_invalid_date_is_422(client, unchanged, typed, code):
-    response = post_json(client, juminhyo_answers(target_birth_date=typed))
+    response = post_with_id(client, juminhyo_answers(target_birth_date=typed))
 
     assert invalid(response, unchanged) == [("target_birth_date", code)]
 
 
 def test_date_messages_are_in_english(client, unchanged):
-    response = post_json(client, juminhyo_answers(target_birth_date="平成31年5月1日"), **EN)
+    response = post_with_id(client, juminhyo_answers(target_birth_date="平成31年5月1日"), **EN)
 
     assert messages(response) == {
         "target_birth_date": "平成31年5月1日 does not exist: the era had changed. Did you mean 令和元年5月1日?"
@@ -422,7 +429,7 @@ def test_date_messages_are_in_english(client, unchanged):
 def test_invalid_postal_code_is_422(client, unchanged, postal_code):
     address = {**juminhyo_answers()["target_address"], "postal_code": postal_code}
 
-    response = post_json(client, juminhyo_answers(target_address=address))
+    response = post_with_id(client, juminhyo_answers(target_address=address))
 
     assert invalid(response, unchanged) == [("target_address.postal_code", "invalid_postal_code")]
 
@@ -430,7 +437,7 @@ def test_invalid_postal_code_is_422(client, unchanged, postal_code):
 def test_unknown_prefecture_is_422(client, unchanged):
     address = {**juminhyo_answers()["target_address"], "prefecture": "東京"}
 
-    response = post_json(client, juminhyo_answers(target_address=address))
+    response = post_with_id(client, juminhyo_answers(target_address=address))
 
     assert invalid(response, unchanged) == [("target_address.prefecture", "invalid_choice")]
 
@@ -439,7 +446,7 @@ def test_unknown_prefecture_is_422(client, unchanged):
     "phone", ["12345", "090-1234-567", "03-1234-56789", "abc", "010-1234-5678", "+1 212 555 0100", "0120-12-34"]
 )
 def test_invalid_phone_is_422(client, unchanged, phone):
-    response = post_json(client, juminhyo_answers(phone=phone), **EN)
+    response = post_with_id(client, juminhyo_answers(phone=phone), **EN)
 
     assert invalid(response, unchanged) == [("phone", "invalid_phone")]
     assert messages(response)["phone"] == "Enter a Japanese phone number of 10 or 11 digits, e.g. 03-1234-5678."
@@ -450,7 +457,7 @@ def test_invalid_phone_is_422(client, unchanged, phone):
     ["a@@b.jp", "hanako@", "@example.jp", "hanako@例え.jp", "花子@example.jp", "hanako example.jp", "a..b@example.jp"],
 )
 def test_invalid_email_is_422(client, unchanged, email):
-    assert invalid(post_json(client, juminhyo_answers(email=email)), unchanged) == [("email", "invalid_email")]
+    assert invalid(post_with_id(client, juminhyo_answers(email=email)), unchanged) == [("email", "invalid_email")]
 
 
 @pytest.mark.parametrize(
@@ -464,7 +471,7 @@ def test_invalid_email_is_422(client, unchanged, email):
     ],
 )
 def test_integer_out_of_bounds_is_422(client, unchanged, copies, code, message):
-    response = post_json(client, juminhyo_answers(copies=copies), **EN)
+    response = post_with_id(client, juminhyo_answers(copies=copies), **EN)
 
     assert invalid(response, unchanged) == [("copies", code)]
     assert messages(response) == {"copies": message}
@@ -481,14 +488,14 @@ def test_integer_out_of_bounds_is_422(client, unchanged, copies, code, message):
     ],
 )
 def test_unknown_choice_is_422(client, unchanged, changes, expected):
-    assert invalid(post_json(client, juminhyo_answers(**changes)), unchanged) == [expected]
+    assert invalid(post_with_id(client, juminhyo_answers(**changes)), unchanged) == [expected]
 
 
 @pytest.mark.parametrize(
     "key", ["favourite_colour", "__proto__", "ｐｈｏｎｅ", "Phone", "status", "pho\x00ne", "k" * 10_000]
 )
 def test_unknown_answer_key_is_422(client, unchanged, key):
-    response = post_json(client, juminhyo_answers(**{key: "x"}))
+    response = post_with_id(client, juminhyo_answers(**{key: "x"}))
 
     assert invalid(response, unchanged) == [(key, "unknown_field")]
 
@@ -496,7 +503,7 @@ def test_unknown_answer_key_is_422(client, unchanged, key):
 def test_every_unknown_key_is_listed(client, unchanged):
     extra = {f"extra_{n:03d}": n for n in range(300)}
 
-    response = post_json(client, juminhyo_answers(**extra))
+    response = post_with_id(client, juminhyo_answers(**extra))
 
     assert invalid(response, unchanged) == [(key, "unknown_field") for key in sorted(extra)]
 
@@ -531,7 +538,7 @@ def test_missing_required_answers_are_each_listed_as_required(client, unchanged)
 def test_missing_required_name_part_is_422(client, unchanged, part, code):
     name = {**juminhyo_answers()["requester_name"], part: " "}
 
-    response = post_json(client, juminhyo_answers(requester_name=name))
+    response = post_with_id(client, juminhyo_answers(requester_name=name))
 
     assert invalid(response, unchanged) == [(f"requester_name.{part}", code)]
 
@@ -539,7 +546,7 @@ def test_missing_required_name_part_is_422(client, unchanged, part, code):
 def test_given_name_without_its_furigana_is_422(client, unchanged):
     name = {"family": "山田", "given": "花子", "family_kana": "ヤマダ"}
 
-    response = post_json(client, juminhyo_answers(requester_name=name))
+    response = post_with_id(client, juminhyo_answers(requester_name=name))
 
     assert invalid(response, unchanged) == [("requester_name.given_kana", "required")]
 
@@ -547,7 +554,7 @@ def test_given_name_without_its_furigana_is_422(client, unchanged):
 def test_furigana_in_kanji_is_422(client, unchanged):
     name = {"family": "山田", "family_kana": "山田"}
 
-    response = post_json(client, juminhyo_answers(requester_name=name), **EN)
+    response = post_with_id(client, juminhyo_answers(requester_name=name), **EN)
 
     assert invalid(response, unchanged) == [("requester_name.family_kana", "not_katakana")]
     assert messages(response) == {"requester_name.family_kana": "Enter this in katakana (カタカナ)."}
@@ -557,7 +564,7 @@ def test_furigana_in_kanji_is_422(client, unchanged):
 def test_missing_required_address_part_is_422(client, unchanged, part):
     address = {**juminhyo_answers()["target_address"], part: ""}
 
-    response = post_json(client, juminhyo_answers(target_address=address))
+    response = post_with_id(client, juminhyo_answers(target_address=address))
 
     assert invalid(response, unchanged) == [(f"target_address.{part}", "required")]
 
@@ -578,7 +585,7 @@ def test_missing_required_address_part_is_422(client, unchanged, part):
     ids=["agent-needs-target-and-letter", "other-purpose-needs-text", "postal-needs-address"],
 )
 def test_conditional_field_is_required_when_its_condition_holds(client, unchanged, changes, expected):
-    response = post_json(client, juminhyo_answers(**changes))
+    response = post_with_id(client, juminhyo_answers(**changes))
 
     assert sorted(invalid(response, unchanged)) == expected
 
@@ -594,19 +601,19 @@ def test_conditional_field_is_required_when_its_condition_holds(client, unchange
     ids=["name-for-self", "other-purpose-text", "mailing-address-for-counter", "invalid-hidden-answer"],
 )
 def test_answer_to_a_hidden_conditional_field_is_dropped(client, aoba, changes, hidden):
-    response = post_json(client, juminhyo_answers(**changes))
+    response = post_with_id(client, juminhyo_answers(**changes))
 
     assert response.status_code == 201, response.content[:500]
     assert hidden not in stored_case(aoba, response.json()["receipt_number"]).answers
 
 
 def test_file_for_a_hidden_conditional_field_is_not_stored(client, aoba):
-    response = post_multipart(client, juminhyo_answers(relationship="self"), {"power_of_attorney": pdf_upload()})
+    response = post_with_id(client, juminhyo_answers(relationship="self"), {"power_of_attorney": pdf_upload()})
 
     assert response.status_code == 201, response.content[:500]
     case = stored_case(aoba, response.json()["receipt_number"])
     assert "power_of_attorney" not in case.answers
-    assert Attachment.objects.for_municipality(aoba).count() == 0
+    assert not Attachment.objects.for_municipality(aoba).filter(field_id="power_of_attorney").exists()
 
 
 # --- files ----------------------------------------------------------------------------------------
@@ -642,7 +649,7 @@ def test_file_for_a_hidden_conditional_field_is_not_stored(client, aoba):
     ],
 )
 def test_refused_file_is_422(client, unchanged, upload, code):
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": upload})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": upload})
 
     assert invalid(response, unchanged) == [("power_of_attorney", code)]
 
@@ -662,7 +669,7 @@ def test_file_over_the_size_limit_is_422(client, unchanged, settings):
     settings.MADOGUCHI_MAX_UPLOAD_BYTES = 1024 * 1024
     upload = pdf_upload(content=pdf_bytes("x" * (1024 * 1024 + 1)))
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": upload}, **EN)
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": upload}, **EN)
 
     assert invalid(response, unchanged) == [("power_of_attorney", "file_too_large")]
     assert messages(response) == {"power_of_attorney": "The file is too large (at most 1 MB)."}
@@ -671,7 +678,7 @@ def test_file_over_the_size_limit_is_422(client, unchanged, settings):
 def test_more_files_than_the_field_allows_is_422(client, unchanged):
     uploads = [pdf_upload(f"{n}.pdf", pdf_bytes(str(n))) for n in range(3)]
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": uploads}, **EN)
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": uploads}, **EN)
 
     assert invalid(response, unchanged) == [("power_of_attorney", "too_many_files")]
     assert "2" in messages(response)["power_of_attorney"]
@@ -680,7 +687,7 @@ def test_more_files_than_the_field_allows_is_422(client, unchanged):
 def test_more_files_than_a_request_may_carry_is_413(client, unchanged):
     uploads = [pdf_upload(f"{n}.pdf", pdf_bytes(str(n))) for n in range(21)]
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": uploads})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": uploads})
 
     refused(response, 413, "payload-too-large", unchanged)
 
@@ -700,7 +707,7 @@ def test_png_for_a_pdf_only_field_is_422(client, unchanged):
 
 
 def test_required_file_missing_is_422(client, unchanged):
-    response = post_multipart(client, agent_answers(), {}, **EN)
+    response = post_with_id(client, agent_answers(), {}, **EN)
 
     assert invalid(response, unchanged) == [("power_of_attorney", "file_required")]
     assert messages(response) == {"power_of_attorney": "Attach letter of authorisation."}
@@ -733,7 +740,7 @@ def test_file_sent_in_a_json_body_is_wrong_type(client, unchanged, value):
     ids=["101-chars", "non-ascii", "nul", "control", "space", "tab", "empty", "delete", "full-width"],
 )
 def test_invalid_idempotency_key_is_400(client, unchanged, key):
-    response = post_json(client, juminhyo_answers(), key=key, **EN)
+    response = post_with_id(client, juminhyo_answers(), key=key, **EN)
 
     body = refused(response, 400, "invalid-idempotency-key", unchanged)
     assert body["title"] == "The Idempotency-Key header must be 1 to 100 visible ASCII characters."
@@ -744,7 +751,7 @@ def test_body_over_the_request_limit_is_413_before_it_is_read(client, unchanged,
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096  # request limit: 4096 * 20 / 4 + 4096 = 24 KiB
     upload = pdf_upload(content=pdf_bytes("x" * 30_000))
 
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": upload}, **EN)
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": upload}, **EN)
 
     assert refused(response, 413, "payload-too-large", unchanged)["title"] == "The request is too large."
 
@@ -752,7 +759,7 @@ def test_body_over_the_request_limit_is_413_before_it_is_read(client, unchanged,
 def test_json_body_over_the_data_limit_is_413(client, unchanged, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
 
-    response = post_json(client, juminhyo_answers(notes="x" * 5000))
+    response = post_with_id(client, juminhyo_answers(notes="x" * 5000))
 
     refused(response, 413, "payload-too-large", unchanged)
 
@@ -794,7 +801,7 @@ def test_wrong_method_is_a_405_problem(client, unchanged, method, url, allowed):
     ],
 )
 def test_submit_to_an_unknown_municipality_or_procedure_is_404(client, unchanged, code, slug):
-    response = post_json(client, juminhyo_answers(), code=code, slug=slug)
+    response = post_with_id(client, juminhyo_answers(), code=code, slug=slug)
 
     refused(response, 404, "not-found", unchanged)
 
@@ -811,9 +818,9 @@ def rate_clock(monkeypatch):
 def test_fourth_submit_in_a_minute_is_429(client, aoba, settings, rate_clock):
     settings.MADOGUCHI_SUBMIT_RATE = "3/m"
     for _ in range(3):
-        assert post_json(client, juminhyo_answers()).status_code == 201
+        assert post_with_id(client, juminhyo_answers()).status_code == 201
 
-    response = post_json(client, juminhyo_answers(), **EN)
+    response = post_with_id(client, juminhyo_answers(), **EN)
 
     body = assert_problem(response, 429, "rate-limited")
     assert body["title"] == "Too many requests. Please wait a moment and try again."
@@ -826,22 +833,22 @@ def test_refused_submits_count_towards_the_rate_limit(client, unchanged, setting
     for _ in range(3):
         assert post_json(client, {}).status_code == 422
 
-    refused(post_json(client, juminhyo_answers()), 429, "rate-limited", unchanged)
+    refused(post_with_id(client, juminhyo_answers()), 429, "rate-limited", unchanged)
 
 
 def test_submit_rate_limit_is_per_client_address(client, aoba, settings, rate_clock):
     settings.MADOGUCHI_SUBMIT_RATE = "3/m"
     for _ in range(4):
-        post_json(client, juminhyo_answers())
+        post_with_id(client, juminhyo_answers())
 
-    response = post_json(client, juminhyo_answers(), REMOTE_ADDR="198.51.100.7")
+    response = post_with_id(client, juminhyo_answers(), REMOTE_ADDR="198.51.100.7")
 
     assert response.status_code == 201
 
 
 def test_fourth_status_lookup_in_a_minute_is_429(client, aoba, settings, rate_clock):
     settings.MADOGUCHI_LOOKUP_RATE = "3/m"
-    created = post_json(client, juminhyo_answers()).json()
+    created = post_with_id(client, juminhyo_answers()).json()
     url, code = status_url(created["receipt_number"]), created["access_code"]
     for _ in range(3):
         assert client.get(url, HTTP_X_ACCESS_CODE=code).status_code == 200
@@ -854,7 +861,7 @@ def test_fourth_status_lookup_in_a_minute_is_429(client, aoba, settings, rate_cl
 
 def test_guessing_access_codes_runs_into_the_rate_limit(client, aoba, settings, rate_clock):
     settings.MADOGUCHI_LOOKUP_RATE = "3/m"
-    created = post_json(client, juminhyo_answers()).json()
+    created = post_with_id(client, juminhyo_answers()).json()
     url = status_url(created["receipt_number"])
     for guess in ("AAAAAAAAAAAA", "BBBBBBBBBBBB", "CCCCCCCCCCCC"):
         assert client.get(url, HTTP_X_ACCESS_CODE=guess).status_code == 404
@@ -864,8 +871,8 @@ def test_guessing_access_codes_runs_into_the_rate_limit(client, aoba, settings, 
 
 def test_submit_and_lookup_have_separate_rate_limits(client, aoba, settings, rate_clock):
     settings.MADOGUCHI_SUBMIT_RATE = "1/m"
-    created = post_json(client, juminhyo_answers()).json()
-    assert post_json(client, juminhyo_answers()).status_code == 429
+    created = post_with_id(client, juminhyo_answers()).json()
+    assert post_with_id(client, juminhyo_answers()).status_code == 429
 
     response = client.get(status_url(created["receipt_number"]), HTTP_X_ACCESS_CODE=created["access_code"])
 
@@ -908,7 +915,7 @@ def test_submit_and_lookup_have_separate_rate_limits(client, aoba, settings, rat
     ],
 )
 def test_control_characters_in_text_are_removed(client, aoba, changes, path, expected):
-    response = post_json(client, juminhyo_answers(**changes))
+    response = post_with_id(client, juminhyo_answers(**changes))
 
     assert response.status_code == 201, response.content[:500]
     value = stored_case(aoba, response.json()["receipt_number"]).answers
@@ -931,7 +938,7 @@ def test_control_characters_in_text_are_removed(client, aoba, changes, path, exp
     ],
 )
 def test_markup_and_sql_in_text_are_stored_verbatim(client, aoba, text):
-    response = post_json(client, juminhyo_answers(notes=text))
+    response = post_with_id(client, juminhyo_answers(notes=text))
 
     assert response.status_code == 201
     assert response["Content-Type"].startswith("application/json")
@@ -952,7 +959,7 @@ def test_markup_in_an_unknown_member_name_is_echoed_only_as_json(client, unchang
 
 @pytest.mark.parametrize("accept_language", ["en", "en-US,en;q=0.9,ja;q=0.5", "EN-gb"])
 def test_messages_are_in_english_when_accept_language_asks(client, unchanged, accept_language):
-    response = post_json(client, juminhyo_answers(phone=""), HTTP_ACCEPT_LANGUAGE=accept_language)
+    response = post_with_id(client, juminhyo_answers(phone=""), HTTP_ACCEPT_LANGUAGE=accept_language)
 
     body = json.loads(response.content)
     assert response["Content-Language"] == "en"
@@ -965,7 +972,7 @@ def test_messages_are_in_english_when_accept_language_asks(client, unchanged, ac
 def test_messages_are_in_japanese_otherwise(client, unchanged, accept_language):
     extra = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
 
-    response = post_json(client, juminhyo_answers(phone=""), **extra)
+    response = post_with_id(client, juminhyo_answers(phone=""), **extra)
 
     assert response["Content-Language"] == "ja"
     assert invalid(response, unchanged) == [("phone", "required")]
@@ -1004,7 +1011,7 @@ def test_file_part_for_a_non_file_field_is_422(client, unchanged):
 
 @pytest.mark.parametrize("text", ["\u200b\u200b", "\x00", "\ufeff", "\x1b"], ids=["zwsp", "nul", "bom", "escape"])
 def test_required_text_of_invisible_characters_only_is_required(client, unchanged, text):
-    response = post_json(client, juminhyo_answers(purpose="other", purpose_other=text))
+    response = post_with_id(client, juminhyo_answers(purpose="other", purpose_other=text))
 
     assert invalid(response, unchanged) == [("purpose_other", "required")]
 

@@ -14,6 +14,7 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.api.support import (
     API,
+    JSON_ONLY_SLUG,
     applications_url,
     assert_problem,
     body_of,
@@ -256,6 +257,7 @@ def test_detail_has_the_definition_and_the_file_parts(client, aoba):
             "field": "power_of_attorney",
             "label": "Letter of authorisation",
             "required": True,
+            "required_unsigned": False,
             "condition": {"field": "relationship", "equals": "agent"},
             "accept": ["pdf", "jpeg", "png", "heic"],
             "max_files": 2,
@@ -265,6 +267,7 @@ def test_detail_has_the_definition_and_the_file_parts(client, aoba):
             "field": "identity_document",
             "label": "Copy of photo ID",
             "required": False,
+            "required_unsigned": True,
             "condition": None,
             "accept": ["pdf", "jpeg", "png", "heic"],
             "max_files": 2,
@@ -301,13 +304,14 @@ def test_detail_answers_schema_leaves_file_fields_to_multipart(client, aoba):
 
 @pytest.mark.parametrize("slug", ALL_SLUGS)
 def test_example_is_accepted_when_submitted(client, aoba, slug, request):
-    """The example plus a sample file for every required file part that applies is a valid application."""
+    """The example plus a sample file for every required file part that applies (for an unsigned
+    application: also those ``required_unsigned``) is a valid application."""
     body = detail(client, slug)
     answers = body["example"]["answers"]
     files = {
         part["field"]: [sample_upload(part, 0)]
         for part in body["files"]
-        if part["required"] and condition_holds(part["condition"], answers)
+        if (part["required"] or part["required_unsigned"]) and condition_holds(part["condition"], answers)
     }
     data = {"answers": json.dumps(answers, ensure_ascii=False), **files}
     if body["signature"] == "required":  # signed with the demo software card over the canonical bytes
@@ -377,7 +381,7 @@ def test_examples_send_files_as_parts_and_only_the_required_ones(client, aoba):
         required = {
             part["field"]
             for part in body["files"]
-            if part["required"] and condition_holds(part["condition"], answers)
+            if (part["required"] or part["required_unsigned"]) and condition_holds(part["condition"], answers)
         }
 
         assert file_fields.isdisjoint(answers), slug
@@ -542,9 +546,9 @@ def test_openapi_json_body_schema_accepts_the_example_and_nothing_else(client, a
 
 
 def test_created_response_matches_its_openapi_schema(client, aoba, openapi):
-    example = detail(client, "inkan-certificate")["example"]["answers"]
+    example = detail(client, JSON_ONLY_SLUG)["example"]["answers"]
 
-    response = post_json(client, example, slug="inkan-certificate")
+    response = post_json(client, example, slug=JSON_ONLY_SLUG)
 
     assert response.status_code == 201, response.content[:500]
     assert (

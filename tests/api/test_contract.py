@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import escape
-from tests.api.support import API, assert_problem, juminhyo_answers, post_json, procedures_url, status_url
+from tests.api.support import API, assert_problem, juminhyo_answers, post_with_id, procedures_url, status_url
 
 from madoguchi.api.problems import KINDS
 from madoguchi.core.errors import DomainError
@@ -177,7 +177,7 @@ def test_the_etag_differs_per_language(client, aoba):
 
 
 def test_answers_with_an_access_code_or_personal_data_are_not_stored_by_caches(client, aoba):
-    created = post_json(client, juminhyo_answers())
+    created = post_with_id(client, juminhyo_answers())
     status = client.get(status_url(created.json()["receipt_number"]), HTTP_X_ACCESS_CODE=created.json()["access_code"])
 
     assert created["Cache-Control"] == "no-store"

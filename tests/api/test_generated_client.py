@@ -13,6 +13,7 @@ is the recipe docs/api.md gives integrators.
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import subprocess
@@ -24,7 +25,9 @@ import pytest
 from django_scopes import scopes_disabled
 
 from madoguchi.cases.models import Case
+from madoguchi.demo.pki import software_card_load
 from madoguchi.payments.services import payment_transition
+from madoguchi.signatures.signing import sign_cms
 
 PACKAGE = "madoguchi_client"
 
@@ -57,13 +60,16 @@ def _call(module_path: str, **kwargs):
     return module.sync_detailed(**kwargs)
 
 
-def test_a_generated_client_runs_the_resident_journey_to_a_verified_signed_decision(live_api, generated):
+def test_a_generated_client_runs_the_resident_journey_to_a_verified_signed_decision(
+    live_api, generated, signatures_configured
+):
     from madoguchi_client import AuthenticatedClient
     from madoguchi_client.models import (
         ActionIn,
         Answers082015JuminhyoCopy,
         ApplicationIn,
         CaseStatus,
+        CmsSignature,
         CorrectionIn,
         StaffAction,
         VerifyDocumentFilesBody,
@@ -82,9 +88,16 @@ def test_a_generated_client_runs_the_resident_journey_to_a_verified_signed_decis
     assert procedure.answers_component == "Answers_082015_juminhyo-copy"
 
     answers = Answers082015JuminhyoCopy.from_dict(procedure.example.answers.to_dict())
+    # Signed with the demo software card, so no copy of photo ID is needed (unsigned_requires).
+    content = _call(
+        "applications.compute_signing_content", client=city_site, code="082015", slug="juminhyo-copy",
+        body=ApplicationIn(answers=answers),
+    ).content  # fmt: skip
+    cms = base64.b64encode(sign_cms(content, *software_card_load(signatures_configured))).decode()
+    signed = ApplicationIn(answers=answers, signature=CmsSignature(cms=cms))
     submitted = _call(
         "applications.submit_application", client=city_site, code="082015", slug="juminhyo-copy",
-        body=ApplicationIn(answers=answers), idempotency_key="journey-0001",
+        body=signed, idempotency_key="journey-0001",
     )  # fmt: skip
     assert submitted.status_code == 201, submitted.content
     created = submitted.parsed
@@ -92,7 +105,7 @@ def test_a_generated_client_runs_the_resident_journey_to_a_verified_signed_decis
     assert submitted.headers["Location"] == created.status_url
     replayed = _call(
         "applications.submit_application", client=city_site, code="082015", slug="juminhyo-copy",
-        body=ApplicationIn(answers=answers), idempotency_key="journey-0001",
+        body=signed, idempotency_key="journey-0001",
     )  # fmt: skip
     assert replayed.status_code == 201
     assert replayed.headers["Idempotent-Replayed"] == "true"

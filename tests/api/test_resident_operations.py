@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from tests.api.support import assert_problem, juminhyo_answers, pdf_upload, post_json, status_url
+from tests.api.support import assert_problem, juminhyo_answers, pdf_upload, post_with_id, status_url
 from tests.samples import pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
@@ -19,7 +19,7 @@ from madoguchi.staff.tokens import staff_token_create
 
 @pytest.fixture
 def created(client, aoba):
-    response = post_json(client, juminhyo_answers())
+    response = post_with_id(client, juminhyo_answers())
     assert response.status_code == 201
     return response.json()
 
@@ -88,9 +88,9 @@ def test_an_invalid_correction_is_a_validation_problem_and_changes_nothing(clien
 
 
 def test_a_multipart_correction_keeps_attached_files_unless_a_part_replaces_them(client, aoba):
-    from tests.api.support import agent_answers, post_multipart
+    from tests.api.support import agent_answers
 
-    created = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload()}).json()
+    created = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload()}).json()
     _staff_action(client, created["receipt_number"], "request_correction", "委任状を確認してください。")
 
     response = client.post(
@@ -233,7 +233,7 @@ def test_a_revoked_credential_is_refused_even_where_it_is_optional(client, aoba)
     credential, secret = integrator_credential_create(municipality=aoba, name="site")
     integrator_credential_revoke(municipality=aoba, client_id=credential.client_id)
 
-    response = post_json(client, juminhyo_answers(), **_basic(credential.client_id, secret))
+    response = post_with_id(client, juminhyo_answers(), **_basic(credential.client_id, secret))
 
     assert assert_problem(response, 401, "unauthorized")["code"] == "invalid_credential"
 
@@ -241,7 +241,7 @@ def test_a_revoked_credential_is_refused_even_where_it_is_optional(client, aoba)
 def test_a_credential_is_valid_for_its_own_municipality_only(client, aoba, minatogawa):
     credential, secret = integrator_credential_create(municipality=aoba, name="site")
 
-    response = post_json(client, juminhyo_answers(), code="082023", **_basic(credential.client_id, secret))
+    response = post_with_id(client, juminhyo_answers(), code="082023", **_basic(credential.client_id, secret))
 
     assert_problem(response, 401, "unauthorized")
 
@@ -251,8 +251,8 @@ def test_submits_with_a_credential_count_against_its_own_limit_not_the_address(c
     credential, secret = integrator_credential_create(municipality=aoba, name="site", rate="5/m")
     auth = _basic(credential.client_id, secret)
 
-    statuses = [post_json(client, juminhyo_answers(), **auth).status_code for _ in range(6)]
-    anonymous = [post_json(client, juminhyo_answers()).status_code for _ in range(3)]
+    statuses = [post_with_id(client, juminhyo_answers(), **auth).status_code for _ in range(6)]
+    anonymous = [post_with_id(client, juminhyo_answers()).status_code for _ in range(3)]
 
     assert statuses == [201] * 5 + [429]
     assert anonymous == [201, 201, 429]
@@ -261,7 +261,7 @@ def test_submits_with_a_credential_count_against_its_own_limit_not_the_address(c
 def test_a_submit_with_a_credential_is_audited_as_the_integrator(client, aoba):
     credential, secret = integrator_credential_create(municipality=aoba, name="site")
 
-    receipt = post_json(client, juminhyo_answers(), **_basic(credential.client_id, secret)).json()["receipt_number"]
+    receipt = post_with_id(client, juminhyo_answers(), **_basic(credential.client_id, secret)).json()["receipt_number"]
 
     entry = AuditEntry.objects.for_municipality(aoba).filter(event="cases.case.submitted").order_by("-sequence").first()
     assert entry.actor == f"integrator:{credential.client_id}"

@@ -1,7 +1,7 @@
 """印鑑登録証明書 as shipped requires the resident's signature: the API and the portal refuse it unsigned.
 
-The test databases hold 印鑑登録証明書 with the signature relaxed (tests/conftest.py); each test
-here first loads the shipped file as the procedure's new version, as ``catalog load`` would.
+The test databases hold the shipped catalog; ``shipped_inkan`` also asserts that the file as
+shipped requires the signature, so these tests cannot pass against a relaxed definition.
 """
 
 from __future__ import annotations

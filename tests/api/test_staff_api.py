@@ -6,10 +6,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.models import Case, CaseStatus
-from madoguchi.cases.services import case_submit
 from madoguchi.staff.tokens import staff_token_create
 from madoguchi.tenants.models import Department, Role, StaffMembership
 
@@ -30,7 +30,7 @@ def bearer(user):
 
 @pytest.fixture
 def case(aoba, version_of, now):
-    return case_submit(
+    return case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -142,7 +142,7 @@ def test_the_case_list_costs_the_same_queries_for_one_case_and_for_many(
 ):
     def add(number):
         for index in range(number):
-            case_submit(
+            case_submit_as_resident(
                 municipality=aoba,
                 procedure_version=version_of(aoba, "inkan-certificate"),
                 answers=INKAN,

@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.api.support import assert_problem
 from tests.api.test_staff_api import bearer, make_staff
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 from tests.samples import pdf_bytes
 
 from madoguchi.approvals.models import Approval
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
-from madoguchi.cases.services import case_submit
 from madoguchi.procedures.schema_export import example_answers
 from madoguchi.tenants.models import Department, Role, StaffMembership
 
@@ -23,7 +23,7 @@ REASON = "印鑑登録がありません。"
 
 @pytest.fixture
 def case(client, aoba, version_of, now, tokens):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -194,7 +194,7 @@ def test_a_delegated_stamp_that_may_not_decide_is_refused_with_decide(client, ao
         "period_end": "2026-09-30",
         "construction_cost": 500000,
     }
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version,
         answers=answers,

@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 from tests.samples import pdf_bytes
 
 from madoguchi.approvals.absences import absence_register
-from madoguchi.cases.services import case_submit
 from madoguchi.cases.workflow import case_start_review
 from madoguchi.procedures.schema_export import example_answers
 from madoguchi.tenants.access import StaffContext, staff_context_for
@@ -91,7 +91,7 @@ def shimin(make_staff):
 
 @pytest.fixture
 def inkan_case(aoba, version_of, now, in_review):
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -118,7 +118,7 @@ def jido_case(aoba, version_of, now, in_review):
     version = version_of(aoba, "jido-teate")
     answers = {**example_answers(version.definition), "child_birth_date": "2020-04-01"}
     upload = SimpleUploadedFile("保険証.pdf", pdf_bytes(), "application/pdf")
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version,
         answers=answers,
@@ -151,7 +151,7 @@ def doro_case(aoba, version_of, now, in_review):
         else:
             answers["construction_cost"] = cost
         upload = SimpleUploadedFile("図面.pdf", pdf_bytes(), "application/pdf")
-        result = case_submit(
+        result = case_submit_as_resident(
             municipality=aoba,
             procedure_version=version,
             answers=answers,

@@ -4,11 +4,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from tests.approvals.test_services import approve_chain
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.approvals.models import Capacity
 from madoguchi.approvals.selectors import pending_post_reviews, route_status
 from madoguchi.approvals.services import step_approve, step_return
-from madoguchi.cases.services import case_submit
 
 
 def actors(state):
@@ -59,7 +59,7 @@ def test_route_status_offers_delegated_decision_below_the_threshold(doro_case, d
 
 
 def test_route_status_shows_a_route_not_started_yet_as_planned(aoba, version_of, now):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,

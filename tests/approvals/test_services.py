@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from tests.approvals.conftest import user_of
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.approvals.absences import absence_register
 from madoguchi.approvals.errors import (
@@ -30,7 +31,6 @@ from madoguchi.approvals.services import (
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.verification import audit_verify
 from madoguchi.cases.models import CaseStatus
-from madoguchi.cases.services import case_submit
 from madoguchi.cases.workflow import case_correct, case_request_correction, case_start_review
 from madoguchi.procedures.services import procedure_load_definition
 
@@ -87,7 +87,7 @@ def test_a_consultation_step_is_laid_out_once_per_consulted_department(jido_case
 
 
 def test_the_route_cannot_start_before_review(aoba, version_of, now, shimin):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -101,7 +101,7 @@ def test_the_route_cannot_start_before_review(aoba, version_of, now, shimin):
 
 
 def test_the_first_approval_lays_out_a_route_that_was_not_started(aoba, version_of, now, admin, shimin):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -435,7 +435,7 @@ def routeless_case(aoba, version_of, now, in_review):
     version = version_of(aoba, "inkan-certificate")
     definition = {k: v for k, v in version.definition.items() if k != "approval_route"}
     procedure_load_definition(municipality=aoba, definition=definition)
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -451,7 +451,7 @@ def test_a_procedure_without_a_route_is_always_complete(routeless_case, now):
 
 
 def test_a_route_is_not_complete_before_it_starts(aoba, version_of, now):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,

@@ -1,7 +1,6 @@
 import pytest
 from tests.cases.test_submit import INKAN
-
-from madoguchi.cases.services import case_submit
+from tests.resident_signing import case_submit_as_resident
 
 ENTRIES = 4
 
@@ -11,5 +10,5 @@ def chain(aoba, version_of, now):
     """青葉市's chain with four entries (four submitted applications); 港川市's stays empty."""
     version = version_of(aoba, "inkan-certificate")
     for i in range(ENTRIES):
-        case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key=f"audit-{i}", now=now)
+        case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key=f"audit-{i}", now=now)
     return aoba

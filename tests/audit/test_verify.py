@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 from tests.audit import tamper
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.audit import chain as audit_chain
 from madoguchi.audit import verification
@@ -35,10 +36,9 @@ def test_chunk_boundaries_do_not_matter(chain):
 def test_tampering_with_one_municipalitys_chain_leaves_the_others_intact(chain, minatogawa, version_of, now):
     from tests.cases.test_submit import INKAN
 
-    from madoguchi.cases.services import case_submit
 
     version = version_of(minatogawa, "inkan-certificate")
-    case_submit(municipality=minatogawa, procedure_version=version, answers=INKAN, idempotency_key="m", now=now)
+    case_submit_as_resident(municipality=minatogawa, procedure_version=version, answers=INKAN, idempotency_key="m", now=now)
     tamper.edit(chain, 2, actor="someone else")
     assert audit_verify(municipality=chain).sequence == 2
     assert audit_verify(municipality=minatogawa) is None

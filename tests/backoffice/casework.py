@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.resident_signing import case_submit_as_resident
 from tests.samples import ADDRESS, NAME, pdf_bytes
 
-from madoguchi.cases.services import case_submit
 from madoguchi.procedures.schema_export import example_answers
 from madoguchi.tenants.access import StaffContext, staff_context_for
 
@@ -56,7 +56,7 @@ def log_in_verified(client, member):
 
 def submit(municipality, version, *, now, answers=None, files=None):
     """Submit an application through case_submit and return the case."""
-    return case_submit(
+    return case_submit_as_resident(
         municipality=municipality,
         procedure_version=version,
         answers=answers if answers is not None else INKAN,

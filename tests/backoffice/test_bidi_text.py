@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from tests.backoffice.casework import INKAN
+from tests.resident_signing import case_submit_as_resident
 from tests.samples import ADDRESS
 
-from madoguchi.cases.services import case_submit
 from madoguchi.jp.text import INVISIBLE_CHARACTERS, normalize_text
 from madoguchi.procedures.person_fields import clean_person_text
 
@@ -42,7 +42,7 @@ def reversed_name_case(aoba, version_of, now):
         "applicant_name": {"family": f"{RLO}田山{PDF}", "given": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ"},
         "address": {**ADDRESS, "building": "ハイツ\u2067101\u2069\u200f"},
     }
-    return case_submit(
+    return case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=answers,

@@ -6,6 +6,7 @@ import multiprocessing
 import pytest
 from django.db import connections
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.cases.models import Case
 
@@ -18,7 +19,6 @@ PER_PROCESS = 10
 def _submit_many(keys: list[str], queue) -> None:
     from django.db import connection
 
-    from madoguchi.cases.services import case_submit
     from madoguchi.procedures.selectors import procedure_get
     from madoguchi.tenants.models import Municipality
 
@@ -27,7 +27,7 @@ def _submit_many(keys: list[str], queue) -> None:
         version = procedure_get(municipality=municipality, slug="inkan-certificate").current_version
         numbers = []
         for key in keys:
-            result = case_submit(
+            result = case_submit_as_resident(
                 municipality=municipality, procedure_version=version, answers=INKAN, idempotency_key=key
             )
             numbers.append(result.case.receipt_number)

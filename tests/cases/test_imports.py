@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection
 from tests.backoffice.casework import INKAN, submit, user
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.verification import audit_verify
@@ -16,7 +17,6 @@ from madoguchi.cases import access
 from madoguchi.cases.errors import ImportInvalid
 from madoguchi.cases.imports import ImportRecord, cases_import
 from madoguchi.cases.models import Case, CaseStatus, Channel, ReceiptCounter
-from madoguchi.cases.services import case_submit
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.procedures.schema_export import example_answers
 
@@ -46,7 +46,7 @@ def test_an_imported_case_has_the_fields_a_submission_gives_it(aoba, version_of,
     version = version_of(aoba, "inkan-certificate")
     at = now - timedelta(days=40)
     imported(aoba, [inkan(version, at, "old-1")], now=now)
-    submitted = case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="k", now=at)
+    submitted = case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="k", now=at)
     (case,) = (c for c in cases_of(aoba) if c.idempotency_key == "old-1")
     for name in ("answers", "search_name", "request_fingerprint", "due_date", "department_id", "fiscal_year"):
         assert getattr(case, name) == getattr(submitted.case, name), name
@@ -202,7 +202,7 @@ def test_another_municipalitys_procedure_is_refused(aoba, minatogawa, version_of
 
 def test_idempotency_keys_must_be_new_in_the_municipality_and_in_the_import(aoba, minatogawa, version_of, now):
     version = version_of(aoba, "inkan-certificate")
-    case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="taken", now=now)
+    case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="taken", now=now)
     at = now - timedelta(hours=1)
     records = [
         inkan(version, at, "new-1"),

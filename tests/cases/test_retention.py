@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from tests.backoffice.casework import complete_route
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 from tests.samples import pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
@@ -17,7 +18,6 @@ from madoguchi.audit.verification import audit_verify
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Attachment, Case, Disposal
 from madoguchi.cases.retention import records_dispose, retention_expiry, retention_start
-from madoguchi.cases.services import case_submit
 from madoguchi.procedures.schema_export import example_answers
 from madoguchi.tenants.access import StaffContext
 
@@ -50,7 +50,7 @@ def admin(aoba, db):
 
 
 def closed_case(aoba, version, admin, key, answers, files=None):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba, procedure_version=version, answers=answers, files=files, idempotency_key=key, now=CLOSED
     ).case
     workflow.case_start_review(staff=admin, case=case, now=CLOSED)
@@ -88,7 +88,7 @@ def test_a_case_within_its_retention_period_is_kept(aoba, version_of, admin):
 
 
 def test_open_cases_are_never_disposed_of(aoba, version_of, now):
-    case_submit(
+    case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -118,7 +118,7 @@ def test_a_file_shared_with_a_kept_case_is_not_deleted(
         answers,
         {"health_insurance_copy": [SimpleUploadedFile("a.pdf", pdf_bytes(), "application/pdf")]},
     )
-    case_submit(
+    case_submit_as_resident(
         municipality=aoba,
         procedure_version=version,
         answers=answers,

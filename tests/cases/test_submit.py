@@ -5,6 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.audit import tamper
+from tests.resident_signing import case_submit_as_resident
 from tests.samples import ADDRESS, NAME, pdf_bytes
 
 from madoguchi.audit.models import AuditEntry
@@ -13,7 +14,6 @@ from madoguchi.cases.access import format_access_code
 from madoguchi.cases.errors import IdempotencyConflict
 from madoguchi.cases.models import Attachment, Case, CaseStatus
 from madoguchi.cases.selectors import case_get_for_resident
-from madoguchi.cases.services import case_submit
 from madoguchi.procedures.errors import AnswersInvalid
 from madoguchi.procedures.services import procedure_load_definition
 
@@ -31,7 +31,7 @@ INKAN = {
 
 
 def submit(municipality, version, *, key="key-1", answers=None, now, files=None):
-    return case_submit(
+    return case_submit_as_resident(
         municipality=municipality,
         procedure_version=version,
         answers=answers or INKAN,

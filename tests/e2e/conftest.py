@@ -122,15 +122,6 @@ def software_card(signatures_configured, settings) -> Path:
     return signatures_configured / "software-card.p12"
 
 
-@pytest.fixture
-def shipped_inkan(site, aoba) -> None:
-    """印鑑登録証明書 as shipped: the test databases relax its signature (tests/conftest.py)."""
-    from tests.conftest import shipped_definition
-
-    from madoguchi.procedures.services import procedure_load_definition
-
-    procedure_load_definition(municipality=aoba, definition=shipped_definition("inkan-certificate.yaml"))
-
 
 def axe_violations(page) -> list[dict]:
     """Return axe-core's WCAG 2.1 A/AA violations on the current page."""
@@ -162,3 +153,4 @@ def axe_check(page) -> None:
     """Assert that axe-core finds no WCAG 2.1 A/AA violation on the current page."""
     violations = axe_violations(page)
     assert not violations, f"axe violations on {page.url}:\n{format_violations(violations)}"
+

@@ -62,8 +62,11 @@ def test_an_outage_shows_the_confirmation_page_again_with_a_message(browser, sit
     expect(page.locator("#signature-error")).to_contain_text("入力内容は保持されており")
     expect(page).to_have_url(re.compile(r"/apply/authapp/$"))
     axe_check(page)
-    # The answers are kept: the resident can still send the application (the signature is optional here).
-    page.locator("form button.button--primary[type=submit]").click()
+    # The answers are kept: once the service is back, signing again sends the same application
+    # (印鑑登録証明書 requires the signature, so sending it unsigned is no way out).
+    standin_for_site.down = False
+    standin_for_site.rp_jwks = page.request.get(f"{site}/.well-known/jwks.json").json()
+    page.get_by_role("button", name="デジタル認証アプリで署名して送信する").click()
     expect(page).to_have_url(re.compile(r"/apply/done/$"))
     context.close()
 

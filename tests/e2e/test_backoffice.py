@@ -13,12 +13,11 @@ from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import _new_page, axe_check
 from tests.e2e.resident import correct_application
 from tests.e2e.staff import decide_approval, draft_approval, request_correction, review_approval, sign_in
-
-from madoguchi.cases.services import case_submit
+from tests.resident_signing import case_submit_as_resident
 
 
 def test_a_case_goes_from_correction_to_approval_across_staff_and_resident(browser, site, aoba, version_of):
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -102,7 +101,7 @@ def test_a_proposed_rejection_is_approved_and_decided_in_one_step(browser, site,
 
     from madoguchi.cases.workflow import case_start_review
 
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,

@@ -9,6 +9,7 @@ from tests.e2e.resident import (
     fill_inkan_certificate,
     look_up_status,
     read_receipt,
+    sign_with_software_card,
     submit_confirmation,
     switch_language,
 )
@@ -24,11 +25,12 @@ def apply_for_two_seal_certificates(page: Page, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_two_seal_certificates_cost_600_yen_on_the_confirmation_and_completion_pages(page, language):
+def test_two_seal_certificates_cost_600_yen_on_the_confirmation_and_completion_pages(page, language, software_card):
     apply_for_two_seal_certificates(page, language)
 
     expect(page.get_by_test_id("fee-total")).to_contain_text(TOTAL[language])
     axe_check(page)
+    sign_with_software_card(page, software_card)  # 印鑑登録証明書 requires the signature
     submit_confirmation(page)
     receipt_number, access_code = read_receipt(page)
     expect(page.get_by_test_id("fee-total")).to_contain_text(TOTAL[language])

@@ -146,7 +146,7 @@ def state_label(state: PaymentState, language: str) -> str:
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_a_resident_finds_applies_pays_corrects_and_verifies_the_notice_and_leaves_nothing_behind(
-    browser, site, aoba, shipped_inkan, software_card, tmp_path, language
+    browser, site, aoba, software_card, tmp_path, language
 ):
     text = TEXT[language]
     resident_context, resident = open_browser(browser, site, language=language)

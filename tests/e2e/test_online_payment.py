@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 from tests.e2e.conftest import axe_check
-from tests.e2e.resident import look_up_status, read_receipt, submit_confirmation
-from tests.e2e.test_backoffice import sign_in
+from tests.e2e.resident import look_up_status, read_receipt, sign_with_software_card, submit_confirmation
+from tests.e2e.staff import sign_in
 from tests.e2e.test_fees import apply_for_two_seal_certificates
 from tests.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 
@@ -37,9 +37,10 @@ def stripe(settings, site):
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_a_resident_pays_online_and_staff_see_it_paid(page, browser, site, aoba, stripe, language):
+def test_a_resident_pays_online_and_staff_see_it_paid(page, browser, site, aoba, stripe, software_card, language):
     text = TEXT[language]
     apply_for_two_seal_certificates(page, language)
+    sign_with_software_card(page, software_card)  # 印鑑登録証明書 requires the signature
     submit_confirmation(page)
     receipt_number, access_code = read_receipt(page)
     expect(page.get_by_test_id("payment-online-hint")).to_be_visible()
@@ -75,8 +76,9 @@ def test_a_resident_pays_online_and_staff_see_it_paid(page, browser, site, aoba,
     context.close()
 
 
-def test_a_resident_who_cancels_on_the_providers_page_is_told_and_may_pay_later(page, stripe):
+def test_a_resident_who_cancels_on_the_providers_page_is_told_and_may_pay_later(page, stripe, software_card):
     apply_for_two_seal_certificates(page, "ja")
+    sign_with_software_card(page, software_card)
     submit_confirmation(page)
     receipt_number, access_code = read_receipt(page)
     look_up_status(page, receipt_number, access_code)

@@ -1,7 +1,6 @@
 """The procedure page states the signature requirement, how to sign and what is needed, before the form.
 
-Browser (Chromium) with axe-core, in Japanese and English. 印鑑登録証明書 is loaded as shipped
-(the ``shipped_inkan`` fixture: the test databases relax its signature).
+Browser (Chromium) with axe-core, in Japanese and English, against the shipped catalog.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_the_signature_requirement_is_stated_before_the_form(page: Page, shipped_inkan, language):
+def test_the_signature_requirement_is_stated_before_the_form(page: Page, language):
     expected = EXPECTED[language]
     page.goto(f"/{AOBA}/procedures/inkan-certificate/")
     if language != "ja":

@@ -19,8 +19,8 @@ from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import axe_check, close_browser, open_browser
 from tests.e2e.resident import assert_shows_nothing_personal, look_up_status, switch_language
 from tests.portal.test_apply_views import APPLICANT
+from tests.resident_signing import case_submit_as_resident
 
-from madoguchi.cases.services import case_submit
 from madoguchi.portal import form_device, resident_view
 
 PERSONAL = ("山田", "ヤマダ", "029-200-1234", "中央一丁目")
@@ -29,7 +29,7 @@ PERSONAL = ("山田", "ヤマダ", "029-200-1234", "中央一丁目")
 @pytest.fixture
 def application(site, aoba, version_of):
     """A committed 印鑑登録証明書 request and its access code."""
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from tests.cases.test_submit import INKAN
 from tests.e2e.conftest import axe_check
 from tests.e2e.resident import switch_language
+from tests.resident_signing import case_submit_as_resident
 
-from madoguchi.cases.services import case_submit
 from madoguchi.procedures.selectors import procedure_get
 
 
@@ -55,7 +55,7 @@ def writes_refused_for_the_server():
 def submitted_case(municipalities) -> tuple[str, str]:
     aoba = municipalities[0]
     version = procedure_get(municipality=aoba, slug="inkan-certificate").current_version
-    result = case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="e2e-outage")
+    result = case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="e2e-outage")
     return result.case.receipt_number, result.access_code
 
 

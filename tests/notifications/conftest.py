@@ -13,9 +13,9 @@ from django.db import transaction
 from tests.backoffice.casework import complete_route
 from tests.cases.test_submit import INKAN
 from tests.notifications.support import ADDRESS, APPLICANT_PHONE, RecordingHandler, free_port, use_smtp
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.cases import workflow
-from madoguchi.cases.services import case_submit
 from madoguchi.notifications.models import NotificationKind
 from madoguchi.notifications.selectors import notifications_for_case
 from madoguchi.tenants.access import StaffContext
@@ -59,7 +59,7 @@ def submit(aoba, version_of, now):
         answers = {**INKAN, "phone": APPLICANT_PHONE, **(answers or {})}
         if email:
             answers["email"] = email
-        result = case_submit(
+        result = case_submit_as_resident(
             municipality=municipality,
             procedure_version=version_of(municipality, "inkan-certificate"),
             answers=answers,

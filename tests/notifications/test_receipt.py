@@ -8,10 +8,10 @@ import pytest
 from tests.cases.test_submit import INKAN
 from tests.notifications.support import ADDRESS
 from tests.notifications.test_send import body_of, subject_of
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.cases.access import format_access_code
-from madoguchi.cases.services import case_submit
 from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification
 
@@ -94,8 +94,8 @@ def test_a_replayed_submission_is_not_acknowledged_twice(aoba, version_of, now):
         "idempotency_key": "receipt-replay",
         "now": now,
     }
-    case_submit(**arguments)
-    assert case_submit(**arguments).replayed
+    case_submit_as_resident(**arguments)
+    assert case_submit_as_resident(**arguments).replayed
     assert len(receipts(aoba)) == 1
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from prometheus_client.parser import text_string_to_metric_families
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 
-from madoguchi.cases.services import case_submit
 from madoguchi.notifications.models import Notification, NotificationStatus
 from madoguchi.procedures.selectors import procedure_get
 
@@ -74,7 +74,7 @@ def test_the_metric_name_parser_finds_series_not_functions():
 def everything_exported(aoba, signatures_configured):
     """A state in which every scrape-time family has series: a failed e-mail, a CRL, a key."""
     version = procedure_get(municipality=aoba, slug="inkan-certificate").current_version
-    case = case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="alerts").case
+    case = case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="alerts").case
     with scopes_disabled():
         for status in (NotificationStatus.PENDING, NotificationStatus.FAILED):
             Notification.objects.create(

@@ -12,11 +12,11 @@ from django_scopes import scopes_disabled
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client.parser import text_string_to_metric_families
-from tests.api.support import juminhyo_answers, post_json, status_url
+from tests.api.support import juminhyo_answers, post_with_id, status_url
 from tests.cases.test_submit import INKAN
 from tests.portal.test_apply_views import BASE, fill_all_steps
+from tests.resident_signing import case_submit_as_resident, post_signed_confirmation
 
-from madoguchi.cases.services import case_submit
 from madoguchi.notifications.models import Notification, NotificationStatus
 from madoguchi.observability import metrics
 from madoguchi.procedures.selectors import procedure_get
@@ -89,12 +89,12 @@ def test_unusual_methods_are_counted_as_other(municipalities):
 def test_submissions_are_counted_by_channel_and_outcome(municipalities):
     total = "madoguchi_submissions_total"
     before = scrape()
-    post_json(Client(), juminhyo_answers(), key="metrics-1")
-    post_json(Client(), juminhyo_answers(), key="metrics-1")
-    post_json(Client(), juminhyo_answers(copies=0), key="metrics-2")
+    post_with_id(Client(), juminhyo_answers(), key="metrics-1")
+    post_with_id(Client(), juminhyo_answers(), key="metrics-1")
+    post_with_id(Client(), juminhyo_answers(copies=0), key="metrics-2")
     resident = Client()
     fill_all_steps(resident)
-    resident.post(f"{BASE}/confirm/")
+    post_signed_confirmation(resident, BASE)
     after = scrape()
 
     def delta(channel, outcome):
@@ -140,7 +140,7 @@ def test_job_queues_report_depth_backlog_age_running_and_failed_jobs(db):
 
 def test_the_email_outbox_reports_pending_and_failed_per_municipality(aoba, minatogawa):
     version = procedure_get(municipality=aoba, slug="inkan-certificate").current_version
-    case = case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="mail").case
+    case = case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="mail").case
     now = timezone.now()
     with scopes_disabled():
         for status, age in ((NotificationStatus.PENDING, 30), (NotificationStatus.PENDING, 5), (NotificationStatus.FAILED, 90)):

@@ -18,9 +18,9 @@ from tests.api.support import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE, juminhyo_answe
 from tests.cases.test_submit import INKAN
 from tests.observability.outage import read_only_database, unreachable_database
 from tests.portal.test_apply_views import BASE, fill_all_steps
+from tests.resident_signing import case_submit_as_resident, post_signed_confirmation
 
 from madoguchi.cases.models import Case
-from madoguchi.cases.services import case_submit
 from madoguchi.observability.unavailable import RETRY_AFTER_SECONDS
 from madoguchi.procedures.selectors import procedure_get
 
@@ -49,7 +49,7 @@ def database_cache(settings):
 def world(aoba, database_cache, login_staff):
     """Committed before the outage: a case to look up, a signed-in clerk, a finished form draft."""
     version = procedure_get(municipality=aoba, slug="inkan-certificate").current_version
-    result = case_submit(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="outage-1")
+    result = case_submit_as_resident(municipality=aoba, procedure_version=version, answers=INKAN, idempotency_key="outage-1")
     staff = Client()
     login_staff(staff, "aoba-clerk")
     resident = Client(HTTP_ACCEPT_LANGUAGE="ja")
@@ -71,7 +71,7 @@ def requests_that_need_the_database(world) -> dict:
         "portal status look-up": Client(HTTP_ACCEPT_LANGUAGE="ja").post(
             "/status/", {"receipt_number": world["receipt"], "access_code": world["code"]}
         ),
-        "portal submit": world["resident"].post(f"{BASE}/confirm/"),
+        "portal submit": post_signed_confirmation(world["resident"], BASE),
         "staff queue": world["staff"].get("/staff/"),
     }
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from tests.backoffice.casework import INKAN
 from tests.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.cases.services import case_submit
 from madoguchi.payments.checks import check_payment_provider_keys
 from madoguchi.payments.config import payment_provider_from_env
 from madoguchi.payments.models import PaymentMethod, PaymentState
@@ -24,7 +24,7 @@ S = PaymentState
 
 
 def _submit(aoba, version_of, now, key, slug="inkan-certificate", answers=None):
-    return case_submit(
+    return case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, slug),
         answers=answers or {**INKAN, "copies": "2"},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from tests.backoffice.casework import INKAN
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.cases.services import case_submit
 from madoguchi.payments.models import PaymentState
 from madoguchi.payments.services import payment_of
 from madoguchi.signatures.models import DocumentKind, IssuedDocument
@@ -15,7 +15,7 @@ POSTAL_SLIP = {**INKAN, "copies": "2", "delivery_method": "postal", "payment_met
 
 
 def _submit(aoba, version_of, now, answers, key):
-    return case_submit(
+    return case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=answers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.storage import default_storage
+from tests.api.support import identity_copy as photo_id_upload
 from tests.backoffice.casework import INKAN, complete_route, staff, submit
 from tests.signatures.conftest import pdftotext
 
@@ -68,11 +69,16 @@ def test_two_seal_certificates_open_a_600_yen_payment_at_the_counter(aoba, versi
 def test_an_exempt_application_has_nothing_to_pay(aoba, version_of, now):
     version = version_of(aoba, "juminhyo-copy")
     answers = example_answers(version.definition)
-    exempt = submit(aoba, version, now=now, answers={**answers, "purpose": "pension"})
-    charged = submit(aoba, version, now=now, answers={**answers, "purpose": "employment"})
+    # Unsigned, so with the copy of photo ID the procedure then asks for (unsigned_requires).
+    exempt = submit(aoba, version, now=now, answers={**answers, "purpose": "pension"}, files=identity_copy())
+    charged = submit(aoba, version, now=now, answers={**answers, "purpose": "employment"}, files=identity_copy())
 
     assert payment_of(case=exempt) is None
     assert payment_of(case=charged).amount == 300 * int(answers["copies"])
+
+
+def identity_copy() -> dict:
+    return {"identity_document": [photo_id_upload()]}
 
 
 def _luhn_valid(number: str) -> bool:

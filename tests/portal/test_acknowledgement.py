@@ -6,6 +6,7 @@ import html
 import re
 
 from tests.portal.test_apply_views import BASE, fill_all_steps
+from tests.resident_signing import post_signed_confirmation
 
 from madoguchi.cases.models import Case
 from madoguchi.notifications.models import Notification
@@ -19,7 +20,7 @@ def next_steps_on(page: str) -> list[str]:
 
 def submit_with(client, **delivery) -> str:
     fill_all_steps(client, **delivery)
-    return client.post(f"{BASE}/confirm/", follow=True).content.decode()
+    return post_signed_confirmation(client, BASE, follow=True).content.decode()
 
 
 def test_the_completion_page_and_the_receipt_email_tell_the_same_next_steps(client, municipalities):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from tests.resident_signing import post_signed_confirmation
 
 from madoguchi.cases.models import Case
 from madoguchi.tenants.models import Municipality
@@ -78,7 +79,7 @@ def test_the_confirmation_page_sends_a_resident_back_to_an_unfinished_step(clien
 
 def test_submitting_shows_the_receipt_and_access_code_once_stored(client, municipalities):
     fill_all_steps(client)
-    response = client.post(f"{BASE}/confirm/", follow=True)
+    response = post_signed_confirmation(client, BASE, follow=True)
     page = response.content.decode()
     [case] = cases()
     assert case.receipt_number in page
@@ -91,18 +92,18 @@ def test_submitting_shows_the_receipt_and_access_code_once_stored(client, munici
 def test_submitting_twice_creates_one_case(client, municipalities):
     fill_all_steps(client)
     session_draft = dict(client.session)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     # The resident presses "back" and submits the same draft again (e.g. a double click).
     session = client.session
     session.update(session_draft)
     session.save()
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     assert len(cases()) == 1
 
 
 def test_the_status_page_refuses_a_wrong_code_without_telling_which_part_was_wrong(client, municipalities):
     fill_all_steps(client)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     [case] = cases()
     wrong_code = client.post("/status/", {"receipt_number": case.receipt_number, "access_code": "AAAA-BBBB-CCCC"})
     wrong_number = client.post("/status/", {"receipt_number": "082015-2026-999999", "access_code": "AAAA-BBBB-CCCC"})

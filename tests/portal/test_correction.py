@@ -4,16 +4,16 @@ a confirmation step and their own notation kept (issue 12, item 8)."""
 import pytest
 from django.contrib.auth import get_user_model
 from tests.cases.test_submit import INKAN
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.cases.models import AnswerVersion, Case, CaseStatus
-from madoguchi.cases.services import case_submit
 from madoguchi.cases.workflow import case_request_correction
 from madoguchi.tenants.access import StaffContext
 
 
 @pytest.fixture
 def submitted(aoba, version_of, now):
-    return case_submit(
+    return case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers=INKAN,
@@ -102,7 +102,7 @@ def test_an_attached_file_can_be_kept_when_correcting(client, aoba, version_of, 
 
     version = version_of(aoba, "jido-teate")
     upload = SimpleUploadedFile("保険証.pdf", pdf_bytes(), "application/pdf")
-    result = case_submit(
+    result = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version,
         answers=example_answers(version.definition),

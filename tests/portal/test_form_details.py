@@ -5,6 +5,7 @@ counter, and fees in the resident's language."""
 import re
 
 from tests.portal.test_apply_views import APPLICANT, BASE, fill_all_steps
+from tests.resident_signing import post_signed_confirmation
 
 
 def test_change_returns_to_the_confirmation_page_after_the_changed_step(client, municipalities):
@@ -27,7 +28,7 @@ def test_without_return_the_form_goes_on_to_the_next_step(client, municipalities
 
 def test_back_after_sending_shows_the_receipt_not_an_empty_form(client, municipalities):
     fill_all_steps(client)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     receipt = re.search(r'data-testid="receipt-number">([^<]+)<', client.get(f"{BASE}/done/").content.decode())[1]
 
     for path in ("confirm/", "delivery/", "applicant/"):
@@ -46,7 +47,7 @@ def test_back_after_sending_shows_the_receipt_not_an_empty_form(client, municipa
 
 def test_the_status_page_is_prefilled_with_the_receipt_number_from_the_open_view(client, municipalities):
     fill_all_steps(client)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     done = client.get(f"{BASE}/done/").content.decode()
     receipt = re.search(r'data-testid="receipt-number">([^<]+)<', done)[1]
     assert 'href="/status/"' in done  # the link carries nothing: no receipt, no access code
@@ -79,7 +80,7 @@ def test_fees_are_written_for_the_language(client, municipalities):
 
 def test_the_english_status_page_writes_dates_day_month_year(client, municipalities):
     fill_all_steps(client)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     done = client.get(f"{BASE}/done/").content.decode()
     receipt = re.search(r'data-testid="receipt-number">([^<]+)<', done)[1]
     access_code = re.search(r'data-testid="access-code">([^<]+)<', done)[1]

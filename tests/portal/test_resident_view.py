@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from tests.portal.test_apply_views import BASE, fill_all_steps
+from tests.resident_signing import post_signed_confirmation
 
 from madoguchi.portal import resident_view
 from madoguchi.portal.resident_view import VIEW_COOKIE
@@ -37,7 +38,7 @@ def clock(monkeypatch):
 
 def apply_and_look_up(client):
     fill_all_steps(client)
-    done = client.post(f"{BASE}/confirm/", follow=True).content.decode()
+    done = post_signed_confirmation(client, BASE, follow=True).content.decode()
     receipt = re.search(r'data-testid="receipt-number">([0-9-]+)<', done).group(1)
     code = re.search(r'data-testid="access-code">([A-Z0-9-]+)<', done).group(1)
     response = client.post("/status/", {"receipt_number": receipt, "access_code": code})
@@ -57,7 +58,7 @@ def test_pages_with_personal_data_are_never_stored(client, municipalities):
     fill_all_steps(client)
     assert "no-store" in client.get(f"{BASE}/confirm/")["Cache-Control"]
     assert "no-store" in client.get(f"{BASE}/applicant/")["Cache-Control"]
-    submitted = client.post(f"{BASE}/confirm/", follow=True)
+    submitted = post_signed_confirmation(client, BASE, follow=True)
     assert "no-store" in submitted["Cache-Control"]
     receipt = re.search(r'data-testid="receipt-number">([0-9-]+)<', submitted.content.decode()).group(1)
     code = re.search(r'data-testid="access-code">([A-Z0-9-]+)<', submitted.content.decode()).group(1)
@@ -87,7 +88,7 @@ def test_after_the_browser_is_closed_the_status_page_shows_nothing_personal(clie
 
 def test_after_the_browser_is_closed_the_receipt_page_does_not_show_the_access_code_again(client, municipalities):
     fill_all_steps(client)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     close_browser(client)
     response = client.get(f"{BASE}/done/")
     assert response.status_code == 302
@@ -113,7 +114,7 @@ def test_the_view_closes_after_15_idle_minutes(client, municipalities, clock):
 
 def test_the_receipt_page_closes_after_15_idle_minutes(client, municipalities, clock):
     fill_all_steps(client)
-    client.post(f"{BASE}/confirm/")
+    post_signed_confirmation(client, BASE)
     clock.advance(minutes=16)
     assert client.get(f"{BASE}/done/").status_code == 302
 

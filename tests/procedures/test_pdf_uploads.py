@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from pikepdf import Array, Dictionary, Name, String
-from tests.api.support import agent_answers, pdf_upload, post_multipart
+from tests.api.support import agent_answers, pdf_upload, post_with_id
 from tests.samples import NAME, pdf_bytes
 
 from madoguchi.cases.models import Case
@@ -142,7 +142,7 @@ def problem_errors(response) -> list[dict]:
     ids=["javascript", "embedded-file", "password", "unparseable"],
 )
 def test_the_api_refuses_the_pdf_with_a_field_error_and_stores_nothing(client, aoba, content, code):
-    response = post_multipart(
+    response = post_with_id(
         client, agent_answers(), {"power_of_attorney": pdf_upload(content=content)}, HTTP_ACCEPT_LANGUAGE="ja"
     )
     (error,) = problem_errors(response)
@@ -153,7 +153,7 @@ def test_the_api_refuses_the_pdf_with_a_field_error_and_stores_nothing(client, a
 
 def test_the_api_accepts_a_pdf_with_a_link_and_an_open_page(client, aoba):
     content = build(lambda pdf: (link_to_a_web_site(pdf), open_at_the_first_page(pdf)))
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload(content=content)})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload(content=content)})
     assert response.status_code == 201
 
 

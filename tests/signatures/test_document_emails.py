@@ -9,10 +9,10 @@ from tests.backoffice.casework import INKAN, complete_route, pay_fee, staff, sub
 from tests.notifications.conftest import public_url, smtp_server  # noqa: F401  (fixtures)
 from tests.notifications.support import ADDRESS
 from tests.notifications.test_send import body_of, subject_of
+from tests.resident_signing import case_submit_as_resident
 
 from madoguchi.cases import workflow
 from madoguchi.cases.access import access_code_from_salt, format_access_code
-from madoguchi.cases.services import case_submit
 from madoguchi.notifications.delivery import notifications_send_due
 from madoguchi.notifications.models import Notification
 from madoguchi.signatures.documents.services import document_receipt_request, document_reissue
@@ -58,7 +58,7 @@ def test_the_decision_notice_is_announced_by_email_once_issued(
 def test_a_rejection_notice_is_announced_in_english_for_an_english_application(
     aoba, version_of, now, documents_configured, django_capture_on_commit_callbacks
 ):
-    case = case_submit(
+    case = case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, "inkan-certificate"),
         answers={**INKAN, "email": ADDRESS},

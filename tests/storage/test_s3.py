@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from moto.server import ThreadedMotoServer
-from tests.api.support import PROBLEM_TYPE, agent_answers, pdf_upload, post_multipart
+from tests.api.support import PROBLEM_TYPE, agent_answers, pdf_upload, post_with_id
 from tests.backoffice.casework import log_in_verified, user
 from tests.samples import pdf_bytes
 
@@ -70,12 +70,14 @@ def keys(client, name) -> list[str]:
 
 def test_an_attachment_is_stored_as_one_object_with_its_sha256_and_served_to_staff(client, aoba, bucket):
     s3, name = bucket
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload(content=CONTENT)}, key="s3-1")
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload(content=CONTENT)}, key="s3-1")
     assert response.status_code == 201
     case = Case.objects.for_municipality(aoba).get(receipt_number=response.json()["receipt_number"])
-    attachment = Attachment.objects.for_municipality(aoba).get(case=case)
+    attachment = Attachment.objects.for_municipality(aoba).get(case=case, field_id="power_of_attorney")
     key = f"media/{attachment.storage_name}"
-    assert keys(s3, name) == [key]
+    # One object per attachment: the 委任状 and the copy of photo ID an unsigned request attaches.
+    assert sorted(keys(s3, name)) == sorted(f"media/{a.storage_name}" for a in Attachment.objects.for_municipality(aoba).filter(case=case))
+    assert key in keys(s3, name)
     head = s3.head_object(Bucket=name, Key=key, ChecksumMode="ENABLED")
     assert head["Metadata"] == {"sha256": SHA}
     assert head["ChecksumSHA256"] == base64.b64encode(bytes.fromhex(SHA)).decode()
@@ -91,12 +93,13 @@ def test_an_attachment_is_stored_as_one_object_with_its_sha256_and_served_to_sta
 def test_files_verify_passes_on_the_bucket_and_fails_once_an_object_is_changed(client, aoba, bucket):
     s3, name = bucket
     assert (
-        post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload(content=CONTENT)}).status_code == 201
+        post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload(content=CONTENT)}).status_code == 201
     )
     out = StringIO()
     call_command("files", "verify", "--municipality", "082015", stdout=out)
-    assert "OK 082015 1 files (1 references)" in out.getvalue()
-    (key,) = keys(s3, name)
+    # The 委任状 and the copy of photo ID an unsigned request attaches.
+    assert "OK 082015 2 files (2 references)" in out.getvalue()
+    (key,) = [k for k in keys(s3, name) if k.endswith(SHA)]  # the 委任状's object
     s3.put_object(Bucket=name, Key=key, Body=b"x" * len(CONTENT))
     out = StringIO()
     with pytest.raises(CommandError):
@@ -125,7 +128,7 @@ def test_an_unreachable_object_store_answers_503_and_stores_nothing(client, aoba
     # Nothing listens on port 9 (discard) here: the connection is refused at once.
     environ = s3_environ("http://127.0.0.1:9", "madoguchi-unreachable")
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_from_env(environ)}
-    response = post_multipart(client, agent_answers(), {"power_of_attorney": pdf_upload(content=CONTENT)})
+    response = post_with_id(client, agent_answers(), {"power_of_attorney": pdf_upload(content=CONTENT)})
     assert response.status_code == 503
     assert response.json()["type"] == PROBLEM_TYPE + "storage-unavailable"
     assert not Case.objects.for_municipality(aoba).exists()

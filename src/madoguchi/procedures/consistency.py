@@ -4,6 +4,10 @@ Run by ``madoguchi catalog check`` (so by ``make lint``) and on every catalog lo
 the registered definition checks. It refuses:
 
 * a required document (必要なもの) that no file field collects and that gives no reason;
+* a required document collected by a file field and named as needed only without a signature
+  (「（マイナンバーカードで電子署名しない場合）」, "if you do not sign") whose field
+  ``unsigned_requires`` does not name, or a field ``unsigned_requires`` names that no required
+  document states that way in every language;
 * a text that states the processing period (a day count in a sentence about the result)
   with another number or unit than ``processing_period_days`` / ``processing_period_unit``;
 * a text that calls the electronic signature required when ``signature`` is not ``required``,
@@ -46,6 +50,11 @@ _SIGNATURE_OPTIONAL = (
     re.compile(r"署名[^。、]{0,12}?(は)?(任意|不要|なくても)"),
     re.compile(r"\bsignature\b[^.]{0,30}?\b(optional|not required|not needed)\b", re.IGNORECASE),
     re.compile(r"\b(may|can) (also )?sign\b", re.IGNORECASE),
+)
+# A required document needed only when the application is not signed (unsigned_requires).
+_UNSIGNED_ONLY = (
+    re.compile(r"署名を?しない(場合|とき|方)"),
+    re.compile(r"\b(if|when) you (do not|don't) sign\b|\bunless (you sign|it is signed|the application is signed)\b", re.IGNORECASE),
 )
 _SIGNATURE_MENTION = re.compile(r"電子署名|electronic signature", re.IGNORECASE)
 
@@ -109,6 +118,46 @@ def check_documents(definition: dict) -> None:
                 f"必要なもの '{name}': upload '{upload}' is not a file field of this form "
                 f"(file fields: {', '.join(sorted(file_fields)) or 'none'})",
                 path=[*path, "upload"],
+            )
+    check_unsigned_documents(definition)
+
+
+def _says_unsigned_only(text: str) -> bool:
+    return any(pattern.search(text) for pattern in _UNSIGNED_ONLY)
+
+
+def check_unsigned_documents(definition: dict) -> None:
+    """A document needed only without a signature and ``unsigned_requires`` name the same fields."""
+    rule = set(definition.get("unsigned_requires") or [])
+    stated: set[str] = set()
+    for index, document in enumerate(definition.get("required_documents", [])):
+        upload = document.get("upload")
+        names = document.get("name", {})
+        if upload is None or not any(_says_unsigned_only(text) for text in names.values()):
+            continue
+        path = ["required_documents", index, "name"]
+        unstated = [language for language, text in names.items() if not _says_unsigned_only(text)]
+        if unstated:
+            raise DefinitionProblem(
+                f"必要なもの '{names.get('ja', '')}' is needed only without a signature in one language but not in "
+                f"{', '.join(unstated)}: say it in every language (“if you do not sign with your My Number Card”)",
+                path=path,
+            )
+        if upload not in rule:
+            raise DefinitionProblem(
+                f"必要なもの '{names.get('ja', '')}' is needed when the application is not signed, but "
+                f"unsigned_requires does not name its upload '{upload}', so an unsigned application without it "
+                f"would be accepted: add 'unsigned_requires: [{upload}]'",
+                path=path,
+            )
+        stated.add(upload)
+    for index, name in enumerate(definition.get("unsigned_requires") or []):
+        if name not in stated:
+            raise DefinitionProblem(
+                f"unsigned_requires/{index}: '{name}' is required of an unsigned application, but no 必要なもの "
+                f"with 'upload: {name}' says so: name it e.g. 「本人確認書類の写し（マイナンバーカードで電子署名しない場合）」 / "
+                "“A copy of photo ID (if you do not sign with your My Number Card)”",
+                path=["unsigned_requires", index],
             )
 
 

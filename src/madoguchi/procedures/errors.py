@@ -46,6 +46,8 @@ MESSAGES = {
         "The PDF cannot be read and may be damaged. Save it again (or scan the paper) and attach that instead."
     ),
     "invalid_text": _("The text contains characters that are not allowed."),
+    # An unsigned application without a file its procedure's ``unsigned_requires`` names.
+    "sign_or_attach": _("Sign the application with your My Number Card, or attach %(label)s."),
 }
 
 # A required answer that is missing, said with the field's own label (「氏名（姓）を入力して
@@ -76,6 +78,8 @@ MONTH_NAMES = (
 
 def _specific_template(code: str, params: dict):
     """The message that names the field or the date, when the error carries what it needs."""
+    if code == "sign_or_attach" and "label" in params:
+        return MESSAGES[code]
     if code in ("required", "file_required") and "label" in params:
         table = PART_REQUIRED_MESSAGES if params.get("part") else REQUIRED_MESSAGES
         return table.get(params.get("kind", "enter"), table["enter"])
@@ -86,7 +90,7 @@ def _specific_template(code: str, params: dict):
     return None
 
 
-def _label_in_sentence(label: str) -> str:
+def label_in_sentence(label: str) -> str:
     """English labels start a sentence ("Date of birth") but sit inside one here ("Enter date
     of birth"); an initial capital of a proper noun or an acronym ("NHK") is kept."""
     if get_language() != "en" or len(label) < 2 or not label[1].islower():
@@ -97,7 +101,7 @@ def _label_in_sentence(label: str) -> str:
 def _message_params(code: str, params: dict) -> dict:
     values = dict(params)
     if "label" in values and not values.get("part"):  # a part's message quotes the label as it is
-        values["label"] = _label_in_sentence(str(values["label"]))
+        values["label"] = label_in_sentence(str(values["label"]))
     if values.get("part"):
         from madoguchi.procedures.person_fields import PART_LABELS  # person_fields imports this module
 

@@ -50,12 +50,17 @@ def answers_json_schema(definition: dict, *, language: str = "ja") -> dict:
 
 
 def file_parts(definition: dict, *, language: str = "ja") -> list[dict]:
-    """Return the multipart file parts the procedure accepts."""
+    """Return the multipart file parts the procedure accepts.
+
+    ``required_unsigned``: an application without a signature must attach it (``unsigned_requires``).
+    """
+    unsigned = set(definition.get("unsigned_requires") or [])
     return [
         {
             "field": spec["id"],
             "label": translated(spec["label"], language),
             "required": spec.get("required", False),
+            "required_unsigned": spec["id"] in unsigned,
             "condition": spec.get("show_if"),
             "accept": spec["accept"],
             "max_files": spec.get("max_files", 1),
@@ -111,14 +116,17 @@ _EXAMPLE_FILES = {
 
 
 def example_files(definition: dict, answers: dict) -> list[dict]:
-    """Return example attachments for the file fields that ``answers`` make required.
+    """Return example attachments for the file fields that ``answers`` make required, and those
+    an unsigned application needs (``unsigned_requires``): the example is not signed.
 
     Each is ``{"field", "name", "content_type", "content_base64"}``: send it as a multipart
     part named ``field`` with that file name and type.
     """
     files = []
+    unsigned = set(definition.get("unsigned_requires") or [])
     for _step, spec in iter_fields(definition):
-        if spec["type"] != "file" or not spec.get("required", False) or not condition_holds(spec, answers):
+        required = spec.get("required", False) or spec["id"] in unsigned
+        if spec["type"] != "file" or not required or not condition_holds(spec, answers):
             continue
         kind = next((k for k in _EXAMPLE_FILES if k in spec["accept"]), None)
         if kind is None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from madoguchi.jp.business_days import add_business_days
 from madoguchi.procedures.definition import iter_fields, translated
+from madoguchi.procedures.errors import label_in_sentence
 
 SIGNATURE_MODES = ("none", "optional", "required")
 BUSINESS_DAYS = "business_days"
@@ -85,9 +86,30 @@ def signature_statement(definition: dict) -> tuple[str, str]:
             "confirmation page, after the form, using a card reader and your signing software. An application "
             "without the signature is not accepted."
         )
+    if mode == "optional" and (instead := unsigned_requirement_text(definition)):
+        return pgettext("electronic signature", "Optional"), instead
     if mode == "optional":
         return pgettext("electronic signature", "Optional"), gettext(
             "You may sign the application with the signing certificate of your My Number Card (署名用電子証明書) "
             "on the confirmation page, after the form. You can also apply without signing."
         )
     return pgettext("electronic signature", "Not needed"), gettext("This procedure takes no electronic signature.")
+
+
+def unsigned_requirement_text(definition: dict) -> str:
+    """What a resident who does not sign must attach (``unsigned_requires``), or "" if nothing.
+
+    The same sentence on the procedure page, before the form, and in the submit's refusal.
+    """
+    labels = [
+        label_in_sentence(translated(spec["label"], get_language()))
+        for _step, spec in iter_fields(definition)
+        if spec["id"] in set(definition.get("unsigned_requires") or [])
+    ]
+    if not labels:
+        return ""
+    return gettext(
+        "Sign the application with your My Number Card, or attach %(documents)s. You sign on the confirmation "
+        "page, after the form, with the signing certificate of your card (署名用電子証明書); without the "
+        "signature, attach the copy in the form. An application with neither is not accepted."
+    ) % {"documents": pgettext("list separator", ", ").join(labels)}

@@ -6,9 +6,11 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives import hashes
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from madoguchi.procedures.answers import CleanAnswers, clean_answers
 from madoguchi.procedures.models import ProcedureVersion
+from madoguchi.procedures.unsigned import unsigned_requirements_check
 from madoguchi.procedures.wording import signature_requirement
 from madoguchi.signatures.canonical import application_document, canonical_json
 from madoguchi.signatures.models import ResidentSignature
@@ -63,12 +65,15 @@ def resident_signature_check(
 ) -> Evidence | None:
     """Verify the signature the procedure asks for; raise SignatureRejected with the reason.
 
-    Runs before the case is stored, so a refused signature stores nothing.
+    An unsigned application must attach what the procedure asks instead of the signature
+    (``unsigned_requires``, e.g. a copy of photo ID), or AnswersInvalid names each missing file.
+    Runs before the case is stored, so a refusal stores nothing.
     """
     mode = signature_mode(procedure_version)
     if submitted is None:
         if mode == "required":
             raise SignatureRejected("missing")
+        unsigned_requirements_check(procedure_version.definition, clean.values, language=get_language() or "ja")
         return None
     if mode == "none":
         raise SignatureRejected("not_accepted")

@@ -58,6 +58,9 @@ class FilePartOut(Schema):
     field: str
     label: str
     required: bool
+    required_unsigned: bool = Field(
+        description="An application without the resident's signature must attach it (e.g. a copy of photo ID)."
+    )
     condition: dict[str, Any] | None
     accept: list[str]
     max_files: int

@@ -24,6 +24,9 @@ from django.urls import reverse
 from madoguchi.cases import drafts
 from madoguchi.demo.selectors import demo_software_card_path
 from madoguchi.portal.middleware import DEFAULT_POLICY
+from madoguchi.procedures.definition import translated
+from madoguchi.procedures.errors import FieldError
+from madoguchi.procedures.unsigned import unsigned_missing_error, unsigned_missing_fields
 from madoguchi.signatures.authapp.config import authapp_config
 from madoguchi.signatures.config import SignaturesNotConfigured, municipality_signatures
 from madoguchi.signatures.providers import AUTHAPP, signing_provider_name
@@ -88,6 +91,7 @@ def signing_context(*, municipality, procedure, draft, language: str) -> dict:
     authapp = signing_provider_name(municipality.code) == AUTHAPP
     return {
         "signature_mode": mode,
+        "unsigned_missing": _unsigned_missing(procedure, draft, language),
         "signing_content_b64": base64.b64encode(content).decode(),
         "software_card": not authapp and demo_software_card_path() is not None,
         "demo_card_url": reverse("portal:demo_software_card"),
@@ -98,6 +102,27 @@ def signing_context(*, municipality, procedure, draft, language: str) -> dict:
             else ""
         ),
     }
+
+
+def _unsigned_missing(procedure, draft, language: str) -> list[dict]:
+    """What the resident must attach unless they sign (unsigned_requires), with the way to the step."""
+    definition = procedure.current_version.definition
+    step_of_field = {f["id"]: s["id"] for s in definition["steps"] for f in s["fields"]}
+    items = []
+    for spec in unsigned_missing_fields(definition, draft.values):
+        url = reverse(
+            "portal:apply_step",
+            kwargs={"code": procedure.municipality.code, "slug": procedure.slug, "step_id": step_of_field[spec["id"]]},
+        )
+        attach = FieldError(spec["id"], "file_required", {"label": translated(spec["label"], language), "kind": "attach"})
+        items.append(
+            {
+                "message": unsigned_missing_error(spec, language).message,
+                "link": attach.message,
+                "href": f"{url}?return=confirm#f-{spec['id']}",
+            }
+        )
+    return items
 
 
 def _authapp_origin(code: str) -> str:
