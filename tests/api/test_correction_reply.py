@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.api.support import assert_problem, juminhyo_answers, post_json, status_url
+from tests.api.support import assert_problem, juminhyo_answers, post_with_id, status_url
 from tests.api.test_staff_api import bearer, make_staff
 
 from madoguchi.audit.models import AuditEntry
@@ -24,7 +24,7 @@ def staff(aoba):
 
 @pytest.fixture
 def created(client, aoba, staff):
-    response = post_json(client, juminhyo_answers())
+    response = post_with_id(client, juminhyo_answers())
     assert response.status_code == 201, response.content
     body = response.json()
     asked = client.post(
