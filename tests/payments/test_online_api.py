@@ -4,6 +4,7 @@ local stand-in (tests/payments/stripe_standin.py), not Stripe."""
 
 from __future__ import annotations
 
+from tests.api.support import identity_copy
 from tests.api.test_staff_api import bearer, make_staff
 from tests.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET
 from tests.payments.test_online_doors import _submit
@@ -50,7 +51,9 @@ def test_a_free_application_has_no_payment(client, aoba, version_of, now):
 
     version = version_of(aoba, "juminhyo-copy")
     answers = {**example_answers(version.definition), "purpose": "pension"}
-    result = _submit(aoba, version_of, now, "api-free", slug="juminhyo-copy", answers=answers)
+    # Unsigned, so with the copy of photo ID the procedure then asks for (unsigned_requires).
+    files = {"identity_document": [identity_copy()]}
+    result = _submit(aoba, version_of, now, "api-free", slug="juminhyo-copy", answers=answers, files=files)
 
     assert _api_status(client, result)["payment"] is None
 

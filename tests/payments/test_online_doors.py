@@ -23,11 +23,12 @@ from madoguchi.payments.services import payment_of, payment_transition
 S = PaymentState
 
 
-def _submit(aoba, version_of, now, key, slug="inkan-certificate", answers=None):
+def _submit(aoba, version_of, now, key, slug="inkan-certificate", answers=None, files=None):
     return case_submit_as_resident(
         municipality=aoba,
         procedure_version=version_of(aoba, slug),
         answers=answers or {**INKAN, "copies": "2"},
+        files=files,
         idempotency_key=key,
         now=now,
     )
