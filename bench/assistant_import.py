@@ -77,7 +77,7 @@ def main() -> None:
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)  # fmt: skip
 
     started = time.perf_counter()
-    subprocess.run([*madoguchi, "assistant", "import", "--municipality", CODE, str(path), "--async", "-v", "0"],
+    subprocess.run([*madoguchi, "assistant", "import", "--municipality", CODE, str(path), "--async"],
                    check=True)  # fmt: skip
     imported = time.perf_counter() - started
     with scope(municipality=municipality):

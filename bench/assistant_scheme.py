@@ -15,7 +15,9 @@ questions are embedded as they are. For each candidate, in one run:
   ``--test``): the released retrieval with the question vectors and the candidate's passage
   vectors of the 440-entry evaluation FAQ: Japanese nDCG@10 / SR@1 / MRR@10, the other
   languages' nDCG@10, and coverage / accuracy of confident Japanese first answers at the
-  current thresholds (``confidence.THRESHOLDS``), unanswerable questions included. The quality
+  current thresholds (``confidence.THRESHOLDS``), unanswerable questions included; with
+  ``--refit``, also the confidence refitted on that scheme's development results as
+  ``assistant_eval.py --calibrate`` fits it, and its coverage on both halves. The quality
   child runs beside the timing: its vectors are cached in var/ (keyed by the cut text) after
   the first run.
 
@@ -67,7 +69,7 @@ def token_counts(texts: list[str], caps: list[int]) -> dict[int, int]:
 # Quality (a child process in the evaluation's database)
 
 
-def quality(candidates: list[tuple[int, int]], test: bool) -> dict:
+def quality(candidates: list[tuple[int, int]], test: bool, refit: bool = False) -> dict:
     import django
 
     django.setup()
@@ -138,6 +140,8 @@ def quality(candidates: list[tuple[int, int]], test: bool) -> dict:
                 retriever.external = external
                 results = run(retriever, queries, prepared)
                 figures = {"passage_rows": sum(len(v) for _k, v in answer_vectors)}
+                if refit:
+                    figures["refit"] = _refit(retriever, queries, prepared, results)
                 for half in ("dev", "test") if test else ("dev",):
                     ja = measures([(q, r) for q, r, _s in results if q.half == half and q.language == "ja"])
                     other = measures([(q, r) for q, r, _s in results if q.half == half and q.language != "ja"])
@@ -158,14 +162,47 @@ def quality(candidates: list[tuple[int, int]], test: bool) -> dict:
     return out
 
 
+def _refit(retriever, queries, prepared, results) -> dict:
+    """Refit the confidence on the development half as ``assistant_eval.py --calibrate`` does for
+    the fused ranking (coefficients on every language, the threshold on Japanese, a language's
+    own never below it); return the fit and its coverage / accuracy on both halves."""
+    from bench.assistant_eval import first_right, run, selective
+    from madoguchi.assistant import confidence
+
+    dev = [(q, r, s) for q, r, s in results if q.half == "dev"]
+    rows = [[s.features[name] for name in confidence.FEATURES] for _q, _r, s in dev]
+    labels = [int(first_right(q, r)) for q, r, _s in dev]
+    before = dict(confidence.FUSED_CALIBRATION), dict(confidence.THRESHOLDS)
+    fitted = confidence.fit_logistic(rows, labels)
+    confidence.FUSED_CALIBRATION = dict(zip(("bias", *confidence.FEATURES), fitted, strict=True))
+    try:
+        refitted = run(retriever, queries, prepared)
+        thresholds = {"lexical": before[1]["lexical"]}
+        conf, right, _t = selective(refitted, "dev", "ja")
+        thresholds["ja"] = round(confidence.choose_threshold(conf, right), 3)
+        for language in sorted({q.language for q in queries} - {"ja"}):
+            conf, right, _t = selective(refitted, "dev", language)
+            if len(conf) >= 30:
+                thresholds[language] = max(round(confidence.choose_threshold(conf, right), 3), thresholds["ja"])
+        out = {"coefficients": dict(confidence.FUSED_CALIBRATION), "thresholds": thresholds}
+        for half in ("dev", "test"):
+            conf, right, _t = selective(refitted, half, "ja")
+            confident = [ok for c, ok in zip(conf, right, strict=True) if c >= thresholds["ja"]]
+            out[half] = {"confident": len(confident), "asked": len(conf), "right": sum(confident)}
+        return out
+    finally:
+        confidence.FUSED_CALIBRATION, confidence.THRESHOLDS = before
+
+
 # ---------------------------------------------------------------------------------------------
 
 
-def start_quality(candidates: list[tuple[int, int]], test: bool) -> subprocess.Popen:
+def start_quality(candidates: list[tuple[int, int]], test: bool, refit: bool) -> subprocess.Popen:
     """Start the quality child; it runs beside the timing (whose figures are CPU time per text)."""
     return subprocess.Popen(
         [sys.executable, __file__, "--child-quality", ",".join(f"{p}x{c}" for p, c in candidates)]
-        + (["--test"] if test else []),
+        + (["--test"] if test else [])
+        + (["--refit"] if refit else []),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -190,10 +227,11 @@ def main() -> None:
     parser.add_argument("--skip-cost", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--test", action="store_true", help="also print the TEST half (once, for the chosen setting)")
+    parser.add_argument("--refit", action="store_true", help="also refit the confidence per scheme (dev) and report it")
     parser.add_argument("--child-quality", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_quality:
-        print(json.dumps(quality([parse(c) for c in args.child_quality.split(",")], args.test)))
+        print(json.dumps(quality([parse(c) for c in args.child_quality.split(",")], args.test, args.refit)))
         return
 
     import django
@@ -207,7 +245,7 @@ def main() -> None:
     sampled_pairs = list(zip(sampled[0::2], sampled[1::2], strict=True))
     print(f"cost workload: {len(pairs)} entries; timing sample {len(sampled_pairs)} entries; "
           f"{args.workers} worker processes of 1 thread, chunks of {CHUNK}; cores {os.cpu_count()}")  # fmt: skip
-    quality_child = None if args.skip_quality else start_quality(candidates, args.test)
+    quality_child = None if args.skip_quality else start_quality(candidates, args.test, args.refit)
     cost: dict[str, dict] = {}
     if not args.skip_cost:
         tokens: dict[int, dict[int, int]] = {}
@@ -243,6 +281,13 @@ def main() -> None:
             cells += (f" {q['ja']['ndcg']:.3f}/{q['ja']['sr1']:.3f}/{q['ja']['mrr']:.3f}      {q['other']:>9.3f} "
                       f"{q['coverage']:.3f}/{q['accuracy']:.3f} ({q['confident']}/{q['asked']})")  # fmt: skip
         print(f"{name:8} {cells}")
+    if args.refit:
+        print("\nconfidence refitted on dev per scheme (Japanese: confident / asked, right)")
+        for name, f in figures.items():
+            r = f["refit"]
+            cells = ", ".join(f"{h} {r[h]['confident']}/{r[h]['asked']} right {r[h]['right']}" for h in ("dev", "test"))
+            coefficients = ", ".join(f'"{k}": {v:.3f}' for k, v in r["coefficients"].items())
+            print(f"{name:8} thresholds {r['thresholds']}; {cells}\n         {{{coefficients}}}")
     if args.test:
         print("\nTEST half")
         for name, f in figures.items():
