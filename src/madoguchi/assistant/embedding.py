@@ -43,9 +43,9 @@ class Embedder(Protocol):
 
 
 PASSAGE_MEMO = 4096  # 6 MB of vectors
-# Default cap of a passage, "passage: " and the special tokens included: a titled passage (an
-# answer's section under its question) is rarely longer, and cutting the rare long one at 160
-# lost nothing measurable on the development half (docs/assistant.md, "Choosing the passage scheme").
+# Default cap of a passage, "passage: " and the special tokens included: it cuts the end of about a
+# quarter of the titled passages (an answer's section under its question), which lost nothing
+# measurable on the development half (docs/assistant.md, "Choosing the passage scheme").
 PASSAGE_TOKENS = 160
 # Texts per call into the engine: with several threads it splits a call's texts between them,
 # so a call must hold enough work for each; memory stays bounded by the engine's own chunks.
