@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export MADOGUCHI_BASE_DIR := $(CURDIR)
 
-.PHONY: run test setup lint bench bench-queue bench-assistant bench-assistant-embed bench-signatures messages clean reliability \
+.PHONY: run test setup lint bench bench-queue bench-assistant bench-assistant-embed bench-assistant-scheme bench-assistant-import bench-signatures messages clean reliability \
 	production production-demo production-stop production-status production-check dist lock
 
 $(VENV)/.installed: pyproject.toml
@@ -68,6 +68,14 @@ bench-assistant-rerank: setup
 # Assistant: embedding texts/s of a 1,786-entry FAQ import, old vs new settings (docs/assistant.md).
 bench-assistant-embed: setup
 	$(BIN)/python bench/assistant_embed.py $(if $(FAQ_DIR),--faq-dir $(FAQ_DIR))
+
+# Assistant: passage schemes (passages per answer x token cap) side by side, import cost and dev quality.
+bench-assistant-scheme: setup
+	$(BIN)/python bench/assistant_scheme.py
+
+# Assistant: a real timed `assistant import --async` of a 1,786-entry FAQ with two db_workers.
+bench-assistant-import: setup
+	$(BIN)/python bench/assistant_import.py
 
 # Signatures: verifications/s, signed PDFs/s, signed vs unsigned submit latency (docs/signatures.md).
 bench-signatures: setup

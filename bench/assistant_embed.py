@@ -11,11 +11,11 @@ Each setting runs in its own process (the engine's thread count is fixed when it
 
 * ``old``    — as before: one thread, 8 texts per call, whole passages;
 * ``new-1p`` — the synchronous ``madoguchi assistant import``: every core in one engine,
-  64 texts per call, passages cut at ``MADOGUCHI_ASSISTANT_PASSAGE_TOKENS`` (256);
+  64 texts per call, passages cut at ``--cap`` tokens (the released 160; 256 before);
 * ``new-Np`` — ``--async``: N worker processes of one thread, each taking 64-text chunks as
   the database workers take ``faq_embeddings_chunk_task`` jobs (the database write of a chunk,
   one upsert, is left out);
-* ``released-Np`` — the same, on what this release embeds: each answer as up to four passages
+* ``released-Np`` — the same, on what this release embeds: each answer as up to three passages
   titled with its question (``services.embedded_texts``), so more texts per entry; its
   projections count those texts for the whole workload.
 
@@ -91,7 +91,7 @@ def sample_texts(pairs: list[tuple[str, str]], sample: int) -> list[str]:
 
 
 def released_texts(pairs: list[tuple[str, str]]) -> list[str]:
-    """The texts this release embeds for ``pairs``: each question, and each answer as up to four
+    """The texts this release embeds for ``pairs``: each question, and each answer as up to three
     passages titled with its question (``services.embedded_texts``)."""
     import django
 
@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1786)
     parser.add_argument("--sample", type=int, default=256, help="texts embedded per setting (0: all)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes of new-Np")
-    parser.add_argument("--cap", type=int, default=256, help="passage tokens of the new settings")
+    parser.add_argument("--cap", type=int, default=160, help="passage tokens of the new settings (released: 160)")
     parser.add_argument("--only", help="comma-separated settings to run (old,new-1p,new-Np,released-Np,quality)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -45,7 +45,34 @@ def test_answer_vectors_hold_one_row_per_titled_passage(faq):
     vector = FaqEmbedding.objects.for_municipality(faq).get(entry=entry, language="ja", kind="a").vector
     rows = vector_from_bytes(vector).reshape(-1, get_embedder().dim)
     passages = dense_passages(sections)
-    assert len(rows) == len(passages) == 4  # six sections, the first four embedded
+    assert len(rows) == len(passages) == 3  # six sections, the first three embedded
     texts = embedded_texts("a", sections, "長い回答の質問")
     assert texts[0].startswith("長い回答の質問\n■手続き0")
     assert np.allclose(rows, get_embedder().embed_passages(texts), atol=1e-5)
+
+
+def test_an_answer_vector_stored_with_more_passages_is_read_as_its_first_three(faq):
+    """A vector of the previous release (four passages) is not recomputed: the index takes its first rows."""
+    from madoguchi.assistant.embedding import get_embedder, vector_to_bytes
+    from madoguchi.assistant.index import kb_index, kb_vectors
+    from madoguchi.assistant.passages import split_passages
+    from madoguchi.assistant.services import embedded_texts, faq_embeddings_missing, faq_entry_create
+    from madoguchi.assistant.validation import TranslationIn
+
+    sections = "\n\n".join(f"■手続き{i}\n" + "窓口で申請書を出してください。" * 20 for i in range(6))
+    entry = faq_entry_create(
+        municipality=faq, external_id="long-002", category="",
+        translations={"ja": TranslationIn("四つの節の質問", sections)}, actor="test", status="published",
+    )  # fmt: skip
+    faq_embeddings_update(municipality=faq)
+    stored = FaqEmbedding.objects.for_municipality(faq).get(entry=entry, language="ja", kind="a")
+    four = get_embedder().embed_passages(embedded_texts("a", sections, "四つの節の質問", passages=4))
+    assert len(split_passages(sections)) == 6 and len(four) == 4
+    stored.vector = vector_to_bytes(four)  # as the previous release stored it
+    stored.save(update_fields=["vector"])
+
+    assert faq_embeddings_missing(municipality=faq) == 0  # same hash: nothing to recompute
+    entries = kb_index(municipality=faq).entries
+    rows = dict(kb_vectors(municipality=faq, entries=entries, kinds=("a",)))[entry.pk]
+    assert rows.shape == (3, get_embedder().dim)
+    assert np.allclose(rows, four[:3])

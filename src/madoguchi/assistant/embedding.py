@@ -43,7 +43,10 @@ class Embedder(Protocol):
 
 
 PASSAGE_MEMO = 4096  # 6 MB of vectors
-PASSAGE_TOKENS = 256  # default cap of a passage, "passage: " and the special tokens included
+# Default cap of a passage, "passage: " and the special tokens included: it cuts the end of about a
+# quarter of the titled passages (an answer's section under its question), which lost nothing
+# measurable on the development half (docs/assistant.md, "Choosing the passage scheme").
+PASSAGE_TOKENS = 160
 # Texts per call into the engine: with several threads it splits a call's texts between them,
 # so a call must hold enough work for each; memory stays bounded by the engine's own chunks.
 ENGINE_BATCH = 64

@@ -28,6 +28,7 @@ from madoguchi.assistant.models import (
     KnowledgeBase,
     TextKind,
 )
+from madoguchi.assistant.passages import MAX_DENSE_PASSAGES
 from madoguchi.assistant.retrieval import LEGACY, Document, HybridRetriever, RetrievalOptions, Retriever
 from madoguchi.assistant.text import get_analyser
 from madoguchi.tenants.models import Municipality
@@ -113,12 +114,19 @@ def kb_vectors(
                 TextKind.ANSWER, text, question
             )
     return [
-        (e.entry_id, vector_from_bytes(e.vector).reshape(-1, embedder.dim), *((e.kind,) if with_kind else ()))
+        # An answer stored when more passages were embedded (four, before) is read as its first
+        # MAX_DENSE_PASSAGES rows: the rows a fresh import makes, so nothing is recomputed.
+        (
+            e.entry_id,
+            rows[:MAX_DENSE_PASSAGES] if e.kind == TextKind.ANSWER else rows,
+            *((e.kind,) if with_kind else ()),
+        )
         for e in FaqEmbedding.objects.for_municipality(municipality).filter(
             model=embedder.name, entry_id__in=list(entries), kind__in=kinds
         )
         # a vector of a text since edited is not used: better no vector than a stale one
         if current_hashes.get((e.entry_id, e.language, e.kind)) == e.text_hash
+        for rows in (vector_from_bytes(e.vector).reshape(-1, embedder.dim),)
     ]
 
 

@@ -42,7 +42,7 @@ from madoguchi.assistant.models import (
     KnowledgeBase,
     TextKind,
 )
-from madoguchi.assistant.passages import dense_passages
+from madoguchi.assistant.passages import MAX_DENSE_PASSAGES, dense_passages
 
 # Limits and rules live in ``validation``; the limits stay importable from here for older callers.
 from madoguchi.assistant.validation import MAX_ANSWER_LENGTH as MAX_ANSWER_LENGTH
@@ -360,14 +360,16 @@ class _Pending:
 # An answer is embedded as passages (one vector row each, ``passages.dense_passages``), each
 # under its entry's question, which names the topic a passage alone often does not (measured:
 # docs/assistant.md). The scheme is part of the hash, so vectors made before it are redone.
+# How many passages get a vector is not: fewer passages are the first rows of more, and the
+# index reads a stored answer's first MAX_DENSE_PASSAGES rows (``index.kb_vectors``).
 PASSAGE_SCHEME = "passages-v2-titled"
 
 
-def embedded_texts(kind: str, text: str, question: str = "") -> list[str]:
-    """The texts embedded for ``text`` of ``kind``: a question itself, an answer's passages titled."""
+def embedded_texts(kind: str, text: str, question: str = "", *, passages: int = MAX_DENSE_PASSAGES) -> list[str]:
+    """The texts embedded for ``text`` of ``kind``: a question itself, an answer's first ``passages`` titled."""
     if kind != TextKind.ANSWER:
         return [text]
-    return [f"{question}\n{passage}" if question else passage for passage in dense_passages(text)]
+    return [f"{question}\n{passage}" if question else passage for passage in dense_passages(text, limit=passages)]
 
 
 def embedded_text_hash(kind: str, text: str, question: str = "") -> str:

