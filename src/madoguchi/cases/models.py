@@ -185,7 +185,7 @@ class CaseEvent(models.Model):
         CORRECTED = "corrected", _("Corrected by the applicant")
         STATUS_CHANGED = "status_changed", _("Status changed")
         DECIDED = "decided", _("Decided")
-        # Stamps on the approval route (電子決裁), written by approvals.services.
+        # Stamps on the approval route (電子決裁), written by approvals.services and approvals.post_reviews.
         STEP_APPROVED = "step_approved", _("Approved on the route")
         STEP_RETURNED = "step_returned", _("Returned on the route (差戻し)")
         POST_REVIEWED = "post_reviewed", _("Reviewed afterwards (後閲)")
