@@ -174,6 +174,10 @@ class AnswerVersion(models.Model):
         return f"{self.case_id} v{self.number}"
 
 
+# The actor_label of what the resident did on the portal, who has no account.
+RESIDENT_ACTOR = "resident"
+
+
 class CaseEvent(models.Model):
     """The case's history as staff and the resident see it (the audit chain is the proof)."""
 
@@ -208,6 +212,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def by_resident(self) -> bool:
+        """Whether the resident did this themselves (their correction, their withdrawal).
+
+        The status page shows these apart from what the municipality told them. A staff
+        event always has its actor, so a staff member named "resident" is not mistaken for one."""
+        return self.actor_id is None and self.actor_label == RESIDENT_ACTOR
 
 
 class Disposal(models.Model):
