@@ -21,9 +21,9 @@ from madoguchi.approvals.errors import (
     StepOutOfOrder,
 )
 from madoguchi.approvals.models import Approval, ApprovalStep, Capacity, Decision, StepStatus
+from madoguchi.approvals.post_reviews import post_review
 from madoguchi.approvals.selectors import pending_post_reviews, route_is_complete
 from madoguchi.approvals.services import (
-    post_review,
     route_start,
     step_approve,
     step_return,

@@ -234,6 +234,10 @@ def test_a_resident_finds_applies_pays_corrects_and_verifies_the_notice_and_leav
     resident.locator("main form button[type=submit]").click()
     expect(resident).to_have_url(re.compile(r"/status/$"))
     expect(resident.get_by_test_id("correction-request")).to_have_count(0)
+    # The reply is the resident's own, listed apart from what the municipality said.
+    expect(resident.get_by_test_id("own-messages")).to_contain_text(text["reply"])
+    expect(resident.get_by_test_id("notices")).to_contain_text(CORRECTION_REQUEST)
+    expect(resident.get_by_test_id("notices")).not_to_contain_text(text["reply"])
     axe_check(resident)
 
     clerk.reload()

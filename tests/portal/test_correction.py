@@ -170,6 +170,42 @@ def test_the_reply_reaches_the_timeline_and_the_audit_says_what_changed(client, 
     assert entry.payload == {"version": 2, "changed": ["phone"], "has_reply": True}
 
 
+def section(page: str, testid: str) -> str:
+    return page.split(f'data-testid="{testid}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_residents_own_reply_is_not_shown_as_a_message_from_the_municipality(client, submitted, staff):
+    case_request_correction(staff=staff, case=submitted.case, message="電話番号をご確認ください。")
+    look_up(client, submitted)
+    client.post("/status/correct/", form_data(phone="090-1111-2222", reply="番号を直しました。"))
+    client.post("/status/correct/confirm/")
+    page = client.get("/status/").content.decode()
+    notices, own = section(page, "notices"), section(page, "own-messages")
+    assert "自治体からの連絡" in notices and "電話番号をご確認ください。" in notices
+    assert "番号を直しました。" not in notices and "申請者による補正" not in notices
+    assert "あなたから自治体への連絡" in own and "申請者による補正" in own and "番号を直しました。" in own
+    english = client.get("/status/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Your messages to the municipality" in english
+
+
+def test_a_staff_member_called_resident_still_writes_as_the_municipality(client, submitted, aoba):
+    user = get_user_model().objects.create_user("resident", password="x-long-password-1")
+    named = StaffContext(user_id=user.pk, username="resident", municipality=aoba, grants=frozenset({(None, "admin")}))
+    case_request_correction(staff=named, case=submitted.case, message="氏名をご確認ください。")
+    page = look_up(client, submitted).content.decode()
+    assert "氏名をご確認ください。" in section(page, "notices")
+    assert 'data-testid="own-messages"' not in page
+
+
+def test_a_withdrawal_reason_is_the_residents_own_too(client, submitted):
+    from madoguchi.cases.workflow import case_resident_withdraw
+
+    case_resident_withdraw(case=submitted.case, message="別の窓口で申請しました。")
+    page = look_up(client, submitted).content.decode()
+    assert "別の窓口で申請しました。" in section(page, "own-messages")
+    assert 'data-testid="notices"' not in page
+
+
 def test_going_back_from_the_confirmation_keeps_what_was_typed(client, submitted, staff):
     case_request_correction(staff=staff, case=submitted.case, message="確認してください。")
     look_up(client, submitted)

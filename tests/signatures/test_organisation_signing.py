@@ -18,7 +18,8 @@ from tests.signatures.conftest import org_key, signatures_of
 
 from madoguchi.approvals.errors import SigningFailed
 from madoguchi.approvals.models import Approval
-from madoguchi.approvals.services import post_review, step_approve, step_return
+from madoguchi.approvals.post_reviews import post_review
+from madoguchi.approvals.services import step_approve, step_return
 from madoguchi.cases.models import Case, CaseEvent
 from madoguchi.cases.workflow import case_correct, case_decide, case_request_correction, case_start_review
 from madoguchi.signatures import organisation, pki

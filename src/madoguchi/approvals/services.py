@@ -19,7 +19,9 @@ a 合議). A route whose stamps all come from one account would prove nothing.
 A case's route is the one in the procedure version it was made under. A procedure
 without ``approval_route`` has no route, and :func:`route_is_complete` is always true.
 Refusals are the exceptions of :mod:`approvals.errors`; absences (不在登録) are registered
-by :mod:`approvals.absences`.
+by :mod:`approvals.absences`, and the 後閲 of a deputy's stamp by :mod:`approvals.post_reviews`.
+What these writes share (the row lock, the comment, the timeline stamp) is in
+:mod:`approvals.writing`.
 """
 
 from __future__ import annotations
@@ -30,13 +32,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.approvals.errors import (
-    AlreadyPostReviewed,
     ApprovalNotAllowed,
     CaseNotInReview,
     NoProposalToDecide,
     ProposalMisplaced,
     ProposalReasonRequired,
-    ReasonRequired,
     StepAlreadyDone,
     StepNotFound,
     StepOutOfOrder,
@@ -50,51 +50,19 @@ from madoguchi.approvals.selectors import (
     case_steps,
     current_generation,
     is_complete,
-    may_post_review,
     route_is_complete,
     route_proposal,
     route_steps_planned,
     staffing_on,
     step_capacity,
 )
+from madoguchi.approvals.writing import _lock, _text, _timeline
 from madoguchi.cases import workflow
 from madoguchi.cases.models import Case, CaseEvent, CaseStatus
 from madoguchi.tenants.access import StaffContext
 from madoguchi.tenants.models import Department
 
-MAX_COMMENT_LENGTH = 4000
 SYSTEM_ACTOR = "system"
-
-
-def _text(value: str, *, required: bool = False) -> str:
-    value = (value or "").strip()[:MAX_COMMENT_LENGTH]
-    if required and not value:
-        raise ReasonRequired
-    return value
-
-
-def _lock(case: Case, municipality) -> Case:
-    try:
-        return Case.objects.for_municipality(municipality).select_for_update().get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise StepNotFound from None
-
-
-def _timeline(
-    case: Case, kind: str, staff: StaffContext, row: ApprovalStep, now: datetime, *, text: str, capacity: str = ""
-) -> None:
-    """Put a stamp on the case's timeline (internal: residents never see route work)."""
-    CaseEvent.objects.for_municipality(case.municipality).create(
-        municipality=case.municipality,
-        case=case,
-        kind=kind,
-        actor_id=staff.user_id,
-        actor_label=staff.username,
-        message=text,
-        public=False,
-        data={"step": row.step_id, "step_kind": row.kind, "department": row.department.code, "capacity": capacity},
-        created_at=now,
-    )
 
 
 def _ensure_generation(case: Case, route: list[RouteStep], now: datetime, actor: str) -> list[ApprovalStep]:
@@ -225,7 +193,7 @@ def step_approve(
 
     The capacity is the first that applies: the step's own role, 専決 under the step's
     delegation rule, or 代決 while every holder of the step's role is absent — which then
-    needs 後閲 (:func:`post_review`). For a 合議 step, ``department`` (a code) picks the
+    needs 後閲 (:func:`approvals.post_reviews.post_review`). For a 合議 step, ``department`` (a code) picks the
     consulted department to approve for; by default the first one ``staff`` may act for.
 
     The first step (起案) may record the ``proposal`` ("approve" or "reject") that the rest
@@ -383,40 +351,4 @@ def step_return(
         )
         _timeline(case, CaseEvent.Kind.STEP_RETURNED, staff, row, now, text=text, capacity=capacity)
         _lay_out(case, case_route(case), row.generation + 1, now, staff.actor_label, reason="returned")
-    return approval
-
-
-def post_review(*, staff: StaffContext, approval_id: int, comment: str = "", now: datetime | None = None) -> Approval:
-    """Record that ``staff``, holding the role a 代決 stood in for, has looked at it (後閲)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        found = Approval.objects.for_municipality(staff.municipality).filter(pk=approval_id).first()
-        if found is None or not found.post_review_required:
-            raise StepNotFound
-        case = _lock(found.case, staff.municipality)
-        approval = (
-            Approval.objects.for_municipality(staff.municipality).select_related("step__department").get(pk=found.pk)
-        )
-        if not may_post_review(staff=staff, approval=approval):
-            raise StepNotFound
-        if approval.post_reviewed_at is not None:
-            raise AlreadyPostReviewed
-        text = _text(comment)
-        approval.post_reviewed_by_id = staff.user_id
-        approval.post_reviewed_at = now
-        approval.post_review_comment = text
-        approval.save(update_fields=["post_reviewed_by", "post_reviewed_at", "post_review_comment"])
-        approval_recorded.publish(ApprovalRecorded(approval=approval, kind="post_review"))
-        case.log_action(
-            "approvals.step.post_reviewed",
-            actor=staff.actor_label,
-            payload={
-                "step": approval.step.step_id,
-                "department": approval.step.department.code,
-                "generation": approval.step.generation,
-                "approval": approval.pk,
-                "has_comment": bool(text),
-            },
-        )
-        _timeline(case, CaseEvent.Kind.POST_REVIEWED, staff, approval.step, now, text=text)
     return approval

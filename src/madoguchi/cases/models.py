@@ -174,6 +174,10 @@ class AnswerVersion(models.Model):
         return f"{self.case_id} v{self.number}"
 
 
+# The actor_label of what the resident did on the portal, who has no account.
+RESIDENT_ACTOR = "resident"
+
+
 class CaseEvent(models.Model):
     """The case's history as staff and the resident see it (the audit chain is the proof)."""
 
@@ -185,7 +189,7 @@ class CaseEvent(models.Model):
         CORRECTED = "corrected", _("Corrected by the applicant")
         STATUS_CHANGED = "status_changed", _("Status changed")
         DECIDED = "decided", _("Decided")
-        # Stamps on the approval route (電子決裁), written by approvals.services.
+        # Stamps on the approval route (電子決裁), written by approvals.services and approvals.post_reviews.
         STEP_APPROVED = "step_approved", _("Approved on the route")
         STEP_RETURNED = "step_returned", _("Returned on the route (差戻し)")
         POST_REVIEWED = "post_reviewed", _("Reviewed afterwards (後閲)")
@@ -208,6 +212,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def by_resident(self) -> bool:
+        """Whether the resident did this themselves (their correction, their withdrawal).
+
+        The status page shows these apart from what the municipality told them. A staff
+        event always has its actor, so a staff member named "resident" is not mistaken for one."""
+        return self.actor_id is None and self.actor_label == RESIDENT_ACTOR
 
 
 class Disposal(models.Model):

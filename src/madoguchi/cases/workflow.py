@@ -31,7 +31,7 @@ from madoguchi.cases.events import (
     case_corrected,
     case_status_changed,
 )
-from madoguchi.cases.models import AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
+from madoguchi.cases.models import RESIDENT_ACTOR, AnswerVersion, Attachment, Case, CaseEvent, CaseStatus
 from madoguchi.cases.services import store_attachment
 from madoguchi.procedures.answers import clean_answers
 from madoguchi.procedures.notation import notation_entered, visible_text
@@ -39,7 +39,7 @@ from madoguchi.tenants.access import ActionNotAllowed, StaffContext
 from madoguchi.tenants.models import StaffMembership
 
 S = CaseStatus
-RESIDENT = "resident"
+RESIDENT = RESIDENT_ACTOR
 # If you add a status, add its transitions here and its label in models.CaseStatus.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "start_review": {"to": frozenset({S.IN_REVIEW}), "from": frozenset({S.SUBMITTED})},

@@ -2,7 +2,7 @@
 後閲 of a deputy's decision, the staff member's approval inbox and absences (不在登録).
 
 The rules — order, capacities (通常・専決・代決), one seal per person — live in
-``approvals.services`` and ``approvals.selectors``; these views only translate the form
+``approvals.services``, ``approvals.post_reviews`` and ``approvals.selectors``; these views only translate the form
 and the outcome. "Not allowed" and "not found" answer alike (404), as on the case pages.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.approvals import absences, selectors, services
+from madoguchi.approvals import absences, post_reviews, selectors, services
 from madoguchi.approvals import errors as refusals
 from madoguchi.backoffice.views.cases import _render_case, staff_page
 from madoguchi.cases.selectors import case_get_for_staff
@@ -88,7 +88,7 @@ def route_action(request, receipt_number: str, step_id: str, action: str):
 @require_POST
 def post_review(request, approval_id: int):
     try:
-        approval = services.post_review(
+        approval = post_reviews.post_review(
             staff=request.staff, approval_id=approval_id, comment=request.POST.get("message", "")
         )
     except refusals.AlreadyPostReviewed as error:

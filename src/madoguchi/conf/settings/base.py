@@ -6,7 +6,6 @@ build runs unchanged as the embedded default, in CI and in production.
 
 import ipaddress
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.conf import assets
 from madoguchi.observability.client import meta_key
 from madoguchi.observability.logs import logging_config
+from madoguchi.operations.config import jobs_settings_from_env
 from madoguchi.payments.config import payment_provider_from_env
 from madoguchi.storage.config import default_storage_from_env
 
@@ -367,17 +367,6 @@ MADOGUCHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_NOTIFY_MAX_ATTEMPT
 # Where 移管 (transfer to the archives) exports closed cases before removing them.
 MADOGUCHI_TRANSFER_DIR = Path(os.environ.get("MADOGUCHI_TRANSFER_DIR", VAR_DIR / "transfer"))
 
-# Background jobs (e.g. the assistant's embeddings): Django's task API on a database queue,
-# worked by `madoguchi db_worker`. Production may point the same API at another backend.
-# Queues: "default" (the assistant's embeddings, which can run for minutes) and "documents"
-# (signed PDFs after a decision), so a long embedding job never delays a resident's notice.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("MADOGUCHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "documents"],
-    }
-}
-
 # The assistant (madoguchi.assistant): its text embedder (a dotted path to an Embedder class),
 # its rate limit, and who may frame the chat widget page (CSP frame-ancestors sources).
 MADOGUCHI_ASSISTANT_EMBEDDER = os.environ.get(
@@ -391,33 +380,18 @@ MADOGUCHI_ASSISTANT_RATE = os.environ.get("MADOGUCHI_ASSISTANT_RATE", "30/m")
 MADOGUCHI_ASSISTANT_FUSION = os.environ.get("MADOGUCHI_ASSISTANT_FUSION", "combsum")
 MADOGUCHI_ASSISTANT_FRAME_ANCESTORS = os.environ.get("MADOGUCHI_ASSISTANT_FRAME_ANCESTORS", "*")
 
-# Recurring jobs run by `madoguchi scheduler`, and recovery of tasks left by dead workers
-# (docs/operations/jobs.md). MADOGUCHI_SCHEDULE_<JOB> ("every 1m", "hourly :05", "daily 03:00",
-# "off") and MADOGUCHI_JOB_WINDOW_<JOB> ("10m", "26h") override one job's defaults; <JOB> is
-# the job's name in capitals with "_" for "-", e.g. MADOGUCHI_SCHEDULE_RECORDS_DISPOSE.
-MADOGUCHI_SCHEDULER_TIMEZONE = os.environ.get("MADOGUCHI_SCHEDULER_TIMEZONE", "Asia/Tokyo")
-
-
-def _per_job(prefix: str) -> dict[str, str]:
-    return {
-        name[len(prefix) :].lower().replace("_", "-"): value
-        for name, value in os.environ.items()
-        if name.startswith(prefix) and value.strip()
-    }
-
-
-MADOGUCHI_SCHEDULES = _per_job("MADOGUCHI_SCHEDULE_")
-MADOGUCHI_JOB_WINDOWS = _per_job("MADOGUCHI_JOB_WINDOW_")
-MADOGUCHI_JOB_RUNS_KEEP_DAYS = int(os.environ.get("MADOGUCHI_JOB_RUNS_KEEP_DAYS", "30"))
-# The daily signature check fails on decisions recorded unsigned unless this is on (a
-# municipality that has no signing key yet).
-MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED = env_bool("MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED", False)
-# A task RUNNING longer than its queue's timeout, whose worker has stopped beating, is taken
-# again, up to MADOGUCHI_TASK_MAX_ATTEMPTS takes in all; then it is failed and kept for the operator.
-MADOGUCHI_TASK_TIMEOUTS = {
-    "documents": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DOCUMENTS", "10"))),
-    "default": timedelta(minutes=float(os.environ.get("MADOGUCHI_TASK_TIMEOUT_DEFAULT", "60"))),
-}
-MADOGUCHI_TASK_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_MAX_ATTEMPTS", "3"))
-# A task that failed because the disk or the database was away is tried again (operations.transient).
-MADOGUCHI_TASK_TRANSIENT_ATTEMPTS = int(os.environ.get("MADOGUCHI_TASK_TRANSIENT_ATTEMPTS", "10"))
+# Background tasks (Django's task API, worked by `madoguchi db_worker`; queues "default" and
+# "documents"), recurring jobs run by `madoguchi scheduler` and recovery of tasks left by dead
+# workers: the MADOGUCHI_TASK*, MADOGUCHI_SCHEDULE*, MADOGUCHI_JOB_* variables and
+# MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED, read in madoguchi/operations/config.py
+# (docs/operations/jobs.md).
+_jobs = jobs_settings_from_env(os.environ)
+TASKS = _jobs["TASKS"]
+MADOGUCHI_SCHEDULER_TIMEZONE = _jobs["MADOGUCHI_SCHEDULER_TIMEZONE"]
+MADOGUCHI_SCHEDULES = _jobs["MADOGUCHI_SCHEDULES"]
+MADOGUCHI_JOB_WINDOWS = _jobs["MADOGUCHI_JOB_WINDOWS"]
+MADOGUCHI_JOB_RUNS_KEEP_DAYS = _jobs["MADOGUCHI_JOB_RUNS_KEEP_DAYS"]
+MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED = _jobs["MADOGUCHI_SIGNATURES_VERIFY_ALLOW_UNSIGNED"]
+MADOGUCHI_TASK_TIMEOUTS = _jobs["MADOGUCHI_TASK_TIMEOUTS"]
+MADOGUCHI_TASK_MAX_ATTEMPTS = _jobs["MADOGUCHI_TASK_MAX_ATTEMPTS"]
+MADOGUCHI_TASK_TRANSIENT_ATTEMPTS = _jobs["MADOGUCHI_TASK_TRANSIENT_ATTEMPTS"]

@@ -82,7 +82,9 @@ def status_lookup(request):
     if case is not None:
         language = get_language()
         definition = case.procedure_version.definition
-        notices = list(case_public_events(case=case))
+        events = case_public_events(case=case)
+        # The resident's own corrections and withdrawal are not messages from the municipality.
+        notices = [event for event in events if not event.by_resident]
         context.update(
             {
                 "case": case,
@@ -99,6 +101,7 @@ def status_lookup(request):
                 "fee": fee_summary(definition, case.answers, language),
                 "payment": payment_display(case=case),
                 "notices": notices,
+                "own_messages": [event for event in events if event.by_resident],
                 "can_correct": case.status == CaseStatus.CORRECTION_REQUESTED,
                 "correction_request": next((e for e in reversed(notices) if e.kind == "correction_requested"), None),
                 "documents": resident_documents(case=case, language=language),
