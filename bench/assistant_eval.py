@@ -39,9 +39,9 @@ os.environ.setdefault("MADOGUCHI_BASE_DIR", str(REPO_DIR))
 
 from bench.assistant_eval_lib import EVAL_DIR, load_queries, measures  # noqa: E402
 from bench.assistant_eval_setup import (  # noqa: E402
-    cached_vectors,
     eval_municipality,
     latency,
+    prepared_queries,
     titled_passage_vectors,
     whole_answer_vectors,
 )
@@ -106,10 +106,8 @@ def main() -> None:
     from madoguchi.assistant.embedding import get_embedder
     from madoguchi.assistant.importing import faq_import
     from madoguchi.assistant.index import kb_index, kb_vectors
-    from madoguchi.assistant.language import detect_language
     from madoguchi.assistant.models import FaqEntry
     from madoguchi.assistant.retrieval import LEGACY, HybridRetriever, RetrievalOptions
-    from madoguchi.assistant.scrub import scrub
     from madoguchi.assistant.services import faq_embeddings_update
     from madoguchi.assistant.text import get_analyser
 
@@ -150,12 +148,7 @@ def main() -> None:
             print("no labelled queries yet (bench/assistant_eval/queries.jsonl)")
             return
         get_analyser().terms("準備")
-        texts = {}
-        for query in queries:
-            text = scrub(query.text)
-            texts[(query.id, query.language)] = (text, detect_language(text))
-        vectors = cached_vectors("query", sorted({t for t, _l in texts.values()}), embedder.embed_queries, embedder)
-        prepared = {key: (text, language, vectors[text]) for key, (text, language) in texts.items()}
+        prepared = prepared_queries(queries, embedder)
         halves = defaultdict(int)
         for query in queries:
             halves[(query.half, query.language == "ja", query.answerable)] += 1
@@ -163,7 +156,7 @@ def main() -> None:
               f"{halves[('dev', True, False)]} not, test {halves[('test', True, True)]} + "
               f"{halves[('test', True, False)]}; translations dev {halves[('dev', False, True)] + halves[('dev', False, False)]}, "
               f"test {halves[('test', False, True)] + halves[('test', False, False)]}")  # fmt: skip
-        wrong = sum(1 for q in queries if texts[(q.id, q.language)][1] not in (q.language, "ja"))
+        wrong = sum(1 for q in queries if prepared[(q.id, q.language)][1] not in (q.language, "ja"))
         print(f"language detection: {wrong} of {len(queries)} queries detected as another language")
 
         def retriever(options, vector_sets):

@@ -64,6 +64,19 @@ def cached_vectors(kind: str, texts: list[str], embed, embedder) -> dict[str, np
     return {t: known[key(t)] for t in texts}
 
 
+
+def prepared_queries(queries, embedder) -> dict[tuple[str, str], tuple[str, str, np.ndarray]]:
+    """(query id, language) → (scrubbed text, detected language, vector), as the API prepares a question."""
+    from madoguchi.assistant.language import detect_language
+    from madoguchi.assistant.scrub import scrub
+
+    texts = {}
+    for query in queries:
+        text = scrub(query.text)
+        texts[(query.id, query.language)] = (text, detect_language(text))
+    vectors = cached_vectors("query", sorted({t for t, _l in texts.values()}), embedder.embed_queries, embedder)
+    return {key: (text, language, vectors[text]) for key, (text, language) in texts.items()}
+
 def whole_answer_vectors(entries, embedder):
     """The previous release's answer vectors (one per whole answer), and the time to make them.
 

@@ -147,13 +147,11 @@ def prepare():
     from django.core.management import call_command
     from django_scopes import scope
 
-    from bench.assistant_eval_setup import cached_vectors, eval_municipality
+    from bench.assistant_eval_setup import eval_municipality, prepared_queries
     from madoguchi.assistant.csvio import read_faq_csv
     from madoguchi.assistant.embedding import get_embedder
     from madoguchi.assistant.importing import faq_import
     from madoguchi.assistant.index import kb_index, kb_vectors
-    from madoguchi.assistant.language import detect_language
-    from madoguchi.assistant.scrub import scrub
     from madoguchi.assistant.services import faq_embeddings_update
 
     call_command("migrate", verbosity=0)
@@ -167,12 +165,7 @@ def prepare():
         vectors = kb_vectors(municipality=municipality, entries=index.entries, with_kind=True)
     external = {pk: e.external_id for pk, e in index.entries.items()}
     queries = load_queries()
-    texts = {}
-    for query in queries:
-        text = scrub(query.text)
-        texts[(query.id, query.language)] = (text, detect_language(text))
-    query_vectors = cached_vectors("query", sorted({t for t, _l in texts.values()}), embedder.embed_queries, embedder)
-    prepared = {key: (text, language, query_vectors[text]) for key, (text, language) in texts.items()}
+    prepared = prepared_queries(queries, embedder)
     return index.retriever.documents, vectors, external, embedder, queries, prepared
 
 

@@ -79,14 +79,12 @@ def quality(candidates: list[tuple[int, int]], test: bool, refit: bool = False) 
 
     from bench.assistant_eval import first_right, run, selective
     from bench.assistant_eval_lib import EVAL_DIR, load_queries, measures
-    from bench.assistant_eval_setup import cached_vectors, eval_municipality
+    from bench.assistant_eval_setup import cached_vectors, eval_municipality, prepared_queries
     from madoguchi.assistant.csvio import read_faq_csv
     from madoguchi.assistant.embedding import get_embedder
     from madoguchi.assistant.importing import faq_import
     from madoguchi.assistant.index import kb_index, kb_vectors
-    from madoguchi.assistant.language import detect_language
     from madoguchi.assistant.retrieval import HybridRetriever, RetrievalOptions
-    from madoguchi.assistant.scrub import scrub
     from madoguchi.assistant.services import embedded_texts, faq_embeddings_update
     from madoguchi.assistant.text import get_analyser
 
@@ -103,12 +101,7 @@ def quality(candidates: list[tuple[int, int]], test: bool, refit: bool = False) 
         question_vectors = kb_vectors(municipality=municipality, entries=index.entries, kinds=("q",))
         queries = load_queries()
         get_analyser().terms("準備")
-        texts = {}
-        for query in queries:
-            text = scrub(query.text)
-            texts[(query.id, query.language)] = (text, detect_language(text))
-        vectors = cached_vectors("query", sorted({t for t, _l in texts.values()}), embedder.embed_queries, embedder)
-        prepared = {key: (text, language, vectors[text]) for key, (text, language) in texts.items()}
+        prepared = prepared_queries(queries, embedder)
         most = max(p for p, _c in candidates)
         for cap in sorted({c for _p, c in candidates}):
             settings.MADOGUCHI_ASSISTANT_PASSAGE_TOKENS = cap

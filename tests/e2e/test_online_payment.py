@@ -12,7 +12,7 @@ from tests.e2e.conftest import axe_check
 from tests.e2e.resident import look_up_status, read_receipt, sign_with_software_card, submit_confirmation
 from tests.e2e.staff import sign_in
 from tests.e2e.test_fees import apply_for_two_seal_certificates
-from tests.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
+from tests.payments.conftest import stripe_configured, stripe_standin  # noqa: F401 (fixtures)
 
 from madoguchi.payments.models import Payment, PaymentMethod, PaymentState
 
@@ -23,17 +23,11 @@ TEXT = {
 
 
 @pytest.fixture
-def stripe(settings, site):
-    standin = StripeStandIn().start()
+def stripe(request, site):
+    """The stand-in, configured as the provider, delivering its webhooks to the live server."""
+    standin = request.getfixturevalue("stripe_configured")
     standin.webhook_url = f"{site}/payments/webhooks/stripe/"
-    settings.MADOGUCHI_PAYMENT_PROVIDER = "stripe"
-    settings.MADOGUCHI_PAYMENT_PROVIDER_OPTIONS = {
-        "secret_key": SECRET_KEY,
-        "webhook_secret": WEBHOOK_SECRET,
-        "api_base": standin.url,
-    }
-    yield standin
-    standin.stop()
+    return standin
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

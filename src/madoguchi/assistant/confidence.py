@@ -102,17 +102,29 @@ def fit_logistic(
     rows: Sequence[Sequence[float]], labels: Sequence[int], *, steps: int = 20000, rate: float = 0.5, l2: float = 1e-3
 ) -> list[float]:
     """Return [bias, w1, …] of sigmoid(bias + w·x) fitted by gradient descent on standardised x."""
-    x = np.asarray(rows, dtype=float)
+    z, mean, scale = standardised_design(rows)
     y = np.asarray(labels, dtype=float)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = np.column_stack([np.ones(len(x)), (x - mean) / scale])
     w = np.zeros(z.shape[1])
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
         w -= rate * (z.T @ (p - y) / len(y) + l2 * np.r_[0.0, w[1:]])
+    bias, weights = raw_weights(w, mean, scale)
+    return [bias, *weights]
+
+
+def standardised_design(rows: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(a column of ones beside the standardised ``rows``, their mean, their scale): the fits
+    standardise so one step size (or one L2 weight) suits features of any unit."""
+    x = np.asarray(rows, dtype=float)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    return np.column_stack([np.ones(len(x)), (x - mean) / scale]), mean, scale
+
+
+def raw_weights(w: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> tuple[float, list[float]]:
+    """(bias, weights) on the raw features of ``w`` fitted on :func:`standardised_design`'s."""
     weights = w[1:] / scale
-    return [float(w[0] - (weights * mean).sum()), *map(float, weights)]
+    return float(w[0] - (weights * mean).sum()), [float(v) for v in weights]
 
 
 def choose_threshold(

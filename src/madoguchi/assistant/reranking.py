@@ -20,10 +20,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from madoguchi.assistant.confidence import raw_weights, standardised_design
+
 CANDIDATES = 20
 FEATURES = ("fused", "dense_question", "dense_passage")
-# bench/assistant_rerank.py --fit, 2026-12-05: 388 development questions, 8,223 ordered pairs
-WEIGHTS: dict[str, float] = {"fused": 1.568, "dense_question": 67.676, "dense_passage": 65.154}
+# bench/assistant_rerank.py --fit, 2026-12-05, on the 3-passage/160-token vectors: 388 development
+# questions, 8,187 ordered pairs (on the earlier 4-passage/256-token vectors: 1.568, 67.676, 65.154)
+WEIGHTS: dict[str, float] = {"fused": 1.751, "dense_question": 67.13, "dense_passage": 64.121}
 L2 = 10.0
 
 
@@ -42,11 +45,8 @@ def fit_logistic_irls(
     rows: Sequence[Sequence[float]], labels: Sequence[int], *, l2: float = L2, steps: int = 30
 ) -> tuple[float, list[float]]:
     """(bias, weights) of sigmoid(bias + w·x) by Newton's method on standardised x with L2 on w."""
-    x = np.asarray(rows, dtype=float)
+    z, mean, scale = standardised_design(rows)
     y = np.asarray(labels, dtype=float)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = np.column_stack([np.ones(len(x)), (x - mean) / scale])
     w = np.zeros(z.shape[1])
     penalty = l2 * np.eye(z.shape[1])
     penalty[0, 0] = 0.0
@@ -55,8 +55,7 @@ def fit_logistic_irls(
         gradient = z.T @ (p - y) + penalty @ w
         hessian = (z * (p * (1 - p))[:, None]).T @ z + penalty + 1e-9 * np.eye(len(w))
         w -= np.linalg.solve(hessian, gradient)
-    weights = w[1:] / scale
-    return float(w[0] - (weights * mean).sum()), [float(v) for v in weights]
+    return raw_weights(w, mean, scale)
 
 
 def fit_pairwise(queries: Sequence[tuple[np.ndarray, Sequence[int]]], *, l2: float = L2) -> dict[str, float]:
