@@ -16,7 +16,7 @@ Each setting runs in its own process (the engine's thread count is fixed when it
   the database workers take ``faq_embeddings_chunk_task`` jobs (the database write of a chunk,
   one upsert, is left out);
 * ``released-Np`` — the same, on what this release embeds: each answer as up to three passages
-  titled with its question (``services.embedded_texts``), so more texts per entry; its
+  titled with its question (``entry_vectors.embedded_texts``), so more texts per entry; its
   projections count those texts for the whole workload.
 
 Every setting embeds the same sample of ``--sample`` texts (an evenly spaced selection of
@@ -92,12 +92,12 @@ def sample_texts(pairs: list[tuple[str, str]], sample: int) -> list[str]:
 
 def released_texts(pairs: list[tuple[str, str]]) -> list[str]:
     """The texts this release embeds for ``pairs``: each question, and each answer as up to three
-    passages titled with its question (``services.embedded_texts``)."""
+    passages titled with its question (``entry_vectors.embedded_texts``)."""
     import django
 
     django.setup()
+    from madoguchi.assistant.entry_vectors import embedded_texts
     from madoguchi.assistant.models import TextKind
-    from madoguchi.assistant.services import embedded_texts
 
     return [t for q, a in pairs for t in (q, *embedded_texts(TextKind.ANSWER, a, q))]
 

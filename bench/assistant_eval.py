@@ -104,11 +104,11 @@ def main() -> None:
     from madoguchi.assistant import confidence
     from madoguchi.assistant.csvio import read_faq_csv
     from madoguchi.assistant.embedding import get_embedder
+    from madoguchi.assistant.entry_vectors import faq_embeddings_update
     from madoguchi.assistant.importing import faq_import
     from madoguchi.assistant.index import kb_index, kb_vectors
     from madoguchi.assistant.models import FaqEntry
     from madoguchi.assistant.retrieval import LEGACY, HybridRetriever, RetrievalOptions
-    from madoguchi.assistant.services import faq_embeddings_update
     from madoguchi.assistant.text import get_analyser
 
     call_command("migrate", verbosity=0)

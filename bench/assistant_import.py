@@ -64,7 +64,7 @@ def main() -> None:
 
     from bench.assistant_embed import faq_rows, workload
     from bench.assistant_eval_setup import _municipality
-    from madoguchi.assistant.services import faq_embeddings_missing
+    from madoguchi.assistant.entry_vectors import faq_embeddings_missing
 
     call_command("migrate", verbosity=0)
     municipality = _municipality(CODE, "インポート市")

@@ -150,9 +150,9 @@ def prepare():
     from bench.assistant_eval_setup import eval_municipality, prepared_queries
     from madoguchi.assistant.csvio import read_faq_csv
     from madoguchi.assistant.embedding import get_embedder
+    from madoguchi.assistant.entry_vectors import faq_embeddings_update
     from madoguchi.assistant.importing import faq_import
     from madoguchi.assistant.index import kb_index, kb_vectors
-    from madoguchi.assistant.services import faq_embeddings_update
 
     call_command("migrate", verbosity=0)
     municipality = eval_municipality()

@@ -1,7 +1,7 @@
 """Passage schemes side by side: the embedding cost of a 1,786-entry import and development quality.
 
 A candidate ``PxC`` embeds the first P passages of each answer, each under its entry's question
-(``services.embedded_texts``), cut at C tokens (``MADOGUCHI_ASSISTANT_PASSAGE_TOKENS``); the
+(``entry_vectors.embedded_texts``), cut at C tokens (``MADOGUCHI_ASSISTANT_PASSAGE_TOKENS``); the
 questions are embedded as they are. For each candidate, in one run:
 
 * **cost** — on the workload of ``bench/assistant_embed.py`` (the evaluation FAQ grown to
@@ -50,8 +50,8 @@ def parse(candidate: str) -> tuple[int, int]:
 
 def scheme_texts(pairs: list[tuple[str, str]], passages: int) -> list[str]:
     """What the import embeds for ``pairs`` with ``passages`` passages per answer."""
+    from madoguchi.assistant.entry_vectors import embedded_texts
     from madoguchi.assistant.models import TextKind
-    from madoguchi.assistant.services import embedded_texts
 
     return [t for q, a in pairs for t in (q, *embedded_texts(TextKind.ANSWER, a, q, passages=passages))]
 
@@ -82,10 +82,10 @@ def quality(candidates: list[tuple[int, int]], test: bool, refit: bool = False) 
     from bench.assistant_eval_setup import cached_vectors, eval_municipality, prepared_queries
     from madoguchi.assistant.csvio import read_faq_csv
     from madoguchi.assistant.embedding import get_embedder
+    from madoguchi.assistant.entry_vectors import embedded_texts, faq_embeddings_update
     from madoguchi.assistant.importing import faq_import
     from madoguchi.assistant.index import kb_index, kb_vectors
     from madoguchi.assistant.retrieval import HybridRetriever, RetrievalOptions
-    from madoguchi.assistant.services import embedded_texts, faq_embeddings_update
     from madoguchi.assistant.text import get_analyser
 
     Path(os.environ["MADOGUCHI_VAR_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from madoguchi.assistant.csvio import read_faq_csv
+from madoguchi.assistant.entry_vectors import faq_embeddings_update
 from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.index import kb_index_clear
-from madoguchi.assistant.services import faq_embeddings_update
 
 DATA = Path(__file__).resolve().parent / "data"
 EMBEDDER = "tests.assistant.embedder.MemoisedE5"

@@ -13,6 +13,7 @@ from madoguchi.assistant.answering import (
     inquiry_create,
     question_feedback,
 )
+from madoguchi.assistant.entry_vectors import faq_embeddings_update
 from madoguchi.assistant.models import EntryStatus, FaqTranslation, Feedback, Inquiry, InquiryStatus, QuestionLog
 from madoguchi.assistant.selectors import (
     faq_entry_get,
@@ -22,7 +23,7 @@ from madoguchi.assistant.selectors import (
     unanswered_groups,
     unanswered_questions,
 )
-from madoguchi.assistant.services import TranslationIn, faq_embeddings_update, faq_entry_unpublish, faq_entry_update
+from madoguchi.assistant.services import TranslationIn, faq_entry_unpublish, faq_entry_update
 
 from .conftest import load_faq
 

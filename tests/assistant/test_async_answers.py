@@ -7,9 +7,9 @@ from tests.assistant.conftest import DATA
 
 from madoguchi.assistant.answering import assistant_ask
 from madoguchi.assistant.csvio import read_faq_csv
+from madoguchi.assistant.entry_vectors import faq_embeddings_update
 from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.models import FaqEmbedding, QuestionLog
-from madoguchi.assistant.services import faq_embeddings_update
 
 
 def test_a_just_imported_faq_is_searched_lexically_before_its_embeddings(aoba):
@@ -32,8 +32,9 @@ def test_a_just_imported_faq_is_searched_lexically_before_its_embeddings(aoba):
 
 def test_answer_vectors_hold_one_row_per_titled_passage(faq):
     from madoguchi.assistant.embedding import get_embedder, vector_from_bytes
+    from madoguchi.assistant.entry_vectors import embedded_texts
     from madoguchi.assistant.passages import dense_passages
-    from madoguchi.assistant.services import embedded_texts, faq_entry_create
+    from madoguchi.assistant.services import faq_entry_create
     from madoguchi.assistant.validation import TranslationIn
 
     sections = "\n\n".join(f"■手続き{i}\n" + "窓口で申請書を出してください。" * 20 for i in range(6))
@@ -54,9 +55,10 @@ def test_answer_vectors_hold_one_row_per_titled_passage(faq):
 def test_an_answer_vector_stored_with_more_passages_is_read_as_its_first_three(faq):
     """A vector of the previous release (four passages) is not recomputed: the index takes its first rows."""
     from madoguchi.assistant.embedding import get_embedder, vector_to_bytes
+    from madoguchi.assistant.entry_vectors import embedded_texts, faq_embeddings_missing
     from madoguchi.assistant.index import kb_index, kb_vectors
     from madoguchi.assistant.passages import split_passages
-    from madoguchi.assistant.services import embedded_texts, faq_embeddings_missing, faq_entry_create
+    from madoguchi.assistant.services import faq_entry_create
     from madoguchi.assistant.validation import TranslationIn
 
     sections = "\n\n".join(f"■手続き{i}\n" + "窓口で申請書を出してください。" * 20 for i in range(6))

@@ -17,10 +17,10 @@ from madoguchi.assistant import tasks
 from madoguchi.assistant.answering import assistant_ask
 from madoguchi.assistant.csvio import read_faq_csv
 from madoguchi.assistant.embedding import get_embedder
+from madoguchi.assistant.entry_vectors import faq_embeddings_missing, faq_embeddings_pending_entries
 from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.index import kb_index, kb_stamp
 from madoguchi.assistant.models import FaqEmbedding, FaqEntry, QuestionLog
-from madoguchi.assistant.services import faq_embeddings_missing, faq_embeddings_pending_entries
 from madoguchi.assistant.tasks import embedding_chunks, faq_embeddings_chunk_task, faq_embeddings_enqueue
 
 from .conftest import DATA

@@ -17,12 +17,9 @@ from django.db import transaction
 
 from madoguchi.assistant.categories import category_resolve
 from madoguchi.assistant.csvio import FaqImportError, FaqRow
+from madoguchi.assistant.entry_vectors import faq_embeddings_schedule
 from madoguchi.assistant.models import EntryStatus, FaqEntry
-from madoguchi.assistant.services import (
-    faq_embeddings_schedule,
-    faq_entry_create,
-    faq_entry_update,
-)
+from madoguchi.assistant.services import faq_entry_create, faq_entry_update
 from madoguchi.assistant.validation import (
     FaqFieldError,
     FaqInvalid,

@@ -101,7 +101,7 @@ def kb_vectors(
 
     ``with_kind``: (entry pk, rows, kind) — the re-ranker tells question and passage cosines apart.
     """
-    from madoguchi.assistant.services import embedded_text_hash
+    from madoguchi.assistant.entry_vectors import embedded_text_hash
 
     embedder = get_embedder()
     current_hashes = {}

@@ -46,7 +46,7 @@ def embedding_chunks(pending: Iterable[tuple[int, int]], size: int | None = None
 
 def faq_embeddings_enqueue(*, municipality: Municipality, kinds: Iterable[str] = ("q", "a")) -> tuple[int, int]:
     """Queue one chunk job per :data:`CHUNK_TEXTS` missing texts; return (texts, jobs)."""
-    from madoguchi.assistant.services import faq_embeddings_pending_entries
+    from madoguchi.assistant.entry_vectors import faq_embeddings_pending_entries
 
     kinds = list(kinds)
     pending = faq_embeddings_pending_entries(municipality=municipality, kinds=kinds)
@@ -66,7 +66,7 @@ def faq_embeddings_task(municipality_id: int, kinds: list[str] | None = None) ->
 
     Return how many texts were embedded here (0 when the work was queued as chunks).
     """
-    from madoguchi.assistant.services import faq_embeddings_pending_entries, faq_embeddings_update
+    from madoguchi.assistant.entry_vectors import faq_embeddings_pending_entries, faq_embeddings_update
 
     kinds = kinds or ["q", "a"]
     municipality = Municipality.objects.get(pk=municipality_id)
@@ -81,7 +81,7 @@ def faq_embeddings_task(municipality_id: int, kinds: list[str] | None = None) ->
 @task()
 def faq_embeddings_chunk_task(municipality_id: int, entry_ids: list[int], kinds: list[str]) -> int:
     """Compute the missing embeddings of some entries of one municipality; return how many."""
-    from madoguchi.assistant.services import faq_embeddings_update
+    from madoguchi.assistant.entry_vectors import faq_embeddings_update
 
     municipality = Municipality.objects.get(pk=municipality_id)
     with scope(municipality=municipality):

@@ -12,10 +12,10 @@ from django_scopes import scope, scopes_disabled
 from tqdm import tqdm
 
 from madoguchi.assistant.csvio import FaqImportError, read_faq_csv, write_faq_csv
+from madoguchi.assistant.entry_vectors import faq_embeddings_update
 from madoguchi.assistant.importing import faq_import
 from madoguchi.assistant.inquiries import inquiry_emails_expire
 from madoguchi.assistant.selectors import faq_export_rows
-from madoguchi.assistant.services import faq_embeddings_update
 from madoguchi.assistant.tasks import faq_embeddings_enqueue
 from madoguchi.tenants.models import Municipality
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from madoguchi.assistant.csvio import FaqImportError
-from madoguchi.assistant.services import faq_embeddings_schedule
+from madoguchi.assistant.entry_vectors import faq_embeddings_schedule
 from madoguchi.demo.faq import demo_faq_load
 from madoguchi.demo.pki import SOFTWARE_CARD_FILE, SOFTWARE_CARD_PIN, demo_pki_ensure
 from madoguchi.demo.tenants import demo_tenants_load
