@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.cases.actions import StaffAction, staff_action_register
 from madoguchi.cases.models import Case
-from madoguchi.payments.models import PaymentState
-from madoguchi.payments.services import STAFF_RECORDS, TRANSITIONS, payment_of, payment_record
+from madoguchi.payments.models import Payment, PaymentState
+from madoguchi.payments.services import STAFF_RECORDS, TRANSITIONS, payment_record
 
 S = PaymentState
 DONE = {
@@ -30,8 +30,13 @@ def payment_action_name(to: str) -> str:
 
 def _available(to: str):
     def available(case: Case) -> bool:
-        payment = payment_of(case=case)
-        return payment is not None and to in TRANSITIONS[payment.state]
+        # The case's own accessor, cached on the instance: the three payment actions of one
+        # page (or one API answer) read the payment row once, not once each.
+        try:
+            payment = case.payment
+        except Payment.DoesNotExist:
+            return False
+        return to in TRANSITIONS[payment.state]
 
     return available
 
